@@ -1,0 +1,5 @@
+"""Entry point for ``python -m kzarchive``."""
+
+from kzarchive.cli import main
+
+main()

@@ -1,0 +1,141 @@
+"""The ``kzarchive`` command line: parses options, calls the core, writes results.
+
+This is the only module that imports click. Data goes to stdout (or ``--output``); warnings, errors
+and progress go to stderr. Every :class:`~kzarchive.errors.KzarchiveError` becomes one line on
+stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.console import Console
+
+from kzarchive import __version__, formats, views
+from kzarchive.errors import KzarchiveError
+from kzarchive.extract import Extraction, extract
+
+DEFAULT_DOCUMENT = "sources.txt"
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Failure(click.ClickException):
+    exit_code = EXIT_USAGE
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"kzarchive: error: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KzarchiveError as exc:
+            raise _Failure(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    wayback_url: str
+    quiet: bool
+
+    @property
+    def err(self) -> Console:
+        return views.status_console(self.quiet)
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    """Where data goes: stdout for None or ``-``, else the file (written whole at the end)."""
+    if path in (None, "-"):
+        yield sys.stdout
+        return
+    target = Path(path)
+    try:
+        with target.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+    except OSError as exc:
+        raise KzarchiveError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _warn(settings: Settings, lines: tuple[str, ...] | list[str]) -> None:
+    for line in lines:
+        settings.err.print(f"[yellow]warning:[/] {line}", markup=True, highlight=False)
+
+
+document_argument = click.argument(
+    "document", default=DEFAULT_DOCUMENT, type=click.Path(dir_okay=True, path_type=Path)
+)
+output_option = click.option(
+    "--output", "-o", metavar="FILE", help="Write data to FILE instead of stdout ('-' is stdout)."
+)
+all_links_option = click.option(
+    "--all-links", is_flag=True, help="Also take http(s) URLs outside footnotes (footnote null)."
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--wayback-url",
+    envvar="KZARCHIVE_WAYBACK_URL",
+    default="https://web.archive.org",
+    show_default=True,
+    help="Base URL of every Wayback Machine endpoint used.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, envvar="KZARCHIVE_QUIET", help="Print only errors on stderr."
+)
+@click.version_option(__version__, prog_name="kzarchive")
+@click.pass_context
+def main(ctx: click.Context, wayback_url: str, quiet: bool) -> None:
+    """Keep a report's footnoted sources alive: extract, check and archive every cited URL."""
+    ctx.obj = Settings(wayback_url=wayback_url.rstrip("/"), quiet=quiet)
+
+
+def _extract(settings: Settings, document: Path, all_links: bool) -> Extraction:
+    extraction = extract(document, all_links=all_links)
+    _warn(settings, extraction.warnings)
+    if not extraction.citations:
+        settings.err.print(
+            f"{document}: no footnoted URLs found"
+            + ("" if all_links else " (try --all-links to list every URL in it)")
+        )
+    return extraction
+
+
+@main.command("extract")
+@document_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "urls"]),
+    default="table",
+    show_default=True,
+)
+@all_links_option
+@output_option
+@click.pass_obj
+def extract_command(
+    settings: Settings, document: Path, fmt: str, all_links: bool, output: str | None
+) -> None:
+    """List the document's footnoted URLs."""
+    extraction = _extract(settings, document, all_links)
+    with _output(output) as stream:
+        if fmt == "json":
+            stream.write(formats.to_json(formats.extraction_json(extraction)))
+        elif fmt == "csv":
+            stream.write(formats.extraction_csv(extraction))
+        elif fmt == "urls":
+            stream.write(formats.extraction_urls(extraction))
+        elif extraction.citations:
+            views.data_console(stream).print(views.extraction_table(extraction))
+            settings.err.print(
+                f"{len(extraction.footnotes)} footnotes, {len(extraction.citations)} citations, "
+                f"{len(extraction.links)} unique URLs"
+            )

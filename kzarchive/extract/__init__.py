@@ -1,0 +1,100 @@
+"""Reading a document into citations: one reader per format, one result shape for all.
+
+``extract(path)`` picks the reader by the file's content (and name), runs it, and turns the notes it
+found into :class:`~kzarchive.models.Citation` records in document order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from kzarchive.extract import html, markdown
+from kzarchive.extract.dates import detect_cited_on
+from kzarchive.extract.notes import Parsed
+from kzarchive.extract.reading import SourceText, read_text
+from kzarchive.models import Citation, Link, unique_links
+
+Reader = Callable[[str], Parsed]
+READERS: dict[str, Reader] = {"markdown": markdown.parse, "html": html.parse}
+_HTML_START = re.compile(
+    r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the manifest records about the document."""
+
+    path: str
+    sha256: str
+    format: str
+    encoding: str
+    cited_on: date | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "format": self.format,
+            "encoding": self.encoding,
+            "cited_on": self.cited_on.isoformat() if self.cited_on else None,
+        }
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A document's citations, the unique links they make, and what went wrong on the way."""
+
+    document: DocumentInfo
+    citations: tuple[Citation, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def links(self) -> list[Link]:
+        return unique_links(list(self.citations))
+
+    @property
+    def footnotes(self) -> list[str]:
+        return list(dict.fromkeys(c.footnote for c in self.citations if c.footnote is not None))
+
+
+def detect_format(path: Path, text: str) -> str:
+    """``html`` or ``markdown`` (which covers plain text), by content first, then by name."""
+    if _HTML_START.match(text[:4096]) or path.suffix.lower() in (".html", ".htm", ".xhtml"):
+        return "html"
+    return "markdown"
+
+
+def extract_text(source: SourceText, fmt: str, *, all_links: bool = False) -> Extraction:
+    """Citations of an already-read document."""
+    parsed = READERS[fmt](source.text)
+    citations: list[Citation] = []
+    for note in sorted(parsed.notes, key=lambda n: n.line):
+        context = parsed.contexts.get(note.label)
+        citations.extend(Citation(note.label, url, note.line, context) for url in note.urls)
+    if all_links:
+        cited = {c.url for c in citations}
+        for url, line in parsed.other_urls:
+            if url not in cited:
+                cited.add(url)
+                citations.append(Citation(None, url, line))
+        citations.sort(key=lambda c: c.line)
+    info = DocumentInfo(
+        path=source.path,
+        sha256=source.sha256,
+        format=fmt,
+        encoding=source.encoding,
+        cited_on=detect_cited_on(source.text),
+    )
+    return Extraction(info, tuple(citations), (*source.warnings, *parsed.warnings))
+
+
+def extract(path: Path, *, all_links: bool = False) -> Extraction:
+    """Read the document at ``path`` and return its citations."""
+    source = read_text(path)
+    return extract_text(source, detect_format(path, source.text), all_links=all_links)

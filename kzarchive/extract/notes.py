@@ -1,0 +1,60 @@
+"""What every reader produces: the notes a document defines and the URLs each cites.
+
+Readers differ in how they find notes; from here on every format is the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kzarchive.extract.urls import InvalidURL, clean_url, is_web_url, strip_trailing, validate
+
+NOTES_HEADING = re.compile(
+    r"^[\W_]*(notes?|end\s?notes?|foot\s?notes?|references?|sources?|sources cited|works cited"
+    r"|bibliography|citations?|links|примечания|источники|сноски|ссылки)[\W_]*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Note:
+    """One footnote or endnote: its label as the reader sees it, where it is, what it cites."""
+
+    label: str
+    line: int
+    urls: list[str] = field(default_factory=list)
+
+    def add(self, url: str) -> None:
+        if url not in self.urls:
+            self.urls.append(url)
+
+
+@dataclass
+class Parsed:
+    """A reader's findings, before they become citations."""
+
+    notes: list[Note] = field(default_factory=list)
+    contexts: dict[str, str] = field(default_factory=dict)
+    other_urls: list[tuple[str, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def accept(self, raw: str, line: int, *, is_target: bool = False) -> str | None:
+        """The citable URL in ``raw``, or None; an unparseable http(s) URL becomes a warning.
+
+        ``is_target`` says ``raw`` is a link target, where trailing punctuation is part of it.
+        """
+        url = clean_url(raw)
+        if not is_target:
+            url = strip_trailing(url)
+        if not is_web_url(url):
+            return None
+        try:
+            return validate(url)
+        except InvalidURL as exc:
+            self.warnings.append(f"line {line}: {exc}")
+            return None
+
+    def add_contexts(self, found: dict[str, str]) -> None:
+        for label, sentence in found.items():
+            self.contexts.setdefault(label, sentence)

@@ -1,0 +1,75 @@
+"""Turning the URL-ish text a document holds into the URL it cites.
+
+Documents escape URLs for their own syntax (Markdown backslashes, HTML entities) and run them into
+prose (a full stop, a closing parenthesis). This module undoes both and nothing else: query strings
+and fragments stay as written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlsplit
+
+# A bare URL in running text: up to whitespace or a character that cannot appear unescaped.
+BARE_URL = re.compile(r"""https?://[^\s<>"`{}|^]+""", re.IGNORECASE)
+
+_ESCAPED_PUNCT = re.compile(r"\\+(?=[!-/:-@\[-`{-~])")
+_TRAILING = ".,;:!?'\"*"
+_PAIRS = {")": "(", "]": "["}
+
+
+class InvalidURL(ValueError):
+    """A citation that looks like a URL but cannot be one."""
+
+
+def strip_trailing(url: str) -> str:
+    """Drop trailing punctuation that belongs to the sentence, keeping balanced brackets."""
+    while url:
+        last = url[-1]
+        if last in _TRAILING or (last in _PAIRS and url.count(last) > url.count(_PAIRS[last])):
+            url = url[:-1]
+        else:
+            break
+    return url
+
+
+def clean_url(raw: str) -> str:
+    """Undo HTML entities and Markdown escapes around a URL as a document wrote it."""
+    url = html.unescape(raw.strip())
+    url = _ESCAPED_PUNCT.sub("", url)
+    return url
+
+
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL, the only kind that is a citation."""
+    return url[:7].lower() == "http://" or url[:8].lower() == "https://"
+
+
+def validate(url: str) -> str:
+    """Return ``url`` if it is a usable http(s) URL, else raise :class:`InvalidURL` saying why."""
+    if any(c.isspace() for c in url):
+        raise InvalidURL(f"URL contains white space: {url!r}")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"cannot parse URL {url!r}: {exc}") from None
+    if not parts.hostname:
+        raise InvalidURL(f"URL has no host: {url!r}")
+    if port == 0:
+        raise InvalidURL(f"URL has port 0: {url!r}")
+    host = parts.hostname
+    if host.startswith(".") or ".." in host:
+        raise InvalidURL(f"URL has a malformed host: {url!r}")
+    return url
+
+
+def find_bare_urls(text: str) -> list[str]:
+    """Every bare http(s) URL in ``text``, trailing punctuation dropped, in order."""
+    found = []
+    for match in BARE_URL.finditer(text):
+        url = strip_trailing(clean_url(match.group(0)))
+        if len(url) > len("https://"):
+            found.append(url)
+    return found

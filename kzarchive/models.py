@@ -1,0 +1,198 @@
+"""The records every step shares: citations, link checks, snapshots and archive states.
+
+They are frozen so that a step can hand them to another without either changing them behind its
+back; each knows how to turn itself into the plain JSON the manifest and ``--format json`` use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Verdict = Literal["alive", "redirected", "dead", "blocked", "error"]
+VERDICTS: tuple[Verdict, ...] = ("alive", "redirected", "dead", "blocked", "error")
+
+ArchiveStatus = Literal["saved", "existing", "pending", "failed", "skipped"]
+ARCHIVE_STATUSES: tuple[ArchiveStatus, ...] = ("saved", "existing", "pending", "failed", "skipped")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One (footnote, URL) pair as the document states it."""
+
+    footnote: str | None
+    url: str
+    line: int
+    context: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "footnote": self.footnote,
+            "url": self.url,
+            "line": self.line,
+            "context": self.context,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Citation:
+        return cls(
+            footnote=data.get("footnote"),
+            url=str(data["url"]),
+            line=int(data.get("line") or 0),
+            context=data.get("context"),
+        )
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """One hop of a redirect chain: the status that sent us on, and where to."""
+
+    status: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """What one look at a URL found."""
+
+    verdict: Verdict
+    reason: str
+    checked_at: str
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: tuple[Redirect, ...] = ()
+    content_type: str | None = None
+    content_length: int | None = None
+    sha256: str | None = None
+    elapsed_ms: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "http_status": self.http_status,
+            "final_url": self.final_url,
+            "redirects": [{"status": r.status, "url": r.url} for r in self.redirects],
+            "content_type": self.content_type,
+            "content_length": self.content_length,
+            "sha256": self.sha256,
+            "checked_at": self.checked_at,
+            "elapsed_ms": self.elapsed_ms,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Check:
+        verdict = data.get("verdict")
+        if verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {verdict!r}")
+        return cls(
+            verdict=verdict,
+            reason=str(data.get("reason", "")),
+            checked_at=str(data.get("checked_at", "")),
+            http_status=data.get("http_status"),
+            final_url=data.get("final_url"),
+            redirects=tuple(
+                Redirect(int(r["status"]), str(r["url"])) for r in data.get("redirects") or ()
+            ),
+            content_type=data.get("content_type"),
+            content_length=data.get("content_length"),
+            sha256=data.get("sha256"),
+            elapsed_ms=data.get("elapsed_ms"),
+        )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One Wayback Machine capture: where it is, when it was made, what the page answered then."""
+
+    url: str
+    timestamp: str
+    status: int | None = None
+    source: Literal["saved", "existing"] = "existing"
+
+    @property
+    def date(self) -> str:
+        """The capture's day as YYYY-MM-DD."""
+        ts = self.timestamp
+        return f"{ts[0:4]}-{ts[4:6]}-{ts[6:8]}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "timestamp": self.timestamp,
+            "status": self.status,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Snapshot:
+        source = data.get("source", "existing")
+        return cls(
+            url=str(data["url"]),
+            timestamp=str(data["timestamp"]),
+            status=data.get("status"),
+            source="saved" if source == "saved" else "existing",
+        )
+
+
+@dataclass(frozen=True)
+class ArchiveState:
+    """Where one link stands with the Wayback Machine."""
+
+    status: ArchiveStatus
+    snapshot: Snapshot | None = None
+    cited_snapshot: Snapshot | None = None
+    job_id: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    updated_at: str | None = None
+
+    @property
+    def has_snapshot(self) -> bool:
+        return self.snapshot is not None or self.cited_snapshot is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "snapshot": self.snapshot.to_json() if self.snapshot else None,
+            "cited_snapshot": self.cited_snapshot.to_json() if self.cited_snapshot else None,
+            "job_id": self.job_id,
+            "error": self.error,
+            "attempts": self.attempts,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArchiveState:
+        status = data.get("status")
+        if status not in ARCHIVE_STATUSES:
+            raise ValueError(f"unknown archive status {status!r}")
+        snap = data.get("snapshot")
+        cited = data.get("cited_snapshot")
+        return cls(
+            status=status,
+            snapshot=Snapshot.from_json(snap) if snap else None,
+            cited_snapshot=Snapshot.from_json(cited) if cited else None,
+            job_id=data.get("job_id"),
+            error=data.get("error"),
+            attempts=int(data.get("attempts") or 0),
+            updated_at=data.get("updated_at"),
+        )
+
+
+@dataclass(frozen=True)
+class Link:
+    """One unique URL with the footnotes that cite it: network work is done once per link."""
+
+    url: str
+    footnotes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def unique_links(citations: list[Citation]) -> list[Link]:
+    """The unique URLs of ``citations`` in order of first citation, each with its footnotes."""
+    order: dict[str, list[str]] = {}
+    for citation in citations:
+        notes = order.setdefault(citation.url, [])
+        if citation.footnote is not None and citation.footnote not in notes:
+            notes.append(citation.footnote)
+    return [Link(url, tuple(notes)) for url, notes in order.items()]

@@ -1,0 +1,102 @@
+"""Each footnote form, on fixtures that look like real reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from kzarchive.extract import extract
+from tests.conftest import DOCUMENTS
+
+
+def triples(name: str) -> list[tuple[str | None, str, int]]:
+    return [(c.footnote, c.url, c.line) for c in extract(DOCUMENTS / name).citations]
+
+
+def test_markdown_footnotes() -> None:
+    assert triples("pandoc-footnotes.md") == [
+        ("almaty", "https://www.youtube.com/watch?v=abc123&t=42s", 14),
+        ("almaty", "https://twitter.com/reporter/status/1650000000000000000", 14),
+        ("2", "https://office.sud.kz/courtActs/index.xhtml?court_id=1&date=2023-01-12", 17),
+        ("2", "https://sud.kz/rus/news/appeal_(2023)", 17),
+        ("obs", "https://example.org/reports/observers%20report.pdf", 21),
+        ("osce", "https://www.osce.org/odihr/73405", 24),
+        ("unused", "https://example.net/unreferenced", 27),
+    ]
+    result = extract(DOCUMENTS / "pandoc-footnotes.md")
+    contexts = {c.footnote: c.context for c in result.citations}
+    assert contexts["2"] == (
+        "Courts sentenced at least twelve of them to administrative arrest, often in hearings "
+        "that lasted under ten minutes."
+    )
+    assert contexts["obs"] == "Observers were denied access to the courtroom."
+    assert contexts["unused"] is None
+    assert result.document.cited_on == date(2023, 5, 4)
+
+
+def test_note_lists_under_headings() -> None:
+    assert triples("notes-list.md") == [
+        ("1", "https://rus.azattyq.org/a/editor-summoned/31000001.html", 12),
+        ("2", "https://vlast.kz/novosti/43000-blocked.html", 13),
+        ("2", "https://archive.ph/abcde", 13),
+        ("4", "https://cpj.org/2019/10/kazakhstan-journalists/", 16),
+        ("5", "http://www.rfa.org/english/news/uyghur/report-05012021.html", 20),
+        ("6", "https://en.wikipedia.org/wiki/Freedom_of_the_press_(Kazakhstan)", 21),
+    ]
+    contexts = {c.footnote: c.context for c in extract(DOCUMENTS / "notes-list.md").citations}
+    assert contexts["4"] == "A similar pattern was documented in 2019."
+    assert contexts["2"] is not None and contexts["2"].startswith(
+        "The newspaper's website was blocked"
+    )
+
+
+def test_note_lists_all_links_adds_the_rest() -> None:
+    result = extract(DOCUMENTS / "notes-list.md", all_links=True)
+    extra = [(c.footnote, c.url) for c in result.citations if c.footnote is None]
+    assert extra == [(None, "https://example.org/about")]
+
+
+def test_html_pandoc_endnotes() -> None:
+    assert triples("pandoc-footnotes.html") == [
+        ("1", "https://www.facebook.com/user/videos/123/", 15),
+        ("1", "https://ngo.example.org/statement?id=7&lang=en", 15),
+        ("2", "https://t.me/lawyerchannel/42", 16),
+        ("3", "http://adilet.zan.kz/rus/docs/U1900000001", 17),
+    ]
+    contexts = {
+        c.footnote: c.context for c in extract(DOCUMENTS / "pandoc-footnotes.html").citations
+    }
+    assert contexts == {
+        "1": "Activists were detained at the airport.",
+        "2": "Their lawyer was not admitted to the hearing.",
+        "3": "The court relied on a decree.",
+    }
+
+
+def test_html_word_export_footnotes_and_endnotes() -> None:
+    assert triples("word-export.htm") == [
+        ("1", "https://www.hrw.org/news/2020/06/01/kazakhstan-closed-hearing", 10),
+        ("1", "https://bureau.kz/novosti/closed_hearing/", 10),
+        ("i", "https://sud.kz/eng/news/verdict-2020-06-01", 17),
+    ]
+    contexts = {c.footnote: c.context for c in extract(DOCUMENTS / "word-export.htm").citations}
+    assert contexts["i"] == "The verdict was announced at night."
+
+
+def test_html_sup_notes_with_continuation() -> None:
+    assert triples("sup-notes.html") == [
+        ("1", "https://fidu.it/en/april-mission/", 3),
+        ("2", "https://fidu.it/en/august-mission/", 4),
+        ("2", "https://fidu.it/en/august-annex/", 4),
+    ]
+
+
+def test_cp1251_document_is_decoded_with_a_warning() -> None:
+    result = extract(DOCUMENTS / "cp1251-report.txt")
+    assert result.document.encoding == "cp1251"
+    assert any("not UTF-8" in w for w in result.warnings)
+    assert [c.url for c in result.citations] == [
+        "https://rus.azattyq.org/a/prigovor/31190000.html",
+        "https://bureau.kz/novosti/prigovor/",
+    ]
+    assert result.citations[0].context == "Суд вынес приговор активисту."
+    assert result.document.cited_on == date(2021, 4, 5)
