@@ -7,9 +7,11 @@ stderr and exit code 2.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -18,8 +20,10 @@ import click
 from rich.console import Console
 
 from kzarchive import __version__, formats, views
+from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions, check_urls
 from kzarchive.errors import KzarchiveError
 from kzarchive.extract import Extraction, extract
+from kzarchive.models import VERDICTS
 
 DEFAULT_DOCUMENT = "sources.txt"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -78,6 +82,85 @@ output_option = click.option(
 all_links_option = click.option(
     "--all-links", is_flag=True, help="Also take http(s) URLs outside footnotes (footnote null)."
 )
+
+
+F = Callable[..., Any]
+
+
+def check_options(command: F) -> F:
+    """The options of ``check`` (and of ``run``), each with its ``KZARCHIVE_*`` twin."""
+    defaults = CheckOptions()
+    options = [
+        click.option(
+            "--concurrency",
+            envvar="KZARCHIVE_CONCURRENCY",
+            type=click.IntRange(1, 1024),
+            default=defaults.concurrency,
+            show_default=True,
+            help="Requests in flight at once, over all hosts.",
+        ),
+        click.option(
+            "--per-host",
+            envvar="KZARCHIVE_PER_HOST",
+            type=click.IntRange(1, 64),
+            default=defaults.per_host,
+            show_default=True,
+            help="Requests in flight at once to one host.",
+        ),
+        click.option(
+            "--host-interval",
+            envvar="KZARCHIVE_HOST_INTERVAL",
+            type=click.FloatRange(0, 60),
+            default=defaults.host_interval,
+            show_default=True,
+            help="Minimum seconds between two requests starting to one host.",
+        ),
+        click.option(
+            "--timeout",
+            envvar="KZARCHIVE_TIMEOUT",
+            type=click.FloatRange(0.1, 600),
+            default=defaults.timeout,
+            show_default=True,
+            help="Seconds one URL may take (connect, answer, body) before it is a timeout.",
+        ),
+        click.option(
+            "--retries",
+            envvar="KZARCHIVE_RETRIES",
+            type=click.IntRange(0, 10),
+            default=defaults.retries,
+            show_default=True,
+            help="Retries of a 429 or 5xx answer, with backoff honouring Retry-After.",
+        ),
+        click.option(
+            "--max-body",
+            envvar="KZARCHIVE_MAX_BODY",
+            type=click.IntRange(0),
+            default=defaults.max_body,
+            show_default=True,
+            help="Bytes of each answer read for hashing and soft-404 detection.",
+        ),
+        click.option(
+            "--user-agent",
+            envvar="KZARCHIVE_USER_AGENT",
+            default=DEFAULT_USER_AGENT,
+            help="User-Agent header sent (default: browser-compatible, names kzarchive).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _check_options(params: dict[str, Any]) -> CheckOptions:
+    return CheckOptions(
+        concurrency=params["concurrency"],
+        per_host=params["per_host"],
+        host_interval=params["host_interval"],
+        timeout=params["timeout"],
+        retries=params["retries"],
+        max_body=params["max_body"],
+        user_agent=params["user_agent"],
+    )
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -139,3 +222,34 @@ def extract_command(
                 f"{len(extraction.footnotes)} footnotes, {len(extraction.citations)} citations, "
                 f"{len(extraction.links)} unique URLs"
             )
+
+
+@main.command("check")
+@document_argument
+@check_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@all_links_option
+@output_option
+@click.pass_obj
+def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
+    """Check whether every footnoted URL still resolves; exit 1 if any is dead."""
+    extraction = _extract(settings, document, params["all_links"])
+    links = extraction.links
+    with views.RichObserver(settings.err) as observer:
+        run = asyncio.run(
+            check_urls([link.url for link in links], _check_options(params), observer)
+        )
+    rows = [(link, run.checks[link.url]) for link in links]
+    with _output(params["output"]) as stream:
+        if params["fmt"] == "json":
+            stream.write(formats.to_json(formats.check_json(rows, run.offline)))
+        elif rows:
+            views.data_console(stream).print(views.check_table(rows))
+    counts = Counter(check.verdict for _, check in rows)
+    settings.err.print(
+        ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v]) or "nothing to check"
+    )
+    if counts["dead"]:
+        sys.exit(EXIT_FINDINGS)

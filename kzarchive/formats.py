@@ -12,6 +12,7 @@ from typing import Any
 
 from kzarchive import __version__
 from kzarchive.extract import Extraction
+from kzarchive.models import Check, Link
 
 
 def to_json(data: Any) -> str:
@@ -50,3 +51,13 @@ def extraction_csv(extraction: Extraction) -> str:
 
 def extraction_urls(extraction: Extraction) -> str:
     return "".join(f"{link.url}\n" for link in extraction.links)
+
+
+def check_json(rows: list[tuple[Link, Check]], offline: bool) -> dict[str, Any]:
+    return {
+        "offline": offline,
+        "links": [
+            {"url": link.url, "footnotes": list(link.footnotes), "check": check.to_json()}
+            for link, check in rows
+        ],
+    }

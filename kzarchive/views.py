@@ -6,13 +6,23 @@ Only the CLI layer imports this module; the core returns data and never draws.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from typing import IO
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
 from kzarchive.extract import Extraction
+from kzarchive.models import Check, Link
 
 
 def data_console(stream: IO[str]) -> Console:
@@ -40,4 +50,90 @@ def extraction_table(extraction: Extraction) -> Table:
     table.add_column("url", overflow="fold")
     for citation in extraction.citations:
         table.add_row(citation.footnote or "-", str(citation.line), Text(citation.url))
+    return table
+
+
+VERDICT_STYLE = {
+    "alive": "green",
+    "redirected": "cyan",
+    "dead": "bold red",
+    "blocked": "yellow",
+    "error": "magenta",
+    "saved": "green",
+    "existing": "green",
+    "pending": "yellow",
+    "failed": "red",
+    "skipped": "dim",
+}
+
+
+def styled(word: str) -> Text:
+    return Text(word, style=VERDICT_STYLE.get(word, ""))
+
+
+class RichObserver:
+    """Draws one progress bar per phase on stderr, with live counts per outcome."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.enabled = console.is_terminal and not console.quiet
+        self.progress = Progress(
+            TextColumn("{task.fields[phase]:>8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+        self.counts: dict[str, Counter[str]] = {}
+
+    def __enter__(self) -> RichObserver:
+        if self.enabled:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.progress.stop()
+
+    def phase_started(self, phase: str, total: int) -> None:
+        self.counts[phase] = Counter()
+        if phase in self.tasks:
+            self.progress.update(self.tasks[phase], total=total)
+            return
+        self.tasks[phase] = self.progress.add_task(phase, total=total, phase=phase, counts="")
+
+    def advanced(self, phase: str, url: str, outcome: str) -> None:
+        counts = self.counts.setdefault(phase, Counter())
+        counts[outcome] += 1
+        if phase in self.tasks:
+            text = " ".join(
+                f"[{VERDICT_STYLE.get(k, '')}]{k} {v}[/]" for k, v in sorted(counts.items())
+            )
+            self.progress.update(self.tasks[phase], advance=1, counts=text)
+
+    def warn(self, message: str) -> None:
+        self.console.print(f"[yellow]warning:[/] {message}")
+
+
+def check_table(rows: list[tuple[Link, Check]]) -> Table:
+    table = Table(title="link check")
+    table.add_column("notes", no_wrap=True)
+    table.add_column("url", overflow="fold", ratio=3)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("reason", no_wrap=True)
+    table.add_column("http", justify="right", no_wrap=True)
+    table.add_column("final url", overflow="fold", ratio=2)
+    for link, check in rows:
+        final = check.final_url if check.final_url and check.final_url != link.url else ""
+        table.add_row(
+            ", ".join(link.footnotes) or "-",
+            Text(link.url),
+            styled(check.verdict),
+            check.reason,
+            str(check.http_status or ""),
+            Text(final),
+        )
     return table

@@ -1,0 +1,243 @@
+"""The scenario web server: every kind of answer a cited page can give, on real sockets.
+
+Paths pick the scenario; a query string keeps the state of stateful scenarios (429 then 200,
+503 twice then 200) apart between tests. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import unquote, urlsplit
+
+from tests.servers.base import RunningServer
+
+ARTICLE = (
+    "<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+    "<p>The Aktau City Court acquitted the activist on 6 February 2019. {extra}</p>"
+    "<p>Observers from the mission attended every hearing and published their notes.</p>"
+    "</body></html>"
+)
+PORTAL = (
+    "<html><head><title>Daily Steppe - news portal</title></head><body>"
+    "<nav>Home | Politics | Economy | Culture | Sport | Contacts</nav>"
+    "<h2>Latest stories</h2><ul><li>Harvest season begins in the north</li>"
+    "<li>New bridge opens over the Ural river</li><li>Football: local club wins the cup</li>"
+    "<li>Weather: snow expected in the capital this weekend</li></ul>"
+    "<footer>Copyright Daily Steppe. All rights reserved. Advertising. About us.</footer>"
+    "</body></html>"
+)
+CHALLENGE = (
+    "<html><head><title>Just a moment...</title></head><body>"
+    "<div id='cf-challenge'>Checking your browser before accessing the site.</div></body></html>"
+)
+LOGIN = (
+    "<html><head><title>Log in to Facebook</title></head><body><form>Log in</form></body></html>"
+)
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@dataclass
+class ScenarioState:
+    requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    hits: Counter[str] = field(default_factory=Counter)
+    bytes_sent: Counter[str] = field(default_factory=Counter)
+    latency: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class ScenarioHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: ScenarioServerType  # type: ignore[assignment]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> ScenarioState:
+        return self.server.state  # type: ignore[no-any-return]
+
+    def send(
+        self,
+        status: int,
+        body: bytes | str = b"",
+        headers: dict[str, str] | None = None,
+        content_type: str = "text/html; charset=utf-8",
+    ) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def redirect(self, status: int, location: str) -> None:
+        self.send(status, b"", {"Location": location})
+
+    def sleep(self, seconds: float) -> None:
+        self.server.stopping.wait(seconds)
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    def do_HEAD(self) -> None:
+        self.handle_any()
+
+    def do_GET(self) -> None:
+        self.handle_any()
+
+    def handle_any(self) -> None:
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        key = self.path
+        with self.state.lock:
+            self.state.requests.append((self.command, self.path, dict(self.headers.items())))
+            self.state.hits[key] += 1
+            hits = self.state.hits[key]
+        if self.state.latency:
+            self.sleep(self.state.latency)
+        self.route(path, parts.query, hits)
+
+    def route(self, path: str, query: str, hits: int) -> None:
+        q = f"?{query}" if query else ""
+        if path == "/":
+            self.send(200, PORTAL)
+        elif path.removeprefix("/page/").isdigit() or path == "/ok":
+            self.send(200, ARTICLE.format(title=f"Article {path}", extra=path))
+        elif path == "/moved":
+            self.redirect(301, "/new-home-of-the-article")
+        elif path == "/new-home-of-the-article":
+            self.send(200, ARTICLE.format(title="Moved article", extra="It moved."))
+        elif path == "/dir":
+            self.redirect(301, "/dir/")
+        elif path == "/dir/":
+            self.send(200, ARTICLE.format(title="Directory page", extra=""))
+        elif path == "/to-root":
+            self.redirect(302, "/")
+        elif path == "/to-404-page":
+            self.redirect(302, "/errors/404.html")
+        elif path == "/errors/404.html":
+            self.send(200, ARTICLE.format(title="Oops", extra="We looked everywhere."))
+        elif path == "/gone404":
+            self.send(404, "<html><title>Not Found</title><h1>Not Found</h1></html>")
+        elif path == "/gone410":
+            self.send(410, "Gone")
+        elif path == "/auth":
+            self.send(401, "Unauthorized", {"WWW-Authenticate": 'Basic realm="x"'})
+        elif path == "/forbidden":
+            self.send(403, "<html><title>Forbidden</title>Access denied</html>")
+        elif path == "/linkedin":
+            self.send(999, "Request denied")
+        elif path == "/cloudflare":
+            self.send(403, CHALLENGE, {"cf-mitigated": "challenge", "Server": "cloudflare"})
+        elif path == "/fb-video":
+            self.redirect(302, f"/login.php?next=%2Ffb-video{q}")
+        elif path == "/login.php":
+            self.send(200, LOGIN)
+        elif path == "/rate-then-ok":
+            if hits == 1:
+                self.send(429, "Too Many Requests", {"Retry-After": "1"})
+            else:
+                self.send(200, ARTICLE.format(title="Patience rewarded", extra=""))
+        elif path == "/rate-forever":
+            self.send(429, "Too Many Requests", {"Retry-After": "1"})
+        elif path == "/flaky":
+            if hits <= 2:
+                self.send(503, "Service Unavailable")
+            else:
+                self.send(200, ARTICLE.format(title="Back again", extra=""))
+        elif path == "/down":
+            self.send(503, "Service Unavailable")
+        elif path == "/head-405":
+            if self.command == "HEAD":
+                self.send(405, "Method Not Allowed", {"Allow": "GET"})
+            else:
+                self.send(200, ARTICLE.format(title="GET only", extra=""))
+        elif path.startswith("/soft/"):
+            if path == "/soft/real-story":
+                self.send(200, ARTICLE.format(title="A real story", extra="With real content."))
+            else:  # this site answers 200 with its portal page for anything it does not have
+                self.send(200, PORTAL)
+        elif path.startswith("/hard/"):
+            if path == "/hard/real-story":
+                self.send(200, ARTICLE.format(title="Another real story", extra=""))
+            else:
+                self.send(404, "<html><title>404</title>No such page</html>")
+        elif path == "/notfound-wording":
+            self.send(
+                200, "<html><head><title>Page not found</title></head><body>Sorry.</body></html>"
+            )
+        elif path == "/slow":
+            self.sleep(30)
+            self.send(200, "too late")
+        elif path == "/stall":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"<html><body>" + b"x" * 1000)
+            self.wfile.flush()
+            self.sleep(30)
+        elif path == "/huge":
+            self.serve_huge()
+        elif path in ("/loop-a", "/loop-b"):
+            self.redirect(302, "/loop-b" if path == "/loop-a" else "/loop-a")
+        elif path == "/report.pdf":
+            self.send(200, PDF, content_type="application/pdf")
+        elif path == "/gzip":
+            body = gzip.compress(ARTICLE.format(title="Compressed", extra="z" * 500).encode())
+            self.send(200, body, {"Content-Encoding": "gzip"})
+        elif path == "/путь/страница":
+            self.send(200, ARTICLE.format(title="Статья", extra=self.headers.get("Host", "")))
+        elif path == "/www-redirect":
+            host = self.headers.get("Host", "")
+            if host.startswith("www."):
+                self.send(200, ARTICLE.format(title="Canonical host", extra=""))
+            else:
+                self.redirect(301, f"http://www.{host}/www-redirect")
+        elif path == "/echo-ua":
+            self.send(200, ARTICLE.format(title="UA", extra=self.headers.get("User-Agent", "")))
+        else:
+            self.send(404, "<html><title>Not Found</title>Not Found</html>")
+
+    def serve_huge(self) -> None:
+        size = 1 << 30
+        chunk = b"0123456789abcdef" * 4096
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        sent = 0
+        try:
+            while sent < size and not self.server.stopping.is_set():
+                self.wfile.write(chunk)
+                sent += len(chunk)
+        except OSError:
+            pass
+        finally:
+            with self.state.lock:
+                self.state.bytes_sent["/huge"] += sent
+
+
+class ScenarioServerType:  # for the handler's type: the server with our state on it
+    state: ScenarioState
+    stopping: threading.Event
+
+
+def scenario_server(latency: float = 0.0) -> RunningServer:
+    state = ScenarioState(latency=latency)
+    return RunningServer(ScenarioHandler, state)
+
+
+def wait_until(predicate: object, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not predicate():  # type: ignore[operator]
+        time.sleep(0.01)

@@ -1,0 +1,212 @@
+"""The link checker against the scenario web server: every scenario gets its verdict and reason."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from kzarchive.check import CheckOptions, CheckRun, check_urls, retry_after_seconds
+from kzarchive.models import Check
+from kzarchive.net import StaticResolver
+from tests.servers.base import RunningServer
+from tests.servers.scenario import scenario_server
+
+FAST = CheckOptions(timeout=1.0, backoff=0.05, retries=3, retry_after_cap=2.0, per_host=8)
+
+# path -> (verdict, reason)
+EXPECTED = {
+    "/ok": ("alive", "http-200"),
+    "/moved": ("redirected", "http-200-after-301"),
+    "/dir": ("alive", "http-200"),
+    "/to-root": ("dead", "soft-404:redirect-to-root"),
+    "/to-404-page": ("dead", "soft-404:redirect-to-404"),
+    "/gone404": ("dead", "http-404"),
+    "/gone410": ("dead", "http-410"),
+    "/auth": ("blocked", "http-401"),
+    "/forbidden": ("blocked", "http-403"),
+    "/linkedin": ("blocked", "http-999"),
+    "/cloudflare": ("blocked", "bot-challenge"),
+    "/fb-video?v=1": ("blocked", "login-wall"),
+    "/rate-then-ok?t=check": ("alive", "http-200"),
+    "/rate-forever?t=check": ("blocked", "http-429"),
+    "/flaky?t=check": ("alive", "http-200"),
+    "/down": ("error", "http-503"),
+    "/head-405": ("alive", "http-200"),
+    "/soft/2019/02/deleted-story": ("dead", "soft-404:not-found-page"),
+    "/soft/real-story": ("alive", "http-200"),
+    "/hard/real-story": ("alive", "http-200"),
+    "/hard/deleted-story": ("dead", "http-404"),
+    "/notfound-wording": ("dead", "soft-404:not-found-page"),
+    "/slow": ("error", "timeout"),
+    "/stall": ("error", "body-timeout"),
+    "/huge": ("alive", "http-200"),
+    "/loop-a": ("error", "too-many-redirects"),
+    "/report.pdf": ("alive", "http-200"),
+    "/gzip": ("alive", "http-200"),
+    "/путь/страница": ("alive", "http-200"),
+}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunningServer]:
+    with scenario_server() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def results(server: RunningServer) -> tuple[CheckRun, float, dict[str, str]]:
+    urls = {path: f"{server.base}{path}" for path in EXPECTED}
+    port = server.port
+    urls["idn"] = f"http://пример.рф:{port}/путь/страница"
+    urls["www"] = f"http://example.test:{port}/www-redirect"
+    urls["nxdomain"] = f"http://no-such-host.test:{port}/ok"
+    urls["refused"] = f"http://127.0.0.1:{_closed_port()}/ok"
+    urls["tls"] = f"https://127.0.0.1:{port}/ok"
+    urls["invalid"] = "http://exa mple.org/"
+    resolver = StaticResolver(
+        {
+            "xn--e1afmkfd.xn--p1ai": "127.0.0.1",
+            "example.test": "127.0.0.1",
+            "www.example.test": "127.0.0.1",
+        }
+    )
+    started = time.monotonic()
+    run = asyncio.run(check_urls(list(urls.values()), FAST, resolver=resolver))
+    return run, time.monotonic() - started, urls
+
+
+def _check(results: tuple[CheckRun, float, dict[str, str]], key: str) -> Check:
+    run, _, urls = results
+    return run.checks[urls[key]]
+
+
+@pytest.mark.parametrize(("path", "expected"), EXPECTED.items(), ids=list(EXPECTED))
+def test_scenario_verdict(
+    results: tuple[CheckRun, float, dict[str, str]], path: str, expected: tuple[str, str]
+) -> None:
+    check = _check(results, path)
+    assert (check.verdict, check.reason) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("idn", ("alive", "http-200")),
+        ("www", ("alive", "http-200")),
+        ("nxdomain", ("dead", "dns-nxdomain")),
+        ("refused", ("error", "connection-refused")),
+        ("tls", ("error", "tls")),
+        ("invalid", ("error", "invalid-url")),
+    ],
+)
+def test_network_verdicts(
+    results: tuple[CheckRun, float, dict[str, str]], key: str, expected: tuple[str, str]
+) -> None:
+    check = _check(results, key)
+    assert (check.verdict, check.reason) == expected
+
+
+def test_redirects_recorded(results: tuple[CheckRun, float, dict[str, str]]) -> None:
+    check = _check(results, "/moved")
+    assert check.http_status == 200
+    assert check.final_url is not None and check.final_url.endswith("/new-home-of-the-article")
+    assert [r.status for r in check.redirects] == [301]
+    loop = _check(results, "/loop-a")
+    assert len(loop.redirects) == 11
+
+
+def test_body_capped_and_hashed(
+    server: RunningServer, results: tuple[CheckRun, float, dict[str, str]]
+) -> None:
+    huge = _check(results, "/huge")
+    assert huge.content_length == 1 << 30
+    assert huge.sha256 is not None and len(huge.sha256) == 64
+    # The client hung up after 2 MiB: the server got to send only a little more than that.
+    assert server.server.state.bytes_sent["/huge"] < 64 * 1024 * 1024
+    pdf = _check(results, "/report.pdf")
+    assert pdf.content_type == "application/pdf"
+    gz = _check(results, "/gzip")
+    assert gz.content_length is not None
+
+
+def test_get_only_never_head(server: RunningServer, results: object) -> None:
+    assert not [r for r in server.server.state.requests if r[0] == "HEAD"]
+
+
+def test_user_agent_names_kzarchive(server: RunningServer, results: object) -> None:
+    agents = {r[2].get("User-Agent", "") for r in server.server.state.requests}
+    assert agents and all("kzarchive/" in a and a.startswith("Mozilla/5.0") for a in agents)
+
+
+def test_retries_are_bounded(server: RunningServer, results: object) -> None:
+    hits = server.server.state.hits
+    assert hits["/rate-then-ok?t=check"] == 2
+    assert hits["/flaky?t=check"] == 3
+    # first look: 1 + 3 retries; 503 is an error, so a second look: 4 more.
+    assert hits["/down"] == 8
+    assert hits["/rate-forever?t=check"] == 4  # blocked, so no second look
+
+
+def test_soft_404_probe_once_per_section(server: RunningServer, results: object) -> None:
+    probes = [r for r in server.server.state.requests if "kzarchive-" in r[1]]
+    assert len([p for p in probes if p[1].startswith("/soft/")]) == 1
+
+
+def test_whole_run_is_bounded(results: tuple[CheckRun, float, dict[str, str]]) -> None:
+    _, elapsed, _ = results
+    assert elapsed < 20
+
+
+def test_offline_machine_is_error_offline_fast() -> None:
+    urls = ["https://www.facebook.com/x", "https://fidu.it/en/report/", "https://hrw.org/a"]
+    started = time.monotonic()
+    run = asyncio.run(check_urls(urls, FAST, resolver=StaticResolver({})))
+    assert time.monotonic() - started < 3
+    assert run.offline
+    assert {(c.verdict, c.reason) for c in run.checks.values()} == {("error", "offline")}
+
+
+def test_nxdomain_needs_evidence_that_dns_works() -> None:
+    # No host of the run resolves, but a well-known host does: the missing host is really gone.
+    resolver = StaticResolver({"web.archive.org": "127.0.0.1"})
+    run = asyncio.run(check_urls(["https://gone.example.invalid/"], FAST, resolver=resolver))
+    assert not run.offline
+    check = run.checks["https://gone.example.invalid/"]
+    assert (check.verdict, check.reason) == ("dead", "dns-nxdomain")
+
+
+def test_per_host_limit_is_kept(server: RunningServer) -> None:
+    server.server.state.latency = 0.1
+    try:
+        urls = [f"{server.base}/page/{n}" for n in range(12)]
+        options = CheckOptions(per_host=3, host_interval=0.0, timeout=5)
+        started = time.monotonic()
+        run = asyncio.run(check_urls(urls, options, resolver=StaticResolver({})))
+        elapsed = time.monotonic() - started
+    finally:
+        server.server.state.latency = 0.0
+    assert all(c.verdict == "alive" for c in run.checks.values())
+    # 12 requests, 3 at a time, 0.1 s each: at least 4 rounds (probes for soft-404 add one more).
+    assert elapsed >= 0.4
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("5", 5.0), ("0", 0.0), (None, None), ("soon", None)],
+)
+def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
+    assert retry_after_seconds(value) == expected
+
+
+def test_retry_after_http_date() -> None:
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0

@@ -1,0 +1,99 @@
+"""The judgement calls of :mod:`kzarchive.verdicts`, one rule at a time."""
+
+from __future__ import annotations
+
+import pytest
+
+from kzarchive.verdicts import (
+    is_challenge,
+    is_login_wall,
+    is_trivial_redirect,
+    says_not_found,
+    similarity,
+    soft_404_redirect,
+    status_verdict,
+)
+
+
+@pytest.mark.parametrize(
+    ("cited", "final", "trivial"),
+    [
+        ("http://a.org/x", "https://a.org/x", True),
+        ("http://A.Org/x", "http://a.org/x", True),
+        ("http://a.org/x", "http://a.org/x/", True),
+        ("https://a.org/x", "https://www.a.org/x", True),
+        ("http://a.org:80/x", "https://a.org/x", True),
+        ("https://a.org/x", "http://a.org/x", False),
+        ("https://a.org/x", "https://a.org/y", False),
+        ("https://a.org/x?id=1", "https://a.org/x?id=2", False),
+        ("https://a.org/x", "https://b.org/x", False),
+    ],
+)
+def test_trivial_redirects(cited: str, final: str, trivial: bool) -> None:
+    assert is_trivial_redirect(cited, final) is trivial
+
+
+@pytest.mark.parametrize(
+    ("url", "wall"),
+    [
+        ("https://www.facebook.com/login.php?next=x", True),
+        ("https://www.facebook.com/login/?next=x", True),
+        ("https://accounts.google.com/ServiceLogin", True),
+        ("https://www.linkedin.com/authwall?trk=x", True),
+        ("https://example.org/blog/login-tips-for-journalists", False),
+        ("https://example.org/catalogue", False),
+    ],
+)
+def test_login_walls(url: str, wall: bool) -> None:
+    assert is_login_wall(url) is wall
+
+
+def test_soft_404_redirects() -> None:
+    assert (
+        soft_404_redirect("https://a.org/news/1", "https://a.org/") == "soft-404:redirect-to-root"
+    )
+    assert soft_404_redirect("https://a.org/news/1", "https://a.org/404.html") == (
+        "soft-404:redirect-to-404"
+    )
+    assert soft_404_redirect("https://a.org/news/1", "https://a.org/news/2") is None
+    assert soft_404_redirect("https://a.org/", "https://a.org/") is None
+
+
+def test_not_found_wording_only_in_short_pages() -> None:
+    assert says_not_found(b"<title>404 Not Found</title>")
+    assert says_not_found(b"<p>Sorry, the page you requested does not exist.</p>")
+    long_article = b"<p>" + b"The court said the evidence could not be found. " * 100 + b"</p>"
+    assert not says_not_found(long_article)
+
+
+def test_challenge_detection() -> None:
+    assert is_challenge(403, {"cf-mitigated": "challenge"}, b"")
+    assert is_challenge(503, {"server": "cloudflare"}, b"")
+    assert is_challenge(403, {}, b"<title>Just a moment...</title>")
+    assert not is_challenge(403, {}, b"<title>Forbidden</title>")
+
+
+def test_similarity_ignores_echoed_path() -> None:
+    a = b"<p>No page at /news/abc here. Browse home sport weather.</p>"
+    b = b"<p>No page at /news/xyz here. Browse home sport weather.</p>"
+    assert similarity(a, b, ignore=("/news/abc", "/news/xyz")) == 1.0
+    assert similarity(a, b"<p>Completely different article text</p>") < 0.3
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"),
+    [
+        (404, "dead"),
+        (410, "dead"),
+        (401, "blocked"),
+        (403, "blocked"),
+        (999, "blocked"),
+        (451, "blocked"),
+        (429, "blocked"),
+        (500, "error"),
+        (503, "error"),
+        (400, "error"),
+    ],
+)
+def test_status_verdicts(status: int, verdict: str) -> None:
+    assert status_verdict(status) == (verdict, f"http-{status}")
