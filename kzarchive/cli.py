@@ -20,10 +20,13 @@ import click
 from rich.console import Console
 
 from kzarchive import __version__, formats, views
+from kzarchive.archive import ArchiveOptions, archive_urls, parse_age
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions, check_urls
+from kzarchive.credentials import load_credentials
 from kzarchive.errors import KzarchiveError
 from kzarchive.extract import Extraction, extract
-from kzarchive.models import VERDICTS
+from kzarchive.models import VERDICTS, ArchiveState
+from kzarchive.wayback import WaybackClient
 
 DEFAULT_DOCUMENT = "sources.txt"
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -151,6 +154,70 @@ def check_options(command: F) -> F:
     return command
 
 
+def archive_options(command: F) -> F:
+    """The options of ``archive`` (and of ``run``)."""
+    defaults = ArchiveOptions()
+    options = [
+        click.option(
+            "--cited-on",
+            envvar="KZARCHIVE_CITED_ON",
+            type=click.DateTime(["%Y-%m-%d"]),
+            help="Date the document cites its sources on (default: from its dateline).",
+        ),
+        click.option(
+            "--max-snapshot-age",
+            envvar="KZARCHIVE_MAX_SNAPSHOT_AGE",
+            default=defaults.max_snapshot_age,
+            show_default=True,
+            callback=_valid_age,
+            help="A capture this young is enough: no new one is made (30d, 12h, 3d 5h...).",
+        ),
+        click.option(
+            "--job-timeout",
+            envvar="KZARCHIVE_JOB_TIMEOUT",
+            type=click.FloatRange(1, 3600),
+            default=defaults.job_timeout,
+            show_default=True,
+            help="Seconds to wait for a capture job; then it is kept as pending.",
+        ),
+        click.option("--capture-outlinks", is_flag=True, help="Ask SPN2 to capture outlinks too."),
+        click.option("--capture-screenshot", is_flag=True, help="Ask SPN2 for a screenshot too."),
+        click.option(
+            "--anonymous",
+            is_flag=True,
+            envvar="KZARCHIVE_ANONYMOUS",
+            help="Without keys, try the legacy anonymous save (often refused).",
+        ),
+        click.option(
+            "--refresh", is_flag=True, help="Capture again even if a young capture exists."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _valid_age(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _archive_options(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:
+    cited_on = params["cited_on"].date() if params["cited_on"] else extraction.document.cited_on
+    return ArchiveOptions(
+        max_snapshot_age=params["max_snapshot_age"],
+        job_timeout=params["job_timeout"],
+        capture_outlinks=params["capture_outlinks"],
+        capture_screenshot=params["capture_screenshot"],
+        anonymous=params["anonymous"],
+        refresh=params["refresh"],
+        cited_on=cited_on,
+    )
+
+
 def _check_options(params: dict[str, Any]) -> CheckOptions:
     return CheckOptions(
         concurrency=params["concurrency"],
@@ -252,4 +319,41 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
         ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v]) or "nothing to check"
     )
     if counts["dead"]:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("archive")
+@document_argument
+@archive_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@all_links_option
+@output_option
+@click.pass_obj
+def archive_command(settings: Settings, /, document: Path, **params: Any) -> None:
+    """Find or make a Wayback snapshot of every link; exit 1 if any is left without one."""
+    extraction = _extract(settings, document, params["all_links"])
+    links = extraction.links
+    options = _archive_options(params, extraction)
+
+    async def work(observer: views.RichObserver) -> dict[str, ArchiveState]:
+        async with WaybackClient(settings.wayback_url, load_credentials()) as client:
+            return await archive_urls([link.url for link in links], client, options, observer)
+
+    with views.RichObserver(settings.err) as observer:
+        states = asyncio.run(work(observer))
+    rows = [(link, states[link.url]) for link in links]
+    with _output(params["output"]) as stream:
+        if params["fmt"] == "json":
+            stream.write(formats.to_json(formats.archive_json(rows)))
+        elif rows:
+            views.data_console(stream).print(views.archive_table(rows))
+    counts = Counter(state.status for _, state in rows)
+    missing = sum(1 for _, state in rows if not state.has_snapshot)
+    settings.err.print(
+        ", ".join(f"{n} {status}" for status, n in counts.items())
+        + (f"; {missing} without any snapshot" if missing else "")
+    )
+    if missing:
         sys.exit(EXIT_FINDINGS)

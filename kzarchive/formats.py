@@ -12,7 +12,7 @@ from typing import Any
 
 from kzarchive import __version__
 from kzarchive.extract import Extraction
-from kzarchive.models import Check, Link
+from kzarchive.models import ArchiveState, Check, Link
 
 
 def to_json(data: Any) -> str:
@@ -60,4 +60,13 @@ def check_json(rows: list[tuple[Link, Check]], offline: bool) -> dict[str, Any]:
             {"url": link.url, "footnotes": list(link.footnotes), "check": check.to_json()}
             for link, check in rows
         ],
+    }
+
+
+def archive_json(rows: list[tuple[Link, ArchiveState]]) -> dict[str, Any]:
+    return {
+        "links": [
+            {"url": link.url, "footnotes": list(link.footnotes), "archive": state.to_json()}
+            for link, state in rows
+        ]
     }

@@ -146,6 +146,7 @@ class ArchiveState:
     error: str | None = None
     attempts: int = 0
     updated_at: str | None = None
+    submitted_at: str | None = None
 
     @property
     def has_snapshot(self) -> bool:
@@ -160,6 +161,7 @@ class ArchiveState:
             "error": self.error,
             "attempts": self.attempts,
             "updated_at": self.updated_at,
+            "submitted_at": self.submitted_at,
         }
 
     @classmethod
@@ -177,6 +179,7 @@ class ArchiveState:
             error=data.get("error"),
             attempts=int(data.get("attempts") or 0),
             updated_at=data.get("updated_at"),
+            submitted_at=data.get("submitted_at"),
         )
 
 

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kzarchive.extract import Extraction
-from kzarchive.models import Check, Link
+from kzarchive.models import ArchiveState, Check, Link
 
 
 def data_console(stream: IO[str]) -> Console:
@@ -135,5 +135,25 @@ def check_table(rows: list[tuple[Link, Check]]) -> Table:
             check.reason,
             str(check.http_status or ""),
             Text(final),
+        )
+    return table
+
+
+def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Table:
+    table = Table(title="Wayback Machine")
+    table.add_column("notes", no_wrap=True)
+    table.add_column("url", overflow="fold", ratio=3)
+    table.add_column("archive", no_wrap=True)
+    table.add_column("snapshot", no_wrap=True)
+    table.add_column("as cited", no_wrap=True)
+    table.add_column("note", overflow="fold", ratio=1)
+    for link, state in rows:
+        table.add_row(
+            ", ".join(link.footnotes) or "-",
+            Text(link.url),
+            styled(state.status),
+            state.snapshot.date if state.snapshot else "-",
+            state.cited_snapshot.date if state.cited_snapshot else "-",
+            Text(state.error or ""),
         )
     return table

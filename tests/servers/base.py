@@ -27,7 +27,9 @@ class RunningServer:
 
     def __init__(self, handler: type[BaseHTTPRequestHandler], state: Any) -> None:
         self.server = QuietServer(handler, state)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:

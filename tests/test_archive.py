@@ -1,0 +1,369 @@
+"""Archiving against the fake Wayback Machine: look-ups, SPN2 jobs, capacity and every fault."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from kzarchive.archive import ArchiveOptions, Archiver, archive_urls, parse_age
+from kzarchive.credentials import Credentials
+from kzarchive.models import ArchiveState
+from kzarchive.net import StaticResolver
+from kzarchive.wayback import WaybackClient
+from tests.servers.base import RunningServer
+from tests.servers.fake_wayback import FakeState, fake_wayback
+
+KEYS = Credentials("test-access", "test-secret")
+FAST = ArchiveOptions(poll_interval=0.02, poll_max_interval=0.1, job_timeout=2.0, slot_wait=0.05)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.outcomes: list[tuple[str, str]] = []
+
+    def phase_started(self, phase: str, total: int) -> None:
+        pass
+
+    def advanced(self, phase: str, url: str, outcome: str) -> None:
+        self.outcomes.append((url, outcome))
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+@pytest.fixture
+def fake() -> Iterator[tuple[RunningServer, FakeState]]:
+    server, state = fake_wayback()
+    with server:
+        yield server, state
+
+
+def client(server: RunningServer, keys: Credentials | None = KEYS, **kw: Any) -> WaybackClient:
+    settings: dict[str, Any] = {"timeout": 1.0, "retries": 3, "backoff": 0.02, "retry_after_cap": 2}
+    settings.update(kw)
+    return WaybackClient(server.base, keys, resolver=StaticResolver({}), **settings)
+
+
+def archive(
+    server: RunningServer,
+    urls: list[str],
+    options: ArchiveOptions = FAST,
+    keys: Credentials | None = KEYS,
+    previous: dict[str, ArchiveState] | None = None,
+    observer: Recorder | None = None,
+) -> dict[str, ArchiveState]:
+    async def go() -> dict[str, ArchiveState]:
+        async with client(server, keys) as wb:
+            return await archive_urls(urls, wb, options, observer or Recorder(), previous)
+
+    return asyncio.run(go())
+
+
+def stamp(days_ago: float) -> str:
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() - days_ago * 86400))
+
+
+URL = "https://fidu.it/en/report/"
+
+
+def test_capture_with_spn2(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved"
+    assert result.snapshot is not None
+    assert result.snapshot.url == f"https://web.archive.org/web/{result.snapshot.timestamp}/{URL}"
+    assert result.snapshot.source == "saved"
+    (save,) = state.saves()
+    assert save.form == {"url": URL, "if_not_archived_within": "30d", "skip_first_archive": "1"}
+    assert save.headers["Authorization"] == "LOW test-access:test-secret"
+    assert save.headers["Accept"] == "application/json"
+
+
+def test_switches_reach_the_form(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    options = ArchiveOptions(
+        **{
+            **FAST.__dict__,
+            "capture_outlinks": True,
+            "capture_screenshot": True,
+            "max_snapshot_age": "3d 5h",
+        }
+    )
+    archive(server, [URL], options)
+    form = state.saves()[0].form
+    assert form["capture_outlinks"] == "1" and form["capture_screenshot"] == "1"
+    assert form["if_not_archived_within"] == "3d 5h"
+
+
+def test_young_snapshot_is_enough(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=3))
+    result = archive(server, [URL])[URL]
+    assert result.status == "existing"
+    assert (
+        result.snapshot is not None
+        and result.snapshot.timestamp == stamp(3)[:8] + result.snapshot.timestamp[8:]
+    )
+    assert state.saves() == []
+
+
+def test_old_snapshot_gets_a_fresh_capture(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=400))
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved" and len(state.saves()) == 1
+
+
+def test_cited_snapshot_prefers_before_the_date(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    for ts in ("20181201120000", "20190301120000", "20200101120000", "20190225000000"):
+        state.add_capture(URL, ts)
+    state.add_capture(URL, "20190221000000", status=404)
+    options = ArchiveOptions(**{**FAST.__dict__, "cited_on": date(2019, 2, 22)})
+    result = archive(server, [URL], options)[URL]
+    assert result.cited_snapshot is not None
+    assert result.cited_snapshot.timestamp == "20181201120000"
+    assert result.cited_snapshot.url == f"https://web.archive.org/web/20181201120000/{URL}"
+
+
+def test_cited_snapshot_after_the_date_when_none_before(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.add_capture(URL, "20190301120000")
+    state.add_capture(URL, "20210101120000")
+    options = ArchiveOptions(**{**FAST.__dict__, "cited_on": date(2019, 2, 22)})
+    result = archive(server, [URL], options)[URL]
+    assert result.cited_snapshot is not None and result.cited_snapshot.timestamp == "20190301120000"
+
+
+def test_pending_for_some_polls_then_success(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.pending_polls = 4
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved"
+    polls = [r for r in state.requests if r.path.startswith("/save/status/spn2-")]
+    assert len(polls) == 4
+
+
+def test_expired_job_is_pending_then_polled_not_resubmitted(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.forget_jobs = True
+    options = ArchiveOptions(**{**FAST.__dict__, "job_timeout": 0.3})
+    started = time.monotonic()
+    first = archive(server, [URL], options)[URL]
+    assert time.monotonic() - started < 3
+    assert first.status == "pending" and first.job_id and first.job_id.startswith("spn2-")
+    assert first.submitted_at is not None
+    state.forget_jobs = False
+    second = archive(server, [URL], options, previous={URL: first})[URL]
+    assert second.status == "saved"
+    assert len(state.saves()) == 1
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "blocked-url",
+        "not-found",
+        "invalid-host-resolution",
+        "blocked",
+        "filesize-limit",
+        "something-new",
+    ],
+)
+def test_final_job_errors_are_recorded(fake: tuple[RunningServer, FakeState], code: str) -> None:
+    server, state = fake
+    state.outcomes[URL] = (f"error:{code}", 0)
+    result = archive(server, [URL])[URL]
+    assert result.status == "failed"
+    assert result.error is not None and result.error.startswith(f"{code}:")
+    assert "Capture failed" in result.error
+    assert len(state.saves()) == 1
+
+
+def test_refusal_as_http_200_without_job_id(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.faults["save"] = ["refuse:blocked-url"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "failed" and result.error == "blocked-url: blocked-url."
+
+
+def test_error_page_capture_is_not_a_good_snapshot(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.outcomes[URL] = ("success", 404)
+    result = archive(server, [URL])[URL]
+    assert result.status == "failed" and result.snapshot is None
+    assert result.error is not None and "error page (HTTP 404)" in result.error
+
+
+@pytest.mark.parametrize("faults", [["429", "429-bare"], ["502"], ["503", "502"], ["hang"]])
+def test_transient_faults_on_save_are_retried(
+    fake: tuple[RunningServer, FakeState], faults: list[str]
+) -> None:
+    server, state = fake
+    state.faults["save"] = list(faults)
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved"
+    assert len(state.saves()) == len(faults) + 1
+
+
+def test_malformed_and_failing_status_replies_are_survived(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["status"] = ["malformed", "503"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved"
+
+
+def test_daily_limit_stops_submissions_not_lookups(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.daily_limit = 0
+    urls = [f"https://site{n}.org/page" for n in range(5)]
+    state.add_capture(urls[0], stamp(days_ago=100))
+    recorder = Recorder()
+    results = archive(server, urls, observer=recorder)
+    assert results[urls[0]].status == "existing"
+    assert all(results[u].status == "failed" for u in urls[1:])
+    assert all("too-many-daily-captures" in (results[u].error or "") for u in urls)
+    assert len([w for w in recorder.warnings if "daily capture limit" in w]) == 1
+    cdx = {r.query["url"][0] for r in state.requests if r.path == "/cdx/search/cdx"}
+    assert cdx == set(urls)
+
+
+def test_user_session_limit_is_slow_down_and_retry(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.faults["save"] = ["refuse:user-session-limit"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved" and len(state.saves()) == 2
+
+
+def test_never_more_in_flight_than_available(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.user_limit = 3
+    state.capture_seconds = 0.2
+    urls = [f"https://site{n}.org/page" for n in range(9)]
+    started = time.monotonic()
+    results = archive(server, urls)
+    elapsed = time.monotonic() - started
+    assert all(r.status == "saved" for r in results.values())
+    assert state.session_limit_refusals == 0
+    assert state.peak_active == 3
+    assert elapsed < 9 * 0.2  # concurrent, not one after another
+
+
+def test_cdx_blocked_site(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.blocked_hosts.add("fidu.it")
+    result = archive(server, [URL])[URL]
+    assert result.status == "failed"
+    assert result.error is not None and result.error.startswith("blocked-site")
+    assert state.saves() == []
+
+
+def test_fresh_capture_missing_from_cdx_is_kept(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.index_delay = 3600
+    first = archive(server, [URL])[URL]
+    assert first.status == "saved"
+    second = archive(server, [URL], previous={URL: first})[URL]
+    assert second.status == "saved"
+    assert second.snapshot == first.snapshot
+    assert len(state.saves()) == 1
+
+
+def test_wrong_keys_401_stops_saving_once(fake: tuple[RunningServer, FakeState]) -> None:
+    server, _ = fake
+    recorder = Recorder()
+    urls = [f"https://site{n}.org/" for n in range(3)]
+    results = archive(server, urls, keys=Credentials("bad", "keys"), observer=recorder)
+    assert all(
+        r.status == "failed" and (r.error or "").startswith("unauthorized")
+        for r in results.values()
+    )
+    assert len([w for w in recorder.warnings if "Save Page Now" in w]) == 1
+
+
+def test_no_keys_says_so_once_and_still_looks_up(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=100))
+    recorder = Recorder()
+    other = "https://other.org/"
+    results = archive(server, [URL, other], keys=None, observer=recorder)
+    assert results[URL].status == "existing" and results[URL].snapshot is not None
+    assert results[other].status == "failed" and (results[other].error or "").startswith("no-keys")
+    assert len(recorder.warnings) == 1 and "IA_ACCESS_KEY" in recorder.warnings[0]
+    assert state.saves() == []
+
+
+def test_anonymous_save_through_waybackpy(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    options = ArchiveOptions(**{**FAST.__dict__, "anonymous": True})
+    result = archive(server, [URL], options, keys=None)[URL]
+    assert result.status == "saved"
+    assert result.snapshot is not None and result.snapshot.url.startswith(
+        "https://web.archive.org/web/"
+    )
+    assert any(r.path == f"/save/{URL}" for r in state.requests)
+
+
+def test_unreachable_archive_fails_fast() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    async def go() -> dict[str, ArchiveState]:
+        async with WaybackClient(f"http://127.0.0.1:{port}", KEYS, timeout=1.0) as wb:
+            return await archive_urls([URL, "https://b.org/"], wb, FAST)
+
+    started = time.monotonic()
+    results = asyncio.run(go())
+    assert time.monotonic() - started < 5
+    assert {(r.status, r.error) for r in results.values()} == {("failed", "unreachable")}
+
+
+def test_offline_archive_fails_fast() -> None:
+    async def go() -> dict[str, ArchiveState]:
+        async with WaybackClient(
+            "https://web.archive.org", KEYS, timeout=1.0, resolver=StaticResolver({})
+        ) as wb:
+            return await archive_urls([URL], wb, FAST)
+
+    started = time.monotonic()
+    results = asyncio.run(go())
+    assert time.monotonic() - started < 3
+    assert results[URL].status == "failed" and results[URL].error == "offline"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("30d", 30 * 86400), ("3d 5h 20m", 3 * 86400 + 5 * 3600 + 20 * 60), ("45m", 2700), ("90", 90)],
+)
+def test_parse_age(text: str, seconds: int) -> None:
+    assert parse_age(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "soon", "3 weeks", "-1d"])
+def test_parse_age_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_age(text)
+
+
+def test_archiver_without_prepare_prepares_itself(fake: tuple[RunningServer, FakeState]) -> None:
+    server, _ = fake
+
+    async def go() -> ArchiveState:
+        async with client(server) as wb:
+            return await Archiver(wb, FAST).archive(URL)
+
+    assert asyncio.run(go()).status == "saved"
