@@ -12,11 +12,12 @@ import asyncio
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot
+from kzarchive.net import dns_host, needs_dns
 from kzarchive.progress import SILENT, Observer
 from kzarchive.wayback import WaybackClient, WaybackError, snapshot_age, timestamp_datetime
 
@@ -59,7 +60,7 @@ def parse_age(text: str) -> timedelta:
 class ArchiveOptions:
     max_snapshot_age: str = "30d"
     job_timeout: float = 180.0
-    poll_interval: float = 3.0
+    poll_interval: float = 1.0
     poll_max_interval: float = 20.0
     capture_outlinks: bool = False
     capture_screenshot: bool = False
@@ -144,11 +145,21 @@ class Archiver:
         self.saving_stopped: str | None = None
         self._lookups = asyncio.Semaphore(self.options.lookups)
         self._prepared = False
+        # Told of every job as soon as it is submitted, so that a crash cannot lose its id.
+        self.on_job: Callable[[str, ArchiveState], None] = lambda url, state: None
 
-    async def prepare(self) -> None:
+    async def prepare(self, *, offline: bool = False) -> None:
+        """Check the archive answers and read the account's capacity, once.
+
+        ``offline`` says the caller already found (and said) that no name resolves.
+        """
         if self._prepared:
             return
         self._prepared = True
+        host = dns_host(self.client.base)
+        if offline and host is not None and needs_dns(host):
+            self.unreachable = "offline"
+            return
         self.unreachable = await self.client.unreachable()
         if self.unreachable == "offline":
             self.observer.warn(
@@ -177,7 +188,11 @@ class Archiver:
         self.capacity = _Capacity(min(max(limit, 1), self.options.max_slots))
 
     async def archive(
-        self, url: str, previous: ArchiveState | None = None, *, capture: bool = True
+        self,
+        url: str,
+        previous: ArchiveState | None = None,
+        *,
+        capture: bool | Callable[[], Awaitable[bool]] = True,
     ) -> ArchiveState:
         """The link's archive state after look-ups and, where needed, a capture."""
         await self.prepare()
@@ -197,7 +212,7 @@ class Archiver:
                 and snapshot_age(snapshot) < self.max_age
             ):
                 return self._settled(prev, None)
-            if not capture:
+            if not (capture if isinstance(capture, bool) else await capture()):
                 return self._settled(prev, None, unsettled="skipped")
             refusal = self._cannot_save()
             if refusal:
@@ -298,6 +313,10 @@ class Archiver:
                 try:
                     job_id = (await self.client.submit(url, self.options.spn2_fields())).job_id
                     submitted_at = _stamp(_now())
+                    self.on_job(
+                        url,
+                        self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at),
+                    )
                 except WaybackError as exc:
                     if exc.reason == "too-many-daily-captures":
                         self._stop_saving(

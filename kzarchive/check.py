@@ -224,8 +224,8 @@ class LinkChecker:
         if named and not await self.dns.resolution_works(named):
             self.offline = True
             self.observer.warn(
-                "no host name resolves, not even well-known ones: this machine looks offline, "
-                "so links are reported as error:offline rather than dead"
+                "this machine looks offline (no host name resolves, not even well-known "
+                "ones): links are reported as error:offline, not dead, and nothing is archived"
             )
 
     async def check_all(self, urls: list[str]) -> CheckRun:

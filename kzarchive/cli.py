@@ -25,7 +25,10 @@ from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions, check_urls
 from kzarchive.credentials import load_credentials
 from kzarchive.errors import KzarchiveError
 from kzarchive.extract import Extraction, extract
+from kzarchive.lock import FolderLock
+from kzarchive.manifest import MANIFEST_NAME
 from kzarchive.models import VERDICTS, ArchiveState
+from kzarchive.pipeline import RunResult, run_pipeline
 from kzarchive.wayback import WaybackClient
 
 DEFAULT_DOCUMENT = "sources.txt"
@@ -356,4 +359,41 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
         + (f"; {missing} without any snapshot" if missing else "")
     )
     if missing:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("run")
+@document_argument
+@click.option(
+    "--out",
+    envvar="KZARCHIVE_OUT",
+    default="archive",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for manifest.json, manifest.csv and citations.md.",
+)
+@check_options
+@archive_options
+@all_links_option
+@click.pass_obj
+def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
+    """Extract, check and archive; write the manifest and its renderings into --out."""
+    extraction = _extract(settings, document, params["all_links"])
+    out: Path = params["out"]
+    check_opts = _check_options(params)
+    archive_opts = _archive_options(params, extraction)
+
+    async def work(observer: views.RichObserver) -> RunResult:
+        async with WaybackClient(settings.wayback_url, load_credentials()) as client:
+            return await run_pipeline(extraction, out, client, check_opts, archive_opts, observer)
+
+    with FolderLock(out), views.RichObserver(settings.err) as observer:
+        try:
+            result = asyncio.run(work(observer))
+        except KeyboardInterrupt:
+            settings.err.print(f"interrupted: {out / MANIFEST_NAME} keeps what was finished")
+            sys.exit(130)
+    settings.err.print(views.run_summary(result.manifest, result.written))
+    summary = result.manifest.summary()
+    if summary["dead"] or summary["missing_snapshots"]:
         sys.exit(EXIT_FINDINGS)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import IO
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,7 +23,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kzarchive.extract import Extraction
-from kzarchive.models import ArchiveState, Check, Link
+from kzarchive.manifest import Manifest
+from kzarchive.models import VERDICTS, ArchiveState, Check, Link
 
 
 def data_console(stream: IO[str]) -> Console:
@@ -157,3 +159,43 @@ def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Table:
             Text(state.error or ""),
         )
     return table
+
+
+def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
+    """The end-of-run summary: counts per verdict and archive state, dead links by footnote."""
+    summary = manifest.summary()
+    table = Table(title="kzarchive run", show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("citations", str(summary["citations"]))
+    table.add_row("unique links", str(summary["links"]))
+    for verdict in VERDICTS:
+        table.add_row(styled(verdict), str(summary[verdict]))
+    table.add_row("archived (have a snapshot)", str(summary["archived"]))
+    table.add_row(
+        "  saved now / found / pending",
+        f"{summary['saved']} / {summary['existing']} / {summary['pending']}",
+    )
+    table.add_row("  as-cited snapshots", str(summary["as_cited_snapshots"]))
+    table.add_row(
+        Text("missing snapshots", style="red" if summary["missing_snapshots"] else ""),
+        str(summary["missing_snapshots"]),
+    )
+    if summary["no_longer_cited"]:
+        table.add_row("no longer cited (kept)", str(summary["no_longer_cited"]))
+    parts: list[Table | Text] = [table]
+    dead = [r for r in manifest.links if r.cited and r.check and r.check.verdict == "dead"]
+    if dead:
+        rot = Table(title="dead links by footnote")
+        rot.add_column("notes", no_wrap=True)
+        rot.add_column("url", overflow="fold")
+        rot.add_column("reason", no_wrap=True)
+        for record in dead:
+            rot.add_row(
+                ", ".join(record.footnotes),
+                Text(record.url),
+                record.check.reason if record.check else "",
+            )
+        parts.append(rot)
+    parts.append(Text("wrote " + ", ".join(str(p) for p in written)))
+    return Group(*parts)

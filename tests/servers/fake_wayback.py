@@ -232,10 +232,11 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
                 )
                 return
             window = _age_seconds(form.get("if_not_archived_within", "45m"))
+            # SPN2 answers a URL captured (or being captured) within the window with that job.
             recent = [
                 j
                 for j in state.jobs.values()
-                if j.url == url and j.timestamp and state.now() - j.submitted < window
+                if j.url == url and j.outcome == "success" and state.now() - j.submitted < window
             ]
             if recent and window:
                 job = recent[-1]

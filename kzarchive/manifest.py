@@ -1,0 +1,246 @@
+"""The manifest: every citation paired with its link's check history and Wayback snapshots.
+
+It is the record every rendering is made from and what lets a run resume. It is written atomically
+(temp file, fsync, rename), loaded with its schema version checked, and merged with a new reading
+of the document so that nothing a previous run learnt is ever dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kzarchive import __version__
+from kzarchive.errors import ManifestError
+from kzarchive.models import VERDICTS, ArchiveState, Check, Citation, unique_links
+
+SCHEMA_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    checked_at: str
+    verdict: str
+    reason: str
+    http_status: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checked_at": self.checked_at,
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "http_status": self.http_status,
+        }
+
+    @classmethod
+    def of(cls, check: Check) -> HistoryEntry:
+        return cls(check.checked_at, check.verdict, check.reason, check.http_status)
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """One unique URL's whole story."""
+
+    url: str
+    footnotes: tuple[str, ...] = ()
+    cited: bool = True
+    check: Check | None = None
+    history: tuple[HistoryEntry, ...] = ()
+    archive: ArchiveState | None = None
+
+    def with_check(self, check: Check) -> LinkRecord:
+        return replace(self, check=check, history=(*self.history, HistoryEntry.of(check)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "footnotes": list(self.footnotes),
+            "cited": self.cited,
+            "check": self.check.to_json() if self.check else None,
+            "history": [h.to_json() for h in self.history],
+            "archive": self.archive.to_json() if self.archive else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LinkRecord:
+        return cls(
+            url=str(data["url"]),
+            footnotes=tuple(str(f) for f in data.get("footnotes") or ()),
+            cited=bool(data.get("cited", True)),
+            check=Check.from_json(data["check"]) if data.get("check") else None,
+            history=tuple(
+                HistoryEntry(
+                    str(h.get("checked_at", "")),
+                    str(h.get("verdict", "")),
+                    str(h.get("reason", "")),
+                    h.get("http_status"),
+                )
+                for h in data.get("history") or ()
+            ),
+            archive=ArchiveState.from_json(data["archive"]) if data.get("archive") else None,
+        )
+
+
+@dataclass(frozen=True)
+class Manifest:
+    document: dict[str, Any]
+    citations: tuple[Citation, ...] = ()
+    links: tuple[LinkRecord, ...] = ()
+    generated_at: str = field(default_factory=utc_now)
+    tool: dict[str, str] = field(
+        default_factory=lambda: {"name": "kzarchive", "version": __version__}
+    )
+
+    def link(self, url: str) -> LinkRecord | None:
+        for record in self.links:
+            if record.url == url:
+                return record
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        cited = [r for r in self.links if r.cited]
+        verdicts = Counter(r.check.verdict for r in cited if r.check)
+        statuses = Counter(r.archive.status for r in cited if r.archive)
+        with_snapshot = [r for r in cited if r.archive and r.archive.has_snapshot]
+        dead_notes = sorted(
+            {f for r in cited if r.check and r.check.verdict == "dead" for f in r.footnotes},
+            key=_note_order,
+        )
+        return {
+            "citations": len(self.citations),
+            "links": len(cited),
+            **{verdict: verdicts.get(verdict, 0) for verdict in VERDICTS},
+            "unchecked": sum(1 for r in cited if r.check is None),
+            "archived": len(with_snapshot),
+            "saved": statuses.get("saved", 0),
+            "existing": statuses.get("existing", 0),
+            "pending": statuses.get("pending", 0),
+            "failed": statuses.get("failed", 0),
+            "as_cited_snapshots": sum(1 for r in cited if r.archive and r.archive.cited_snapshot),
+            "missing_snapshots": len(cited) - len(with_snapshot),
+            "dead_footnotes": dead_notes,
+            "no_longer_cited": len(self.links) - len(cited),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": self.tool,
+            "document": self.document,
+            "generated_at": self.generated_at,
+            "citations": [c.to_json() for c in self.citations],
+            "links": [r.to_json() for r in self.links],
+            "summary": self.summary(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, source: str = "manifest") -> Manifest:
+        if not isinstance(data, dict) or "schema_version" not in data:
+            raise ManifestError(f"{source}: not a kzarchive manifest")
+        version = data["schema_version"]
+        if version != SCHEMA_VERSION:
+            raise ManifestError(
+                f"{source}: schema version {version!r} is not one this kzarchive "
+                f"({__version__}) reads (it reads {SCHEMA_VERSION}); it was left untouched"
+            )
+        try:
+            return cls(
+                document=dict(data.get("document") or {}),
+                citations=tuple(Citation.from_json(c) for c in data.get("citations") or ()),
+                links=tuple(LinkRecord.from_json(r) for r in data.get("links") or ()),
+                generated_at=str(data.get("generated_at") or utc_now()),
+                tool=dict(data.get("tool") or {}),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ManifestError(f"{source}: malformed manifest ({exc})") from None
+
+
+def _note_order(label: str) -> tuple[int, str]:
+    return (int(label), "") if label.isdigit() else (1 << 30, label)
+
+
+def load(path: Path) -> Manifest:
+    """Read a manifest; :class:`ManifestError` in one line if it is missing, corrupt or too new."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: no such manifest (run 'kzarchive run' first)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"{path}: corrupt manifest (not JSON: {exc.msg}, line {exc.lineno})"
+        raise CorruptManifest(message) from None
+    return Manifest.from_json(data, str(path))
+
+
+class CorruptManifest(ManifestError):
+    """The file is not JSON at all: it can be set aside and the run started afresh."""
+
+
+def set_aside(path: Path) -> Path:
+    """Move a bad manifest out of the way (never delete it) and return where it went."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    path.rename(target)
+    return target
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves either the old or the new file whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600; give the file the usual mode
+            mask = os.umask(0)
+            os.umask(mask)
+            os.fchmod(fd, 0o666 & ~mask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dir_fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def save(manifest: Manifest, path: Path) -> None:
+    write_atomic(path, json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n")
+
+
+def merge(old: Manifest | None, document: dict[str, Any], citations: list[Citation]) -> Manifest:
+    """The manifest for a new reading of the document, keeping all that ``old`` knew.
+
+    Links keep their checks, history and archive state; links the document no longer cites stay,
+    marked ``cited: false``, after the cited ones.
+    """
+    previous = {r.url: r for r in old.links} if old else {}
+    records: list[LinkRecord] = []
+    for link in unique_links(citations):
+        known = previous.pop(link.url, None)
+        records.append(
+            replace(known, footnotes=link.footnotes, cited=True)
+            if known
+            else LinkRecord(link.url, link.footnotes)
+        )
+    records.extend(replace(r, cited=False) for r in previous.values())
+    return Manifest(document=document, citations=tuple(citations), links=tuple(records))

@@ -1,0 +1,183 @@
+"""The whole job: extract, check and archive into a manifest that survives any interruption.
+
+Each link is checked and archived in one flow (look-ups start at once; a capture waits only for the
+link's own check), so a run takes about as long as the slower of the two. Every finished link, and
+every capture job as soon as it is submitted, is written to the manifest atomically; a killed run
+loses at most what was in flight, and the next run picks up from there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from kzarchive.archive import ArchiveOptions, Archiver
+from kzarchive.check import CheckOptions, LinkChecker
+from kzarchive.errors import ManifestError
+from kzarchive.extract import Extraction
+from kzarchive.manifest import (
+    MANIFEST_NAME,
+    CorruptManifest,
+    LinkRecord,
+    Manifest,
+    load,
+    merge,
+    save,
+    set_aside,
+    utc_now,
+    write_atomic,
+)
+from kzarchive.models import ArchiveState, Check
+from kzarchive.net import Resolver
+from kzarchive.progress import SILENT, Observer
+from kzarchive.render import RENDERERS
+from kzarchive.wayback import WaybackClient
+
+OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
+
+
+@dataclass(frozen=True)
+class RunResult:
+    manifest: Manifest
+    written: tuple[Path, ...]
+    offline: bool
+
+
+def load_previous(path: Path) -> Manifest | None:
+    """The folder's manifest, if any; a corrupt one is set aside (never overwritten) and refused."""
+    if not path.exists():
+        return None
+    try:
+        return load(path)
+    except CorruptManifest as exc:
+        kept = set_aside(path)
+        raise ManifestError(
+            f"{exc}; it was moved to {kept.name}, run again to start afresh"
+        ) from None
+
+
+class _Store:
+    """The manifest being built, written whenever it changes by one writer task."""
+
+    def __init__(self, path: Path, manifest: Manifest) -> None:
+        self.path = path
+        self.manifest = manifest
+        self._index = {record.url: i for i, record in enumerate(manifest.links)}
+        self._dirty = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+
+    def update(
+        self, url: str, *, check: Check | None = None, archive: ArchiveState | None = None
+    ) -> None:
+        links = list(self.manifest.links)
+        i = self._index[url]
+        record: LinkRecord = links[i]
+        if check is not None:
+            record = record.with_check(check)
+        if archive is not None:
+            record = replace(record, archive=archive)
+        links[i] = record
+        self.manifest = replace(self.manifest, links=tuple(links), generated_at=utc_now())
+        self._dirty.set()
+
+    def set_archive(self, url: str, state: ArchiveState) -> None:
+        """Record a job the moment it exists: written at once, not when the writer next runs."""
+        self.update(url, archive=state)
+        self.write()
+
+    def write(self) -> None:
+        save(self.manifest, self.path)
+
+    async def _write_when_dirty(self) -> None:
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            self.write()
+
+    def start(self) -> None:
+        self.write()
+        self._writer = asyncio.ensure_future(self._write_when_dirty())
+
+    async def stop(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        self.write()
+
+
+def _worth_second_look(check: Check) -> bool:
+    return check.verdict == "error" and check.reason not in ("offline", "invalid-url")
+
+
+async def run_pipeline(
+    extraction: Extraction,
+    out: Path,
+    client: WaybackClient,
+    check_options: CheckOptions | None = None,
+    archive_options: ArchiveOptions | None = None,
+    observer: Observer = SILENT,
+    resolver: Resolver | None = None,
+) -> RunResult:
+    """Check and archive every cited link of ``extraction`` into ``out/manifest.json``."""
+    path = out / MANIFEST_NAME
+    manifest = merge(load_previous(path), extraction.document.to_json(), list(extraction.citations))
+    store = _Store(path, manifest)
+    store.start()
+    cited = [record for record in manifest.links if record.cited]
+    urls = [record.url for record in cited]
+    try:
+        async with LinkChecker(check_options, observer, resolver) as checker:
+            await checker.prepare(urls)
+            archiver = Archiver(client, archive_options, observer)
+            archiver.on_job = store.set_archive
+            await archiver.prepare(offline=checker.offline)
+            observer.phase_started("check", len(cited))
+            observer.phase_started("archive", len(cited))
+            second_look: list[str] = []
+
+            async def one(record: LinkRecord) -> None:
+                checking = asyncio.ensure_future(checker.check(record.url))
+
+                async def capture_wanted() -> bool:
+                    check = await checking
+                    return not (check.verdict == "dead" and check.reason == "dns-nxdomain")
+
+                def checked(task: asyncio.Future[Check]) -> None:
+                    if task.cancelled() or task.exception() is not None:
+                        return
+                    check = task.result()
+                    if checker.options.second_look and _worth_second_look(check):
+                        second_look.append(record.url)
+                    else:
+                        observer.advanced("check", record.url, check.verdict)
+                    store.update(record.url, check=check)
+
+                checking.add_done_callback(checked)
+                try:
+                    state = await archiver.archive(
+                        record.url, record.archive, capture=capture_wanted
+                    )
+                    store.update(record.url, archive=state)
+                    observer.advanced("archive", record.url, state.status)
+                    await checking
+                finally:
+                    checking.cancel()
+
+            await asyncio.gather(*map(one, cited))
+            for url, check in zip(
+                second_look, await asyncio.gather(*map(checker.check, second_look)), strict=True
+            ):
+                store.update(url, check=check)
+                observer.advanced("check", url, check.verdict)
+            offline = checker.offline
+    finally:
+        await store.stop()
+    written = [path]
+    for name, fmt in OUTPUTS.items():
+        target = out / name
+        write_atomic(target, RENDERERS[fmt].render(store.manifest))
+        written.append(target)
+    return RunResult(store.manifest, tuple(written), offline)

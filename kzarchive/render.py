@@ -1,0 +1,272 @@
+"""Turning a manifest into what people read: CSV, Markdown, standalone HTML, normalised JSON.
+
+Each format is one :class:`Renderer` registered by name in :data:`RENDERERS`; all take a manifest
+and return text, and none touches the network.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from kzarchive.formats import to_csv
+from kzarchive.manifest import LinkRecord, Manifest
+from kzarchive.models import Citation, Snapshot
+
+
+class Renderer(Protocol):
+    name: str
+    suffix: str
+
+    def render(self, manifest: Manifest) -> str: ...
+
+
+@dataclass(frozen=True)
+class Row:
+    """A citation with what is known of its link: the unit every format lists."""
+
+    citation: Citation
+    link: LinkRecord
+
+    @property
+    def verdict(self) -> str:
+        return self.link.check.verdict if self.link.check else "unchecked"
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self.link.archive.snapshot if self.link.archive else None
+
+    @property
+    def cited_snapshot(self) -> Snapshot | None:
+        return self.link.archive.cited_snapshot if self.link.archive else None
+
+    @property
+    def best_snapshot(self) -> Snapshot | None:
+        """The snapshot to point readers to: the one as cited, else the latest."""
+        return self.cited_snapshot or self.snapshot
+
+
+def rows(manifest: Manifest) -> list[Row]:
+    by_url = {record.url: record for record in manifest.links}
+    return [
+        Row(c, by_url.get(c.url) or LinkRecord(c.url, (c.footnote,) if c.footnote else ()))
+        for c in manifest.citations
+    ]
+
+
+def lost_footnotes(manifest: Manifest) -> list[str]:
+    """Footnotes every source of which is dead."""
+    verdicts: dict[str, list[str]] = defaultdict(list)
+    for row in rows(manifest):
+        if row.citation.footnote is not None:
+            verdicts[row.citation.footnote].append(row.verdict)
+    return [note for note, found in verdicts.items() if found and all(v == "dead" for v in found)]
+
+
+def _date(snapshot: Snapshot | None) -> str:
+    return snapshot.date if snapshot else ""
+
+
+class CsvRenderer:
+    name = "csv"
+    suffix = ".csv"
+    header: ClassVar[list[str]] = [
+        "footnote",
+        "url",
+        "verdict",
+        "reason",
+        "http_status",
+        "final_url",
+        "checked_at",
+        "archive_status",
+        "snapshot_url",
+        "snapshot_date",
+        "cited_snapshot_url",
+        "cited_snapshot_date",
+    ]
+
+    def render(self, manifest: Manifest) -> str:
+        table = []
+        for row in rows(manifest):
+            check, archive = row.link.check, row.link.archive
+            table.append(
+                [
+                    row.citation.footnote,
+                    row.citation.url,
+                    row.verdict,
+                    check.reason if check else None,
+                    check.http_status if check else None,
+                    check.final_url if check else None,
+                    check.checked_at if check else None,
+                    archive.status if archive else None,
+                    row.snapshot.url if row.snapshot else None,
+                    _date(row.snapshot),
+                    row.cited_snapshot.url if row.cited_snapshot else None,
+                    _date(row.cited_snapshot),
+                ]
+            )
+        return to_csv(self.header, table)
+
+
+def _summary_lines(manifest: Manifest) -> list[str]:
+    summary = manifest.summary()
+    lost = lost_footnotes(manifest)
+    lines = [
+        f"- {summary['citations']} citations of {summary['links']} unique links",
+        f"- {summary['dead']} dead (link rot), {summary['blocked']} blocked to robots, "
+        f"{summary['error']} could not be checked, {summary['alive']} alive, "
+        f"{summary['redirected']} redirected",
+        f"- {summary['archived']} of {summary['links']} preserved in the Wayback Machine, "
+        f"{summary['as_cited_snapshots']} with a snapshot from when they were cited",
+    ]
+    if lost:
+        lines.append(f"- footnotes that lost every source: {', '.join(lost)}")
+    if summary["missing_snapshots"]:
+        lines.append(f"- links with no snapshot at all: {summary['missing_snapshots']}")
+    return lines
+
+
+def _md_escape(text: str) -> str:
+    return "".join(f"\\{c}" if c in "\\`*_[]<>|#" else c for c in text)
+
+
+def _md_url(url: str) -> str:
+    return url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+
+
+class MarkdownRenderer:
+    name = "markdown"
+    suffix = ".md"
+
+    def render(self, manifest: Manifest) -> str:
+        path = manifest.document.get("path", "document")
+        out = [f"# Sources of {_md_escape(str(path))}", ""]
+        cited_on = manifest.document.get("cited_on")
+        if cited_on:
+            out += [f"Cited on {cited_on}; checked {manifest.generated_at}.", ""]
+        out += [*_summary_lines(manifest), ""]
+        current: str | None = "\0"
+        for row in rows(manifest):
+            note = row.citation.footnote
+            if note != current:
+                current = note
+                out += ["", f"## Footnote {_md_escape(note)}" if note else "## Other links", ""]
+            parts = [f"- <{_md_url(row.citation.url)}> — **{row.verdict}**"]
+            if row.link.check:
+                parts.append(f" ({row.link.check.reason})")
+            archived = []
+            if row.snapshot:
+                archived.append(f"[archived {row.snapshot.date}](<{_md_url(row.snapshot.url)}>)")
+            if row.cited_snapshot and row.cited_snapshot != row.snapshot:
+                archived.append(
+                    f"[as cited, {row.cited_snapshot.date}](<{_md_url(row.cited_snapshot.url)}>)"
+                )
+            if archived:
+                parts.append("; " + ", ".join(archived))
+            elif row.link.archive and row.link.archive.error:
+                parts.append(f"; not archived: {_md_escape(row.link.archive.error)}")
+            else:
+                parts.append("; not archived")
+            out.append("".join(parts))
+        return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
+
+
+_BADGE = {
+    "alive": "#1a7f37",
+    "redirected": "#0969da",
+    "dead": "#cf222e",
+    "blocked": "#9a6700",
+    "error": "#8250df",
+    "unchecked": "#57606a",
+}
+_STYLE = """
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#1f2328}h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem}
+ul{padding-left:1.2rem}li{margin:.35rem 0;overflow-wrap:anywhere}.badge{display:inline-block;
+padding:0 .45rem;border-radius:.6rem;color:#fff;font-size:.8rem;font-weight:600}
+.why{color:#57606a;font-size:.85rem}
+.summary{background:#f6f8fa;padding:.6rem 1rem;border-radius:6px}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+class HtmlRenderer:
+    name = "html"
+    suffix = ".html"
+
+    def render(self, manifest: Manifest) -> str:
+        path = manifest.document.get("path", "document")
+        cited_on = manifest.document.get("cited_on")
+        body = [f"<h1>Sources of {_e(path)}</h1>"]
+        if cited_on:
+            body.append(f"<p>Cited on {_e(cited_on)}; checked {_e(manifest.generated_at)}.</p>")
+        items = "".join(
+            f"<li>{_e(line.removeprefix('- '))}</li>" for line in _summary_lines(manifest)
+        )
+        body.append(f'<ul class="summary">{items}</ul>')
+        current: str | None = "\0"
+        for row in rows(manifest):
+            note = row.citation.footnote
+            if note != current:
+                if current != "\0":
+                    body.append("</ul>")
+                current = note
+                title = f"Footnote {_e(note)}" if note else "Other links"
+                body.append(f'<h2 id="fn-{_e(note or "other")}">{title}</h2><ul>')
+            body.append(f"<li>{self._link(row, cited_on)}</li>")
+        if current != "\0":
+            body.append("</ul>")
+        return (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>Sources of {_e(path)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+            + "\n".join(body)
+            + "\n</body>\n</html>\n"
+        )
+
+    def _link(self, row: Row, cited_on: str | None) -> str:
+        url = row.citation.url
+        best = row.best_snapshot
+        attrs = f'href="{_e(url)}" data-originalurl="{_e(url)}"'
+        if best:
+            attrs += f' data-versionurl="{_e(best.url)}"'
+            attrs += f' data-versiondate="{_e(cited_on or best.date)}"'
+        color = _BADGE.get(row.verdict, "#57606a")
+        parts = [
+            f"<a {attrs}>{_e(url)}</a>",
+            f' <span class="badge" style="background:{color}">{_e(row.verdict)}</span>',
+        ]
+        if row.link.check:
+            parts.append(f' <span class="why">{_e(row.link.check.reason)}</span>')
+        archived = []
+        if row.snapshot:
+            archived.append(
+                f'<a href="{_e(row.snapshot.url)}">archived {_e(row.snapshot.date)}</a>'
+            )
+        cited = row.cited_snapshot
+        if cited and cited != row.snapshot:
+            archived.append(f'<a href="{_e(cited.url)}">as cited, {_e(cited.date)}</a>')
+        if archived:
+            parts.append(" — " + ", ".join(archived))
+        elif row.link.archive and row.link.archive.error:
+            parts.append(f' — <span class="why">not archived: {_e(row.link.archive.error)}</span>')
+        return "".join(parts)
+
+
+class JsonRenderer:
+    name = "json"
+    suffix = ".json"
+
+    def render(self, manifest: Manifest) -> str:
+        return json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS: dict[str, Renderer] = {
+    r.name: r for r in (CsvRenderer(), MarkdownRenderer(), HtmlRenderer(), JsonRenderer())
+}

@@ -1,0 +1,319 @@
+"""``kzarchive run`` end to end: the seed report pointed at the scenario server and fake archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kzarchive import net
+from kzarchive.cli import main
+from kzarchive.extract import extract
+from kzarchive.lock import FolderLock
+from tests.conftest import ROOT
+from tests.servers.base import RunningServer
+from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.scenario import scenario_server
+
+ACCESS, SECRET = "RUNACCESSKEY42", "RUNSECRETKEY42"
+# Where each of the seed's 21 links goes on the scenario server, in order of first citation.
+SCENARIOS = [
+    "/page/1",
+    "/gone404",
+    "/page/3",
+    "/page/4",
+    "/fb-video?n=5",
+    "/page/6",
+    "/page/7",
+    "/forbidden",
+    "/page/9",
+    "/page/10",
+    "/moved",
+    "/page/12",
+    "/page/13",
+    "/gone410",
+    "/page/15",
+    "/page/16",
+    "/page/17",
+    "/page/18",
+    "/linkedin",
+    "/page/20",
+    "/page/21",
+]
+EXPECTED = {
+    "/gone404": "dead",
+    "/gone410": "dead",
+    "/fb-video?n=5": "blocked",
+    "/forbidden": "blocked",
+    "/linkedin": "blocked",
+    "/moved": "redirected",
+}
+
+
+def local_report(tmp_path: Path, base: str) -> tuple[Path, dict[str, str]]:
+    """A copy of sources.txt whose URLs point at ``base``, escapes and all."""
+    text = (ROOT / "sources.txt").read_text(encoding="utf-8")
+    mapping = {}
+    for link, path in zip(extract(ROOT / "sources.txt").links, SCENARIOS, strict=True):
+        mapping[link.url] = f"{base}{path}"
+    for original in sorted(mapping, key=len, reverse=True):
+        text = text.replace(original.replace("_", "\\\\_"), mapping[original])
+        text = text.replace(original, mapping[original])
+    doc = tmp_path / "sources.txt"
+    doc.write_text(text, encoding="utf-8")
+    return doc, mapping
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[RunningServer, RunningServer, FakeState]]:
+    wayback, state = fake_wayback()
+    state.keys = {ACCESS: SECRET}
+    with scenario_server() as web, wayback:
+        yield web, wayback, state
+
+
+def env_for(wayback: RunningServer) -> dict[str, str]:
+    return {
+        "KZARCHIVE_WAYBACK_URL": wayback.base,
+        "IA_ACCESS_KEY": ACCESS,
+        "IA_SECRET_KEY": SECRET,
+        "KZARCHIVE_JOB_TIMEOUT": "10",
+        "KZARCHIVE_TIMEOUT": "5",
+    }
+
+
+def invoke(wayback: RunningServer, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), env=env_for(wayback))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_run_end_to_end(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    doc, mapping = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    state.add_capture(
+        mapping["https://fidu.it/en/kazakhstan-the-final-report-of-fidus-april-mission/"],
+        "20180601000000",
+    )
+    code, stdout, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    assert code == 1, stderr  # two links are dead
+    assert stdout == ""
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["schema_version"] == 1
+    assert manifest["document"]["cited_on"] == "2019-02-22"
+    assert len(manifest["citations"]) == 23 and len(manifest["links"]) == 21
+    verdicts = {
+        link["url"].removeprefix(web.base): link["check"]["verdict"] for link in manifest["links"]
+    }
+    assert verdicts == {path: EXPECTED.get(path, "alive") for path in SCENARIOS}
+    assert all(link["archive"]["status"] == "saved" for link in manifest["links"])
+    assert all(len(link["history"]) == 1 for link in manifest["links"])
+    april = manifest["links"][2]["archive"]["cited_snapshot"]
+    assert april["timestamp"] == "20180601000000"
+    summary = manifest["summary"]
+    assert (summary["citations"], summary["links"], summary["dead"], summary["archived"]) == (
+        23,
+        21,
+        2,
+        21,
+    )
+    assert summary["dead_footnotes"] == ["2", "11", "19"]
+    # The CSV and the Markdown beside it say the same.
+    rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text())))
+    assert len(rows) == 23
+    by_url = {link["url"]: link for link in manifest["links"]}
+    for row in rows:
+        link = by_url[row["url"]]
+        assert row["verdict"] == link["check"]["verdict"]
+        assert row["snapshot_url"] == link["archive"]["snapshot"]["url"]
+    markdown = (out / "citations.md").read_text()
+    assert markdown.count("**dead**") == 3  # footnotes 2, 11 and 19
+    assert "## Footnote 19" in markdown
+    assert "dead links by footnote" in stderr and "wrote" in stderr
+    assert len(state.saves()) == 21
+
+
+def test_rerun_resumes_and_appends_history(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    doc, _ = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    invoke(wayback, "run", str(doc), "--out", str(out))
+    first = json.loads((out / "manifest.json").read_text())
+    # The document drops footnote 18: its link stays, marked as no longer cited.
+    lines = doc.read_text().splitlines(keepends=True)
+    doc.write_text("".join(line for line in lines if not line.startswith("<sup>18</sup>")))
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    assert code == 1, stderr
+    second = json.loads((out / "manifest.json").read_text())
+    assert len(state.saves()) == 21  # young snapshots are not submitted again
+    assert all(len(link["history"]) == 2 for link in second["links"] if link["cited"])
+    assert [item["archive"]["snapshot"] for item in second["links"]] == [
+        item["archive"]["snapshot"] for item in first["links"]
+    ]
+    assert len(second["links"]) == 21 and len(second["citations"]) == 22
+    shared = next(item for item in second["links"] if item["url"].endswith("/gone410"))
+    assert shared["footnotes"] == ["11", "19"] and shared["cited"] is True
+    dropped = [item for item in second["links"] if not item["cited"]]
+    assert [item["url"].removeprefix(web.base) for item in dropped] == ["/page/21"]
+    code, _, _ = invoke(wayback, "run", str(doc), "--out", str(out), "--refresh")
+    refreshed = state.saves()[21:]
+    assert len(refreshed) == 20  # every cited link, none of the dropped one
+    assert {r.form["if_not_archived_within"] for r in refreshed} == {"0"}
+
+
+def test_second_run_on_locked_folder_stops(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, _ = servers
+    doc, _ = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    with FolderLock(out):
+        code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    assert code == 2
+    assert "another kzarchive run" in stderr and str(os.getpid()) in stderr
+    assert not (out / "manifest.json").exists()
+
+
+def test_corrupt_manifest_is_set_aside(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, _ = servers
+    doc, _ = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"schema_version": 1, "links": [')
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    assert code == 2 and "corrupt manifest" in stderr and "Traceback" not in stderr
+    kept = list(out.glob("manifest.json.corrupt-*"))
+    assert len(kept) == 1 and kept[0].read_text() == '{"schema_version": 1, "links": ['
+    code, _, _ = invoke(wayback, "run", str(doc), "--out", str(out))
+    assert code == 1 and (out / "manifest.json").exists()
+
+
+def test_unknown_schema_version_is_left_alone(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, _ = servers
+    doc, _ = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    out.mkdir()
+    future = '{"schema_version": 99, "links": []}'
+    (out / "manifest.json").write_text(future)
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    assert code == 2 and "schema version 99" in stderr
+    assert (out / "manifest.json").read_text() == future
+
+
+def test_keys_never_written_anywhere(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    state.faults["save"] = ["refuse:blocked-url", "401", "malformed"]
+    doc, _ = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    _, stdout, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    written = "".join(p.read_text() for p in out.iterdir() if p.is_file())
+    for secret in (ACCESS, SECRET):
+        assert secret not in stdout + stderr + written
+
+
+def test_offline_run_of_the_seed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(net, "_lookup", lambda host: net.DnsAnswer("nxdomain"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sources.txt").write_bytes((ROOT / "sources.txt").read_bytes())
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        main, ["run"], env={"KZARCHIVE_WAYBACK_URL": "https://web.archive.org"}
+    )
+    assert time.monotonic() - started < 10
+    assert result.exit_code == 1
+    manifest = json.loads((tmp_path / "archive" / "manifest.json").read_text())
+    assert {(item["check"]["verdict"], item["check"]["reason"]) for item in manifest["links"]} == {
+        ("error", "offline")
+    }
+    assert {
+        (item["archive"]["status"], item["archive"]["error"]) for item in manifest["links"]
+    } == {("failed", "offline")}
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "offline" in warnings[0]
+
+
+def test_kill_9_then_resume(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    state.capture_seconds = 1.0
+    state.user_limit = 3
+    doc, _ = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    command = [sys.executable, "-m", "kzarchive", "run", str(doc), "--out", str(out)]
+    env = {**os.environ, **env_for(wayback), "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        done: list[dict[str, object]] = []
+        while time.monotonic() < deadline:
+            try:
+                links = json.loads((out / "manifest.json").read_text())["links"]
+            except (FileNotFoundError, json.JSONDecodeError):
+                links = []
+            done = [
+                item
+                for item in links
+                if item.get("archive") and item["archive"]["status"] == "saved"
+            ]
+            if len(done) >= 4:
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    killed = json.loads((out / "manifest.json").read_text())  # still valid JSON
+    finished = {
+        item["url"]: item
+        for item in killed["links"]
+        if item["archive"] and item["archive"]["status"] == "saved"
+    }
+    pending = {
+        item["url"]: item["archive"]["job_id"]
+        for item in killed["links"]
+        if item["archive"] and item["archive"]["status"] == "pending"
+    }
+    assert 4 <= len(finished) < 21
+    assert pending, "jobs in flight at the kill are on record"
+    state.capture_seconds = 0.0
+    first_run_saves = len(state.saves())
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    final = json.loads((out / "manifest.json").read_text())
+    assert all(item["archive"]["status"] == "saved" for item in final["links"]), stderr
+    for url, link in finished.items():
+        now = next(item for item in final["links"] if item["url"] == url)
+        assert now["archive"]["snapshot"] == link["archive"]["snapshot"]
+        assert now["history"][0] == link["history"][0]
+    polled = {r.path.removeprefix("/save/status/") for r in state.requests}
+    assert set(pending.values()) <= polled
+    resubmitted = {r.form["url"] for r in state.saves()[first_run_saves:]}
+    assert not resubmitted & set(pending), "jobs on record are polled, not submitted again"
+    jobs_per_url = Counter(job.url for job in state.jobs.values())
+    assert max(jobs_per_url.values()) == 1, "no URL was captured twice"
+    assert len(jobs_per_url) == 21
+    assert code == 1  # the seed's dead links
