@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,15 +21,18 @@ import click
 from rich.console import Console
 
 from kzarchive import __version__, formats, views
+from kzarchive.annotate import annotate
 from kzarchive.archive import ArchiveOptions, archive_urls, parse_age
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions, check_urls
 from kzarchive.credentials import load_credentials
+from kzarchive.diff import diff, newly_dead
 from kzarchive.errors import KzarchiveError
 from kzarchive.extract import Extraction, extract
 from kzarchive.lock import FolderLock
-from kzarchive.manifest import MANIFEST_NAME
+from kzarchive.manifest import MANIFEST_NAME, load, write_atomic_bytes
 from kzarchive.models import VERDICTS, ArchiveState
 from kzarchive.pipeline import RunResult, run_pipeline
+from kzarchive.render import RENDERERS, file_text
 from kzarchive.wayback import WaybackClient
 
 DEFAULT_DOCUMENT = "sources.txt"
@@ -396,4 +400,105 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     settings.err.print(views.run_summary(result.manifest, result.written))
     summary = result.manifest.summary()
     if summary["dead"] or summary["missing_snapshots"]:
+        sys.exit(EXIT_FINDINGS)
+
+
+manifest_argument = click.argument(
+    "manifest",
+    default=f"archive/{MANIFEST_NAME}",
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+
+
+@main.command("report")
+@manifest_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RENDERERS)),
+    default="markdown",
+    show_default=True,
+)
+@output_option
+def report_command(manifest: Path, fmt: str, output: str | None) -> None:
+    """Render a manifest as CSV, Markdown, standalone HTML (Robust Links) or JSON."""
+    renderer, loaded = RENDERERS[fmt], load(manifest)
+    to_file = output not in (None, "-")
+    text = file_text(renderer, loaded) if to_file else renderer.render(loaded)
+    with _output(output) as stream:
+        stream.write(text)
+
+
+@main.command("annotate")
+@click.argument("document", type=click.Path(path_type=Path))
+@click.option(
+    "--manifest",
+    "manifest_path",
+    default=f"archive/{MANIFEST_NAME}",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@output_option
+@click.option(
+    "--in-place", is_flag=True, help="Rewrite DOCUMENT itself (atomically; keeps DOCUMENT.bak)."
+)
+@click.pass_obj
+def annotate_command(
+    settings: Settings, /, document: Path, manifest_path: Path, output: str | None, in_place: bool
+) -> None:
+    """Copy DOCUMENT with an archive link after each footnote URL (stdout unless --in-place)."""
+    if in_place and output not in (None, "-"):
+        raise click.UsageError("--in-place and --output do not go together")
+    if output not in (None, "-") and Path(output).resolve() == document.resolve():
+        raise click.UsageError("--output is the document itself: use --in-place to rewrite it")
+    manifest = load(manifest_path)
+    result = annotate(document, manifest)
+    if manifest.document.get("sha256") and manifest.document.get("sha256") != _sha256(document):
+        _warn(settings, [f"{manifest_path} was made from another version of {document}"])
+    for url in result.missing:
+        _warn(settings, [f"no snapshot yet, left as it is: {url}"])
+    if in_place:
+        if result.added:
+            backup = document.with_name(document.name + ".bak")
+            write_atomic_bytes(backup, document.read_bytes())
+            write_atomic_bytes(document, result.encoded())
+    elif output in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.encoded())
+        sys.stdout.buffer.flush()
+    else:
+        try:
+            Path(output).write_bytes(result.encoded())
+        except OSError as exc:
+            raise KzarchiveError(f"{output}: cannot write: {exc.strerror or exc}") from None
+    settings.err.print(
+        f"{result.added} archive links added"
+        + (f", {result.already} already there" if result.already else "")
+        + (f", {len(result.missing)} URLs without a snapshot" if result.missing else "")
+    )
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@output_option
+@click.pass_obj
+def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: str | None) -> None:
+    """What changed between two manifests; exit 1 if a link newly died."""
+    changes = diff(load(old), load(new))
+    with _output(output) as stream:
+        if fmt == "json":
+            stream.write(formats.to_json({"changes": [c.to_json() for c in changes]}))
+        elif changes:
+            views.data_console(stream).print(views.diff_table(changes))
+    counts = Counter(c.kind for c in changes)
+    settings.err.print(", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no changes")
+    if newly_dead(changes):
         sys.exit(EXIT_FINDINGS)

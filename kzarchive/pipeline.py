@@ -32,7 +32,7 @@ from kzarchive.manifest import (
 from kzarchive.models import ArchiveState, Check
 from kzarchive.net import Resolver
 from kzarchive.progress import SILENT, Observer
-from kzarchive.render import RENDERERS
+from kzarchive.render import RENDERERS, file_text
 from kzarchive.wayback import WaybackClient
 
 OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
@@ -178,6 +178,6 @@ async def run_pipeline(
     written = [path]
     for name, fmt in OUTPUTS.items():
         target = out / name
-        write_atomic(target, RENDERERS[fmt].render(store.manifest))
+        write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     return RunResult(store.manifest, tuple(written), offline)

@@ -24,6 +24,12 @@ class Renderer(Protocol):
     def render(self, manifest: Manifest) -> str: ...
 
 
+def file_text(renderer: Renderer, manifest: Manifest) -> str:
+    """The rendering as written to a file: CSV gets a byte-order mark for spreadsheet programs."""
+    text = renderer.render(manifest)
+    return "\ufeff" + text if renderer.suffix == ".csv" else text
+
+
 @dataclass(frozen=True)
 class Row:
     """A citation with what is known of its link: the unit every format lists."""

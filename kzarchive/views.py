@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from kzarchive.diff import Change
 from kzarchive.extract import Extraction
 from kzarchive.manifest import Manifest
 from kzarchive.models import VERDICTS, ArchiveState, Check, Link
@@ -199,3 +200,24 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
         parts.append(rot)
     parts.append(Text("wrote " + ", ".join(str(p) for p in written)))
     return Group(*parts)
+
+
+def diff_table(changes: list[Change]) -> Table:
+    table = Table(title="changes")
+    table.add_column("change", no_wrap=True)
+    table.add_column("notes", no_wrap=True)
+    table.add_column("url", overflow="fold", ratio=3)
+    table.add_column("before", overflow="fold", ratio=1)
+    table.add_column("after", overflow="fold", ratio=1)
+    for change in changes:
+        style = (
+            "bold red" if change.kind == "died" else "green" if change.kind == "came-back" else ""
+        )
+        table.add_row(
+            Text(change.kind, style=style),
+            ", ".join(change.footnotes) or "-",
+            Text(change.url),
+            Text(change.old or ""),
+            Text(change.new or ""),
+        )
+    return table

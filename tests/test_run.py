@@ -132,7 +132,7 @@ def test_run_end_to_end(
     )
     assert summary["dead_footnotes"] == ["2", "11", "19"]
     # The CSV and the Markdown beside it say the same.
-    rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text("utf-8-sig"))))
     assert len(rows) == 23
     by_url = {link["url"]: link for link in manifest["links"]}
     for row in rows:

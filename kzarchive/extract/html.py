@@ -38,6 +38,7 @@ class Element:
     attrs: dict[str, str]
     line: int
     parent: Element | None = None
+    end_line: int = 0
     children: list[Element | str] = field(default_factory=list)
 
     def iter(self) -> list[Element]:
@@ -105,6 +106,7 @@ class _TreeBuilder(HTMLParser):
         while node is not None and node.tag != tag:
             node = node.parent
         if node is not None and node.parent is not None:
+            node.end_line = self.getpos()[0]
             self.current = node.parent
 
     def handle_data(self, data: str) -> None:
@@ -141,6 +143,8 @@ class _Reader:
         found: list[tuple[str, int]] = []
 
         def walk(node: Element) -> None:
+            if node.tag == "a" and "kzarchive-snapshot" in node.classes:
+                return  # kzarchive's own archive link, added by ``annotate``
             if node.tag == "a" and "href" in node.attrs:
                 href = node.attrs["href"]
                 if not (skip_backrefs and href.startswith("#")):
@@ -219,6 +223,7 @@ class _Reader:
         in_notes = False
         for label, container in self.endnotes():
             note = Note(label, container.line)
+            note.cover(container.line - 1, container.end_line or container.line)
             for url, _ in self.collect_urls(container):
                 note.add(url)
             parsed.notes.append(note)
@@ -238,6 +243,7 @@ class _Reader:
             urls = self.collect_urls(block)
             if sup is not None:
                 last_note = Note(sup, block.line)
+                last_note.cover(block.line - 1, block.end_line or block.line)
                 parsed.notes.append(last_note)
                 for url, _ in urls:
                     last_note.add(url)
@@ -253,12 +259,14 @@ class _Reader:
                 ]
                 start = int(block.parent.attrs.get("start", "1") or 1)
                 last_note = Note(str(start + items.index(block)), block.line)
+                last_note.cover(block.line - 1, block.end_line or block.line)
                 parsed.notes.append(last_note)
                 for url, _ in urls:
                     last_note.add(url)
                 continue
             rest = BARE_URL.sub("", self._text_outside_links(block))
             if last_note is not None and urls and not rest.strip(" \n\t;,.|"):
+                last_note.cover(block.line - 1, block.end_line or block.line)
                 for url, _ in urls:
                     last_note.add(url)
                 continue

@@ -25,7 +25,8 @@ _SUP_CLOSE = re.compile(r"^</sup>$", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?:\[(\w[\w.-]*)\]|\^(\w[\w.-]*)|(\d+)[.)])\s+")
 _BODY_REF = re.compile(r"\[(\d{1,4})\]|\^(\d{1,4})\b")
 _HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_SEPARATORS = re.compile(r"^[\s;,.:|/–—-]*$")
+_SEPARATORS = re.compile(r"^[\s;,.:|/()–—-]*$")
+ANNOTATION_TEXT = re.compile(r"^archived \d{4}-\d{2}-\d{2}$")
 
 
 def _parser() -> MarkdownIt:
@@ -86,11 +87,14 @@ def _urls(children: list[Token], first_line: int, parsed: Parsed) -> Iterator[tu
     """Every citable URL in the inline tokens, a link's target winning over its text."""
     line = first_line
     in_link = 0
-    for child in children:
+    for index, child in enumerate(children):
         if child.type in ("softbreak", "hardbreak"):
             line += 1
         elif child.type == "link_open":
             in_link += 1
+            following = children[index + 1].content if index + 1 < len(children) else ""
+            if ANNOTATION_TEXT.match(following):
+                continue  # kzarchive's own archive link, added by ``annotate``
             url = parsed.accept(str(child.attrs.get("href", "")), line, is_target=True)
             if url:
                 yield url, line
@@ -191,17 +195,21 @@ def parse(text: str) -> Parsed:
             in_notes_section = bool(NOTES_HEADING.match(_plain(children)))
             last_note = None
             continue
+        start, end = token.map or (line - 1, line)
         if definition is not None:
+            definition.cover(start, end)
             for url, _ in _urls(children, line, parsed):
                 definition.add(url)
             continue
         if list_label is not None and last_note is not None:
+            last_note.cover(start, end)
             for url, _ in _urls(children, line, parsed):
                 last_note.add(url)
             continue
         sup = _sup_label(children, 0)
         if sup is not None:
             last_note = open_note(sup, line)
+            last_note.cover(start, end)
             for url, _ in _urls(children[3:], line, parsed):
                 last_note.add(url)
             continue
@@ -212,10 +220,12 @@ def parse(text: str) -> Parsed:
                 if label:
                     last_note = open_note(next(g for g in label.groups() if g), line + offset)
                 if last_note is not None:
+                    last_note.cover(start + offset, start + offset + 1)
                     for url, _ in _urls(line_children, line + offset, parsed):
                         last_note.add(url)
             continue
         if last_note is not None and _only_urls(children):
+            last_note.cover(start, end)
             for url, _ in _urls(children, line, parsed):
                 last_note.add(url)
             continue

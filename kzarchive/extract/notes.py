@@ -24,10 +24,15 @@ class Note:
     label: str
     line: int
     urls: list[str] = field(default_factory=list)
+    # The 0-based, end-exclusive line ranges the note's text occupies (for annotating it).
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def add(self, url: str) -> None:
         if url not in self.urls:
             self.urls.append(url)
+
+    def cover(self, start: int, end: int) -> None:
+        self.spans.append((start, max(end, start + 1)))
 
 
 @dataclass

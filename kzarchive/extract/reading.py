@@ -48,25 +48,33 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def decode(path: Path, data: bytes) -> SourceText:
-    """Decode ``data`` as UTF-8, else as the encoding detected, refusing binary files."""
-    digest = hashlib.sha256(data).hexdigest()
+def decode_exact(path: Path, data: bytes) -> tuple[str, str]:
+    """The text exactly as stored (newlines and all) and its encoding; binary files refused."""
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{path}: looks like a binary file, not a text document")
     try:
-        text = data.decode("utf-8-sig")
-        return SourceText(str(path), _normalise_newlines(text), digest, "utf-8")
+        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(
+            b"\xef\xbb\xbf"
+        ) else "utf-8"
     except UnicodeDecodeError:
         pass
     best = from_bytes(data[: 1 << 20]).best()
     if best is None or best.encoding is None:
         raise DocumentError(f"{path}: not a text document (no text encoding fits its bytes)")
     try:
-        text = data.decode(best.encoding)
+        return data.decode(best.encoding), best.encoding
     except (UnicodeDecodeError, LookupError):
         raise DocumentError(f"{path}: cannot decode as {best.encoding}") from None
-    warning = f"{path}: not UTF-8; decoded as {best.encoding}"
-    return SourceText(str(path), _normalise_newlines(text), digest, best.encoding, (warning,))
+
+
+def decode(path: Path, data: bytes) -> SourceText:
+    """Decode ``data`` as UTF-8, else as the encoding detected, refusing binary files."""
+    text, encoding = decode_exact(path, data)
+    warnings = (
+        () if encoding.startswith("utf-8") else (f"{path}: not UTF-8; decoded as {encoding}",)
+    )
+    digest = hashlib.sha256(data).hexdigest()
+    return SourceText(str(path), normalise_newlines(text), digest, encoding, warnings)
 
 
 def read_text(path: Path) -> SourceText:
@@ -74,5 +82,5 @@ def read_text(path: Path) -> SourceText:
     return decode(path, read_bytes(path))
 
 
-def _normalise_newlines(text: str) -> str:
+def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,144 @@
+"""Annotating a document: each footnote URL followed by its archive link, in the document's syntax.
+
+The document is edited as text, not re-rendered: only the archive links are inserted, everything
+else stays byte for byte as it was (newlines, encoding, escapes), and a URL that already carries
+its archive link is left alone, so annotating twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kzarchive.errors import DocumentError
+from kzarchive.extract import READERS, detect_format
+from kzarchive.extract.reading import decode_exact, normalise_newlines, read_bytes
+from kzarchive.extract.urls import clean_url, strip_trailing
+from kzarchive.manifest import Manifest
+from kzarchive.models import Snapshot
+
+_MARKDOWN_TOKEN = re.compile(
+    r"(?P<inline>\[(?:\\.|[^\]\\])*\]\((?P<dest><[^>\n]*>|(?:[^()\s]|\((?:[^()\s])*\))+)"
+    r"(?:\s+\"[^\"]*\")?\))"
+    r"|(?P<auto><(?P<auto_url>https?://[^>\s]+)>)"
+    r"|(?P<bare>https?://[^\s<>\"`{}|^]+)",
+    re.IGNORECASE,
+)
+_HTML_TOKEN = re.compile(
+    r"(?P<a><a\b[^>]*?\bhref\s*=\s*(?:\"(?P<h1>[^\"]*)\"|'(?P<h2>[^']*)'|(?P<h3>[^\s>]+))[^>]*>"
+    r".*?</a\s*>)"
+    r"|(?P<tag><[^>]*>)"
+    r"|(?P<bare>https?://[^\s<>\"]+)",
+    re.IGNORECASE | re.DOTALL,
+)
+MARKDOWN_MARK = " ([archived "
+HTML_MARK = ' <a class="kzarchive-snapshot"'
+ANNOTATABLE = ("markdown", "html")
+
+
+@dataclass(frozen=True)
+class Annotated:
+    text: str
+    encoding: str
+    added: int
+    already: int
+    missing: tuple[str, ...]
+
+    def encoded(self) -> bytes:
+        return self.text.encode(self.encoding)
+
+
+def _token_url(match: re.Match[str], fmt: str) -> str | None:
+    if fmt == "html":
+        if match.group("tag") is not None:
+            return None
+        if match.group("a") is not None:
+            if "kzarchive-snapshot" in match.group("a")[:200]:
+                return None
+            raw = match.group("h1") or match.group("h2") or match.group("h3") or ""
+            return html.unescape(raw).strip()
+        return strip_trailing(clean_url(match.group("bare")))
+    if match.group("inline") is not None:
+        dest = match.group("dest")
+        return clean_url(dest[1:-1] if dest.startswith("<") else dest)
+    if match.group("auto") is not None:
+        return clean_url(match.group("auto_url"))
+    return strip_trailing(clean_url(match.group("bare")))
+
+
+def _token_end(match: re.Match[str]) -> int:
+    """Where the URL token ends: after the link or autolink, or the bare URL less punctuation."""
+    bare = match.group("bare")
+    if bare is not None:
+        return match.start() + len(strip_trailing(bare))
+    return match.end()
+
+
+def _markdown_link(snapshot: Snapshot) -> str:
+    target = snapshot.url
+    if any(c in target for c in " ()<>"):
+        target = "<" + target.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
+    return f"{MARKDOWN_MARK}{snapshot.date}]({target}))"
+
+
+def _html_link(original: str, snapshot: Snapshot, cited_on: str | None) -> str:
+    e = html.escape
+    return (
+        f'{HTML_MARK} href="{e(snapshot.url)}" data-originalurl="{e(original)}" '
+        f'data-versionurl="{e(snapshot.url)}" data-versiondate="{e(cited_on or snapshot.date)}">'
+        f"archived {e(snapshot.date)}</a>"
+    )
+
+
+def annotate(path: Path, manifest: Manifest) -> Annotated:
+    """The document at ``path`` with an archive link after each cited URL that has a snapshot."""
+    data = read_bytes(path)
+    raw, encoding = decode_exact(path, data)
+    text = normalise_newlines(raw)
+    fmt = detect_format(path, text)
+    if fmt not in ANNOTATABLE:
+        raise DocumentError(f"{path}: annotate works on text, Markdown and HTML documents only")
+    notes = READERS[fmt](text).notes
+    best: dict[str, Snapshot | None] = {}
+    for record in manifest.links:
+        archive = record.archive
+        best[record.url] = (archive.cited_snapshot or archive.snapshot) if archive else None
+    cited_by_note: dict[str | None, set[str]] = {}
+    for citation in manifest.citations:
+        cited_by_note.setdefault(citation.footnote, set()).add(citation.url)
+    starts = [0] + [m.end() for m in re.finditer("\n", raw)]
+    starts.append(len(raw))
+    pattern = _HTML_TOKEN if fmt == "html" else _MARKDOWN_TOKEN
+    mark = HTML_MARK if fmt == "html" else MARKDOWN_MARK
+    insertions: dict[int, str] = {}
+    already = 0
+    missing: list[str] = []
+    cited_on = manifest.document.get("cited_on")
+    for note in notes:
+        wanted = cited_by_note.get(note.label, set())
+        for first, last in note.spans:
+            start, end = starts[min(first, len(starts) - 1)], starts[min(last, len(starts) - 1)]
+            for match in pattern.finditer(raw, start, end):
+                url = _token_url(match, fmt)
+                if not url or url not in wanted:
+                    continue
+                at = _token_end(match)
+                if raw.startswith(mark, at) or at in insertions:
+                    already += raw.startswith(mark, at)
+                    continue
+                snapshot = best.get(url)
+                if snapshot is None:
+                    if url not in missing:
+                        missing.append(url)
+                    continue
+                insertions[at] = (
+                    _html_link(url, snapshot, cited_on)
+                    if fmt == "html"
+                    else _markdown_link(snapshot)
+                )
+    out = raw
+    for at in sorted(insertions, reverse=True):
+        out = out[:at] + insertions[at] + out[at:]
+    return Annotated(out, encoding, len(insertions), already, tuple(missing))

@@ -1,0 +1,134 @@
+"""What changed between two manifests of the same document: the month-to-month view of link rot.
+
+Compares links by URL and citations by (footnote, URL); says which links died, came back, moved,
+changed content, or gained or lost a snapshot, and which citations were added or removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kzarchive.manifest import LinkRecord, Manifest
+
+KINDS = (
+    "died",
+    "came-back",
+    "verdict-changed",
+    "final-url-changed",
+    "content-changed",
+    "gained-snapshot",
+    "lost-snapshot",
+    "new-snapshot",
+    "link-added",
+    "link-removed",
+    "citation-added",
+    "citation-removed",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    url: str
+    footnotes: tuple[str, ...]
+    old: str | None = None
+    new: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "url": self.url,
+            "footnotes": list(self.footnotes),
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+def _verdict(record: LinkRecord | None) -> str | None:
+    return record.check.verdict if record and record.check else None
+
+
+def _snapshot_url(record: LinkRecord | None) -> str | None:
+    if record is None or record.archive is None:
+        return None
+    snapshot = record.archive.snapshot or record.archive.cited_snapshot
+    return snapshot.url if snapshot else None
+
+
+def _link_changes(old: LinkRecord, new: LinkRecord) -> list[Change]:
+    notes = new.footnotes or old.footnotes
+    changes: list[Change] = []
+    before, after = _verdict(old), _verdict(new)
+    if before != after and before is not None and after is not None:
+        if after == "dead":
+            kind = "died"
+        elif before == "dead" and after in ("alive", "redirected"):
+            kind = "came-back"
+        else:
+            kind = "verdict-changed"
+        changes.append(Change(kind, new.url, notes, before, after))
+    old_check, new_check = old.check, new.check
+    if old_check and new_check:
+        if (
+            old_check.final_url
+            and new_check.final_url
+            and old_check.final_url != new_check.final_url
+        ):
+            changes.append(
+                Change(
+                    "final-url-changed", new.url, notes, old_check.final_url, new_check.final_url
+                )
+            )
+        both_ok = old_check.verdict in ("alive", "redirected") and new_check.verdict in (
+            "alive",
+            "redirected",
+        )
+        if (
+            both_ok
+            and old_check.sha256
+            and new_check.sha256
+            and old_check.sha256 != new_check.sha256
+        ):
+            changes.append(
+                Change("content-changed", new.url, notes, old_check.sha256, new_check.sha256)
+            )
+    old_snap, new_snap = _snapshot_url(old), _snapshot_url(new)
+    if old_snap is None and new_snap is not None:
+        changes.append(Change("gained-snapshot", new.url, notes, None, new_snap))
+    elif old_snap is not None and new_snap is None:
+        changes.append(Change("lost-snapshot", new.url, notes, old_snap, None))
+    elif old_snap and new_snap and old_snap != new_snap:
+        changes.append(Change("new-snapshot", new.url, notes, old_snap, new_snap))
+    return changes
+
+
+def diff(old: Manifest, new: Manifest) -> list[Change]:
+    """Every change from ``old`` to ``new``, links in the new manifest's order."""
+    old_links = {r.url: r for r in old.links if r.cited}
+    new_links = {r.url: r for r in new.links if r.cited}
+    changes: list[Change] = []
+    for url, record in new_links.items():
+        before = old_links.get(url)
+        if before is None:
+            changes.append(Change("link-added", url, record.footnotes, None, _verdict(record)))
+        else:
+            changes.extend(_link_changes(before, record))
+    for url, record in old_links.items():
+        if url not in new_links:
+            changes.append(Change("link-removed", url, record.footnotes, _verdict(record), None))
+    old_cites = {(c.footnote, c.url) for c in old.citations}
+    new_cites = {(c.footnote, c.url) for c in new.citations}
+    for citation in new.citations:
+        if (citation.footnote, citation.url) not in old_cites:
+            notes = (citation.footnote,) if citation.footnote else ()
+            changes.append(Change("citation-added", citation.url, notes))
+    for citation in old.citations:
+        if (citation.footnote, citation.url) not in new_cites:
+            notes = (citation.footnote,) if citation.footnote else ()
+            changes.append(Change("citation-removed", citation.url, notes))
+    return changes
+
+
+def newly_dead(changes: list[Change]) -> bool:
+    return any(c.kind == "died" or (c.kind == "link-added" and c.new == "dead") for c in changes)

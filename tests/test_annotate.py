@@ -1,0 +1,131 @@
+"""``annotate``: archive links added after each footnote URL, nothing else changed, idempotent."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kzarchive.annotate import annotate
+from kzarchive.cli import main
+from kzarchive.extract import extract
+from kzarchive.manifest import Manifest, load, merge
+from kzarchive.models import ArchiveState, Snapshot
+from tests.conftest import DOCUMENTS, FIXTURES, ROOT
+
+SEED_MANIFEST = FIXTURES / "manifests" / "seed.json"
+_MD_INSERT = re.compile(r" \(\[archived \d{4}-\d{2}-\d{2}\]\((?:<[^>]*>|[^)]*)\)\)")
+_HTML_INSERT = re.compile(r' <a class="kzarchive-snapshot"[^>]*>archived [0-9-]+</a>')
+
+
+def archived_manifest(document: Path, skip: frozenset[str] = frozenset()) -> Manifest:
+    """A manifest of ``document`` in which every link but ``skip`` has a snapshot."""
+    extraction = extract(document)
+    manifest = merge(None, extraction.document.to_json(), list(extraction.citations))
+    links = []
+    for record in manifest.links:
+        if record.url in skip:
+            links.append(record)
+            continue
+        snapshot = Snapshot(
+            f"https://web.archive.org/web/20190301000000/{record.url}", "20190301000000"
+        )
+        links.append(
+            type(record)(record.url, record.footnotes, archive=ArchiveState("existing", snapshot))
+        )
+    return Manifest(manifest.document, manifest.citations, tuple(links))
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "expected"),
+    [
+        ("sources.txt", _MD_INSERT, 23),
+        ("pandoc-footnotes.md", _MD_INSERT, 7),
+        ("notes-list.md", _MD_INSERT, 6),
+        ("pandoc-footnotes.html", _HTML_INSERT, 4),
+        ("word-export.htm", _HTML_INSERT, 3),
+        ("sup-notes.html", _HTML_INSERT, 3),
+        ("cp1251-report.txt", _MD_INSERT, 2),
+    ],
+)
+def test_annotate_inserts_only_archive_links(
+    tmp_path: Path, name: str, pattern: re.Pattern[str], expected: int
+) -> None:
+    source = ROOT / name if name == "sources.txt" else DOCUMENTS / name
+    doc = tmp_path / name
+    shutil.copy(source, doc)
+    manifest = archived_manifest(doc)
+    result = annotate(doc, manifest)
+    assert result.added == expected
+    annotated = result.encoded()
+    # Byte identity: take the insertions out and the original comes back.
+    text = annotated.decode(result.encoding)
+    assert len(pattern.findall(text)) == expected
+    assert pattern.sub("", text).encode(result.encoding) == doc.read_bytes()
+    # Idempotence: annotating the annotated document changes nothing.
+    doc.write_bytes(annotated)
+    again = annotate(doc, manifest)
+    assert again.added == 0 and again.already == expected
+    assert again.encoded() == annotated
+    # And the annotated document still cites exactly what it cited.
+    assert extract(doc).citations == extract(source).citations
+
+
+def test_seed_annotation_follows_each_url(tmp_path: Path) -> None:
+    doc = tmp_path / "sources.txt"
+    shutil.copy(ROOT / "sources.txt", doc)
+    text = annotate(doc, load(SEED_MANIFEST)).text
+    # Footnote 7: after the whole [text](url) link, in Markdown syntax, as-cited snapshot first.
+    assert (
+        "(https://www.facebook.com/permalink.php?story_fbid=10114164092556794&id=2364618) "
+        "([archived 2019-02-20](https://web.archive.org/web/20190220083000/"
+        "https://www.facebook.com/permalink.php?story_fbid=10114164092556794&id=2364618));"
+    ) in text
+    assert "<https://www.youtube.com/watch?v=NPO7vrFuRWY&t=8s> ([archived " in text
+
+
+def test_urls_without_snapshot_are_left_and_listed(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    shutil.copy(DOCUMENTS / "pandoc-footnotes.md", doc)
+    missing = "https://www.osce.org/odihr/73405"
+    manifest_path = tmp_path / "manifest.json"
+    manifest_path.write_text(json.dumps(archived_manifest(doc, frozenset({missing})).to_json()))
+    result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(manifest_path)])
+    assert result.exit_code == 0
+    assert f"no snapshot yet, left as it is: {missing}" in result.stderr
+    assert "6 archive links added" in result.stderr
+    assert f"<{missing}>. Contact" in result.stdout
+
+
+def test_in_place_keeps_a_backup(tmp_path: Path) -> None:
+    doc = tmp_path / "sources.txt"
+    shutil.copy(ROOT / "sources.txt", doc)
+    original = doc.read_bytes()
+    result = CliRunner().invoke(
+        main, ["annotate", str(doc), "--manifest", str(SEED_MANIFEST), "--in-place"]
+    )
+    assert result.exit_code == 0 and result.stdout == ""
+    assert (tmp_path / "sources.txt.bak").read_bytes() == original
+    assert doc.read_bytes() != original and b"[archived 2019-02-20]" in doc.read_bytes()
+
+
+def test_never_overwrites_without_in_place(tmp_path: Path) -> None:
+    doc = tmp_path / "sources.txt"
+    shutil.copy(ROOT / "sources.txt", doc)
+    result = CliRunner().invoke(
+        main, ["annotate", str(doc), "--manifest", str(SEED_MANIFEST), "-o", str(doc)]
+    )
+    assert result.exit_code == 2 and "--in-place" in result.stderr
+    assert doc.read_bytes() == (ROOT / "sources.txt").read_bytes()
+
+
+def test_annotate_refuses_other_formats(tmp_path: Path) -> None:
+    doc = tmp_path / "report.pdf"
+    doc.write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 10)
+    result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(SEED_MANIFEST)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr

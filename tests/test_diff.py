@@ -1,0 +1,105 @@
+"""``diff`` on hand-made manifest pairs: one kind of change each."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from kzarchive.cli import main
+from kzarchive.diff import diff, newly_dead
+from kzarchive.manifest import LinkRecord, Manifest, load
+from kzarchive.models import ArchiveState, Check, Citation, Snapshot
+from tests.conftest import FIXTURES
+
+SEED = FIXTURES / "manifests" / "seed.json"
+
+
+def with_link(manifest: Manifest, index: int, **changes: object) -> Manifest:
+    links = list(manifest.links)
+    links[index] = replace(links[index], **changes)  # type: ignore[arg-type]
+    return replace(manifest, links=tuple(links))
+
+
+def check(verdict: str, **kw: object) -> Check:
+    return Check(verdict, f"{verdict}-reason", "2026-12-26T10:00:00Z", **kw)  # type: ignore[arg-type]
+
+
+def kinds(old: Manifest, new: Manifest) -> list[tuple[str, str]]:
+    return [(c.kind, c.url) for c in diff(old, new)]
+
+
+def test_no_changes() -> None:
+    assert diff(load(SEED), load(SEED)) == []
+
+
+def test_died_and_came_back() -> None:
+    old = load(SEED)
+    alive, dead = old.links[0], old.links[1]
+    new = with_link(old, 0, check=check("dead", http_status=404))
+    new = with_link(new, 1, check=check("alive", http_status=200))
+    changes = diff(old, new)
+    assert [(c.kind, c.url, c.old, c.new) for c in changes] == [
+        ("died", alive.url, "alive", "dead"),
+        ("came-back", dead.url, "dead", "alive"),
+    ]
+    assert changes[0].footnotes == ("1",)
+    assert newly_dead(changes)
+
+
+def test_final_url_and_content_changed() -> None:
+    old = load(SEED)
+    first = old.links[0]
+    assert first.check is not None
+    moved = replace(first.check, final_url="https://elsewhere.example/", sha256="0" * 64)
+    changes = kinds(old, with_link(old, 0, check=moved))
+    assert changes == [("final-url-changed", first.url), ("content-changed", first.url)]
+
+
+def test_snapshots_gained_lost_and_renewed() -> None:
+    old = load(SEED)
+    failed_index = 2  # archive state "failed": no snapshot
+    snap = Snapshot("https://web.archive.org/web/20261201000000/x", "20261201000000")
+    new = with_link(old, failed_index, archive=ArchiveState("saved", snap))
+    new = with_link(new, 0, archive=None)
+    new = with_link(new, 4, archive=ArchiveState("saved", snap))
+    assert kinds(old, new) == [
+        ("lost-snapshot", old.links[0].url),
+        ("gained-snapshot", old.links[2].url),
+        ("new-snapshot", old.links[4].url),
+    ]
+    assert not newly_dead(diff(old, new))
+
+
+def test_citations_and_links_added_and_removed() -> None:
+    old = load(SEED)
+    added = Citation("20", "https://new.example/", 200)
+    new = replace(
+        old,
+        citations=(*old.citations[1:], added),
+        links=(*old.links[2:], LinkRecord("https://new.example/", ("20",), check=check("dead"))),
+    )
+    changes = kinds(old, new)
+    assert ("link-added", "https://new.example/") in changes
+    assert ("link-removed", old.links[0].url) in changes
+    assert ("citation-added", "https://new.example/") in changes
+    assert ("citation-removed", old.citations[0].url) in changes
+    assert newly_dead(diff(old, new))  # a new citation of a dead link
+
+
+def test_diff_command_json_and_exit_code(tmp_path: Path) -> None:
+    old = load(SEED)
+    new = with_link(old, 0, check=check("dead", http_status=410))
+    old_path, new_path = tmp_path / "old.json", tmp_path / "new.json"
+    old_path.write_text(json.dumps(old.to_json()))
+    new_path.write_text(json.dumps(new.to_json()))
+    result = CliRunner().invoke(main, ["diff", str(old_path), str(new_path), "--format", "json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["changes"][0]["kind"] == "died"
+    assert "1 died" in result.stderr
+    result = CliRunner().invoke(main, ["diff", str(old_path), str(old_path)])
+    assert result.exit_code == 0 and "no changes" in result.stderr
+    result = CliRunner().invoke(main, ["diff", str(new_path), str(old_path)])
+    assert result.exit_code == 0 and "came-back" in result.stdout
