@@ -16,6 +16,7 @@ import random
 import secrets
 import ssl
 import time
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,11 +28,11 @@ from kzarchive import __version__
 from kzarchive.models import Check, Redirect, Verdict
 from kzarchive.net import (
     DnsCache,
+    PerHostTransport,
     Resolver,
     SystemResolver,
     dns_host,
     needs_dns,
-    resolved_transport,
 )
 from kzarchive.progress import SILENT, Observer
 from kzarchive.verdicts import (
@@ -197,11 +198,8 @@ class LinkChecker:
 
     async def __aenter__(self) -> LinkChecker:
         opts = self.options
-        limits = httpx.Limits(
-            max_connections=opts.concurrency, max_keepalive_connections=opts.concurrency
-        )
         self._client = httpx.AsyncClient(
-            transport=resolved_transport(self.dns, limits),
+            transport=PerHostTransport(self.dns, opts.per_host),
             timeout=httpx.Timeout(opts.timeout, connect=min(opts.timeout, 10.0)),
             headers={
                 "User-Agent": opts.user_agent,
@@ -233,9 +231,26 @@ class LinkChecker:
         unique = list(dict.fromkeys(urls))
         await self.prepare(unique)
         self.observer.phase_started("check", len(unique))
-        results = dict(
-            zip(unique, await asyncio.gather(*map(self._first_look, unique)), strict=True)
+        found: dict[str, Check] = {}
+
+        async def work(queue: deque[str]) -> None:
+            while queue:
+                url = queue.popleft()
+                found[url] = await self._first_look(url)
+
+        # A few workers per host, not a task per link: memory stays flat with the number of
+        # links, and a slow host only ever holds up its own workers.
+        by_host: dict[str, deque[str]] = defaultdict(deque)
+        for url in unique:
+            by_host[dns_host(url) or url].append(url)
+        await asyncio.gather(
+            *(
+                work(queue)
+                for queue in by_host.values()
+                for _ in range(min(self.options.per_host, len(queue)))
+            )
         )
+        results = {url: found[url] for url in unique}
         if self.options.second_look:
             again = [u for u, c in results.items() if _worth_second_look(c)]
             for url, check in zip(

@@ -9,8 +9,10 @@ addresses found, so each host costs one lookup.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
+import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -47,6 +49,7 @@ def needs_dns(host: str) -> bool:
     return not is_ip_literal(host) and host.lower() not in ("localhost", "localhost.")
 
 
+@functools.lru_cache(maxsize=65536)
 def dns_host(url: str) -> str | None:
     """The host of an http(s) URL as DNS knows it (IDNA-encoded, lower case), or None."""
     try:
@@ -183,15 +186,48 @@ class _ResolvedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context for every pool: loading the CA bundle costs tens of milliseconds."""
+    return httpx.create_ssl_context()
+
+
 def resolved_transport(cache: DnsCache, limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
     """An httpx transport whose connections go to the addresses in ``cache``."""
-    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+    transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False, verify=_ssl_context())
     # httpx has no public hook for the network backend; rebuild its pool with ours.
     transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
+        ssl_context=_ssl_context(),
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry,
         network_backend=_ResolvedBackend(cache),
     )
     return transport
+
+
+class PerHostTransport(httpx.AsyncBaseTransport):
+    """One small connection pool per origin.
+
+    httpcore's pool matches every queued request against every connection, so a single pool
+    shared by hundreds of connections costs more CPU than the requests; pools of a few
+    connections each keep that cost flat however many hosts a run has.
+    """
+
+    def __init__(self, cache: DnsCache, per_host: int) -> None:
+        self.cache = cache
+        self.limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
+        self.pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self.pools.get(key)
+        if pool is None:
+            pool = self.pools[key] = resolved_transport(self.cache, self.limits)
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for pool in self.pools.values():
+            await pool.aclose()
+        self.pools.clear()

@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from waybackpy.cdx_snapshot import CDXSnapshot
 
 from kzarchive.check import DEFAULT_USER_AGENT, retry_after_seconds
 from kzarchive.credentials import Credentials
@@ -198,6 +197,8 @@ class WaybackClient:
         rows = self._json(response)
         if not isinstance(rows, list) or not rows:
             return []
+        from waybackpy.cdx_snapshot import CDXSnapshot  # waybackpy pulls in requests: load late
+
         header, *records = rows
         snapshots = []
         for record in records:

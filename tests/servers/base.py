@@ -13,8 +13,10 @@ class QuietServer(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler], state: Any) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], state: Any, host: str = "127.0.0.1"
+    ) -> None:
+        super().__init__((host, 0), handler)
         self.state = state
         self.stopping = threading.Event()
 
@@ -25,8 +27,10 @@ class QuietServer(ThreadingHTTPServer):
 class RunningServer:
     """Context manager: serve in a thread, and on exit wake sleeping handlers and close."""
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler], state: Any) -> None:
-        self.server = QuietServer(handler, state)
+    def __init__(
+        self, handler: type[BaseHTTPRequestHandler], state: Any, host: str = "127.0.0.1"
+    ) -> None:
+        self.server = QuietServer(handler, state, host)
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -37,7 +41,7 @@ class RunningServer:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.server.server_address[0]}:{self.port}"
 
     def __enter__(self) -> RunningServer:
         self.thread.start()

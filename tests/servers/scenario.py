@@ -232,9 +232,9 @@ class ScenarioServerType:  # for the handler's type: the server with our state o
     stopping: threading.Event
 
 
-def scenario_server(latency: float = 0.0) -> RunningServer:
+def scenario_server(latency: float = 0.0, host: str = "127.0.0.1") -> RunningServer:
     state = ScenarioState(latency=latency)
-    return RunningServer(ScenarioHandler, state)
+    return RunningServer(ScenarioHandler, state, host)
 
 
 def wait_until(predicate: object, timeout: float = 5.0) -> None:
