@@ -61,7 +61,7 @@ class ArchiveOptions:
     max_snapshot_age: str = "30d"
     job_timeout: float = 180.0
     poll_interval: float = 1.0
-    poll_max_interval: float = 20.0
+    poll_max_interval: float = 15.0
     capture_outlinks: bool = False
     capture_screenshot: bool = False
     anonymous: bool = False
@@ -382,7 +382,7 @@ class Archiver:
             if time.monotonic() + interval > deadline:
                 return _PollOutcome("pending")
             await asyncio.sleep(interval)
-            interval = min(interval * 1.5, self.options.poll_max_interval)
+            interval = min(interval * 1.25, self.options.poll_max_interval)
 
     async def _anonymous(self, url: str, prev: ArchiveState) -> ArchiveState:
         """The legacy anonymous save, through waybackpy, bounded by the job timeout."""
