@@ -61,7 +61,8 @@ def main() -> None:
     print(f"{args.links} links, {args.slots} capture slots, {args.capture:g} s per capture")
     print(f"wall time:   {m.seconds:6.2f} s  ({saved} saved, exit {m.returncode})")
     print(
-        f"ideal:       {ideal:6.2f} s  (links / slots x capture time); ratio {m.seconds / ideal:.2f}"
+        f"ideal:       {ideal:6.2f} s  (links / slots x capture time); "
+        f"ratio {m.seconds / ideal:.2f}"
     )
     print(f"serial:      {args.links * args.capture:6.2f} s  (one capture after another)")
     print(

@@ -38,7 +38,7 @@ def main() -> None:
         report.write_text(f"Warsaw, 22 February 2019\n\n{body}\n\n{notes}")
         times = {}
         for step in ("check", "archive", "run"):
-            server, state = fake_wayback(user_limit=args.slots, capture_seconds=args.capture)
+            server, _ = fake_wayback(user_limit=args.slots, capture_seconds=args.capture)
             with server:
                 env = {
                     "KZARCHIVE_WAYBACK_URL": server.base,
@@ -52,7 +52,8 @@ def main() -> None:
                 m = measure(command, env, cwd=folder)
                 times[step] = m.seconds
                 print(
-                    f"{step:<8} {m.seconds:7.2f} s  exit {m.returncode}, peak RSS {m.peak_rss_mb:.0f} MB"
+                    f"{step:<8} {m.seconds:7.2f} s  exit {m.returncode}, "
+                    f"peak RSS {m.peak_rss_mb:.0f} MB"
                 )
     slower = max(times["check"], times["archive"])
     print(
