@@ -1,6 +1,8 @@
-"""Extraction throughput on a synthetic report of about 50 MB with 100,000 footnotes.
+"""Extraction speed: a synthetic 50 MB report with 100,000 footnotes, and a 300-page PDF.
 
-Run: python bench/extract.py [--footnotes N]. Prints the size, the time and MB/s.
+Run: python bench/extract.py [--footnotes N] [--megabytes M] [--pdf-pages P]. Prints the size,
+the time and MB/s for the text report; pages, citations and time for the PDF, which is the
+LibreOffice-exported fixture (tests/fixtures/office/report.pdf) repeated to P pages.
 """
 
 from __future__ import annotations
@@ -40,11 +42,33 @@ def build(footnotes: int, target_bytes: int) -> str:
     return "".join(body) + "---\n\n" + "".join(notes)
 
 
+def bench_pdf(pages: int) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    fixture = Path(__file__).resolve().parent.parent / "tests/fixtures/office/report.pdf"
+    source = PdfReader(fixture)
+    writer = PdfWriter()
+    while len(writer.pages) < pages:
+        for page in source.pages:
+            writer.add_page(page)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "long.pdf"
+        with path.open("wb") as stream:
+            writer.write(stream)
+        start = time.perf_counter()
+        result = extract(path)
+        elapsed = time.perf_counter() - start
+    print(f"PDF: {len(writer.pages)} pages, {len(result.citations)} citations, {elapsed:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--footnotes", type=int, default=100_000)
     parser.add_argument("--megabytes", type=float, default=50.0)
+    parser.add_argument("--pdf-pages", type=int, default=300)
     args = parser.parse_args()
+    if args.pdf_pages:
+        bench_pdf(args.pdf_pages)
     text = build(args.footnotes, int(args.megabytes * 1_000_000))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.md"

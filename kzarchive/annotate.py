@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kzarchive.errors import DocumentError
-from kzarchive.extract import READERS, detect_format
+from kzarchive.extract import READERS, detect_format, sniff_binary
 from kzarchive.extract.reading import decode_exact, normalise_newlines, read_bytes
 from kzarchive.extract.urls import clean_url, strip_trailing
 from kzarchive.manifest import Manifest
@@ -95,6 +95,12 @@ def _html_link(original: str, snapshot: Snapshot, cited_on: str | None) -> str:
 def annotate(path: Path, manifest: Manifest) -> Annotated:
     """The document at ``path`` with an archive link after each cited URL that has a snapshot."""
     data = read_bytes(path)
+    binary = sniff_binary(path, data)
+    if binary is not None:
+        raise DocumentError(
+            f"{path}: a {binary.upper()} file; annotate writes text, Markdown and HTML documents "
+            "only (run 'kzarchive report' for a list of archive links instead)"
+        )
     raw, encoding = decode_exact(path, data)
     text = normalise_newlines(raw)
     fmt = detect_format(path, text)

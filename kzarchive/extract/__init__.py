@@ -6,6 +6,7 @@ found into :class:`~kzarchive.models.Citation` records in document order.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,10 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kzarchive.extract import html, markdown
+from kzarchive.errors import DocumentError
+from kzarchive.extract import docx, html, markdown, pdf
 from kzarchive.extract.dates import detect_cited_on
 from kzarchive.extract.notes import Parsed
-from kzarchive.extract.reading import SourceText, read_text
+from kzarchive.extract.reading import SourceText, decode, read_bytes
 from kzarchive.models import Citation, Link, unique_links
 
 Reader = Callable[[str], Parsed]
@@ -73,6 +75,12 @@ def detect_format(path: Path, text: str) -> str:
 def extract_text(source: SourceText, fmt: str, *, all_links: bool = False) -> Extraction:
     """Citations of an already-read document."""
     parsed = READERS[fmt](source.text)
+    return _citations(source, fmt, parsed, all_links, cited_on=detect_cited_on(source.text))
+
+
+def _citations(
+    source: SourceText, fmt: str, parsed: Parsed, all_links: bool, cited_on: date | None
+) -> Extraction:
     citations: list[Citation] = []
     for note in sorted(parsed.notes, key=lambda n: n.line):
         context = parsed.contexts.get(note.label)
@@ -89,12 +97,35 @@ def extract_text(source: SourceText, fmt: str, *, all_links: bool = False) -> Ex
         sha256=source.sha256,
         format=fmt,
         encoding=source.encoding,
-        cited_on=detect_cited_on(source.text),
+        cited_on=cited_on,
     )
     return Extraction(info, tuple(citations), (*source.warnings, *parsed.warnings))
 
 
+def sniff_binary(path: Path, data: bytes) -> str | None:
+    """``pdf`` or ``docx`` by the file's content (not its name); None for text."""
+    head = data[:1024]
+    if b"%PDF-" in head:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2 compound file
+        if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k" in data:
+            raise DocumentError(
+                f"{path}: a password-protected Office document: remove the password"
+            )
+        raise DocumentError(f"{path}: an old binary Word (.doc) file: save it as .docx or PDF")
+    return None
+
+
 def extract(path: Path, *, all_links: bool = False) -> Extraction:
-    """Read the document at ``path`` and return its citations."""
-    source = read_text(path)
-    return extract_text(source, detect_format(path, source.text), all_links=all_links)
+    """Read the document at ``path`` (text, Markdown, HTML, DOCX or PDF) and its citations."""
+    data = read_bytes(path)
+    binary = sniff_binary(path, data)
+    if binary is None:
+        source = decode(path, data)
+        return extract_text(source, detect_format(path, source.text), all_links=all_links)
+    reader = docx.parse if binary == "docx" else pdf.parse
+    parsed = reader(data, str(path))
+    source = SourceText(str(path), "", hashlib.sha256(data).hexdigest(), "binary")
+    return _citations(source, binary, parsed, all_links, cited_on=parsed.cited_on)

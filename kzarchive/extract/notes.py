@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from kzarchive.extract.urls import InvalidURL, clean_url, is_web_url, strip_trailing, validate
 
@@ -43,6 +44,8 @@ class Parsed:
     contexts: dict[str, str] = field(default_factory=dict)
     other_urls: list[tuple[str, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Readers of binary formats find the date themselves; text readers leave it to the dateline.
+    cited_on: date | None = None
 
     def accept(self, raw: str, line: int, *, is_target: bool = False) -> str | None:
         """The citable URL in ``raw``, or None; an unparseable http(s) URL becomes a warning.
