@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot
+from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
 from kzarchive.net import dns_host, needs_dns
 from kzarchive.progress import SILENT, Observer
 from kzarchive.wayback import WaybackClient, WaybackError, snapshot_age, timestamp_datetime
@@ -116,10 +116,6 @@ class _Capacity:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _newest(*snapshots: Snapshot | None) -> Snapshot | None:
@@ -282,7 +278,7 @@ class Archiver:
             job_id=job_id,
             error=error,
             attempts=prev.attempts,
-            updated_at=_stamp(_now()),
+            updated_at=utc_now(),
             submitted_at=submitted_at,
         )
 
@@ -312,7 +308,7 @@ class Archiver:
                 prev = replace(prev, attempts=prev.attempts + 1)
                 try:
                     job_id = (await self.client.submit(url, self.options.spn2_fields())).job_id
-                    submitted_at = _stamp(_now())
+                    submitted_at = utc_now()
                     self.on_job(
                         url,
                         self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at),

@@ -19,13 +19,13 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from kzarchive import __version__
-from kzarchive.models import Check, Redirect, Verdict
+from kzarchive.models import Check, Redirect, Verdict, utc_now
 from kzarchive.net import (
     DnsCache,
     PerHostTransport,
@@ -119,10 +119,6 @@ class _HostGate:
 
     async def __aexit__(self, *exc: object) -> None:
         self.slots.release()
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -252,7 +248,7 @@ class LinkChecker:
         )
         results = {url: found[url] for url in unique}
         if self.options.second_look:
-            again = [u for u, c in results.items() if _worth_second_look(c)]
+            again = [u for u, c in results.items() if worth_second_look(c)]
             for url, check in zip(
                 again, await asyncio.gather(*map(self.check, again)), strict=True
             ):
@@ -262,14 +258,14 @@ class LinkChecker:
 
     async def _first_look(self, url: str) -> Check:
         check = await self.check(url)
-        if not (self.options.second_look and _worth_second_look(check)):
+        if not (self.options.second_look and worth_second_look(check)):
             self.observer.advanced("check", url, check.verdict)
         return check
 
     async def check(self, url: str) -> Check:
         """Check one URL and return its verdict."""
         started = time.monotonic()
-        checked_at = _now()
+        checked_at = utc_now()
         outcome = await self._outcome(url)
         elapsed = int((time.monotonic() - started) * 1000)
         if isinstance(outcome, _Failure):
@@ -438,7 +434,8 @@ class _TooManyRedirects(httpx.HTTPError):
         super().__init__("too many redirects")
 
 
-def _worth_second_look(check: Check) -> bool:
+def worth_second_look(check: Check) -> bool:
+    """Whether an ``error`` may clear up if asked again at the end of the run."""
     return check.verdict == "error" and check.reason not in ("offline", "invalid-url")
 
 

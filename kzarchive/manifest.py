@@ -18,14 +18,10 @@ from typing import Any
 
 from kzarchive import __version__
 from kzarchive.errors import ManifestError
-from kzarchive.models import VERDICTS, ArchiveState, Check, Citation, unique_links
+from kzarchive.models import VERDICTS, ArchiveState, Check, Citation, unique_links, utc_now
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

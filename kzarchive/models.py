@@ -7,6 +7,7 @@ back; each knows how to turn itself into the plain JSON the manifest and ``--for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 Verdict = Literal["alive", "redirected", "dead", "blocked", "error"]
@@ -14,6 +15,11 @@ VERDICTS: tuple[Verdict, ...] = ("alive", "redirected", "dead", "blocked", "erro
 
 ArchiveStatus = Literal["saved", "existing", "pending", "failed", "skipped"]
 ARCHIVE_STATUSES: tuple[ArchiveStatus, ...] = ("saved", "existing", "pending", "failed", "skipped")
+
+
+def utc_now() -> str:
+    """Now, as every record stamps it: UTC, ISO 8601, to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

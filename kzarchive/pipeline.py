@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kzarchive.archive import ArchiveOptions, Archiver
-from kzarchive.check import CheckOptions, LinkChecker
+from kzarchive.check import CheckOptions, LinkChecker, worth_second_look
 from kzarchive.errors import ManifestError
 from kzarchive.extract import Extraction
 from kzarchive.manifest import (
@@ -26,10 +26,9 @@ from kzarchive.manifest import (
     merge,
     save,
     set_aside,
-    utc_now,
     write_atomic,
 )
-from kzarchive.models import ArchiveState, Check
+from kzarchive.models import ArchiveState, Check, utc_now
 from kzarchive.net import Resolver
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS, file_text
@@ -108,10 +107,6 @@ class _Store:
         self.write()
 
 
-def _worth_second_look(check: Check) -> bool:
-    return check.verdict == "error" and check.reason not in ("offline", "invalid-url")
-
-
 async def run_pipeline(
     extraction: Extraction,
     out: Path,
@@ -149,7 +144,7 @@ async def run_pipeline(
                     if task.cancelled() or task.exception() is not None:
                         return
                     check = task.result()
-                    if checker.options.second_look and _worth_second_look(check):
+                    if checker.options.second_look and worth_second_look(check):
                         second_look.append(record.url)
                     else:
                         observer.advanced("check", record.url, check.verdict)
