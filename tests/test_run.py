@@ -317,3 +317,31 @@ def test_kill_9_then_resume(
     assert max(jobs_per_url.values()) == 1, "no URL was captured twice"
     assert len(jobs_per_url) == 21
     assert code == 1  # the seed's dead links
+
+
+def test_ctrl_c_saves_the_manifest(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    state.capture_seconds = 30.0  # captures outlast the test: the run is interrupted mid-way
+    doc, _ = local_report(tmp_path, web.base)
+    out = tmp_path / "archive"
+    command = [sys.executable, "-m", "kzarchive", "run", str(doc), "--out", str(out)]
+    env = {**os.environ, **env_for(wayback), "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(state.saves()) < 3:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    pending = [item for item in manifest["links"] if item["archive"] and item["archive"]["job_id"]]
+    assert len(pending) >= 3  # the submitted jobs are on record for the next run
