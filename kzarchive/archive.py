@@ -194,7 +194,9 @@ class Archiver:
         await self.prepare()
         prev = previous or ArchiveState("pending")
         if self.unreachable:
-            return self._state(prev, "failed", error=self.unreachable)
+            if prev.status == "pending" and prev.job_id:  # poll it next time
+                return replace(prev, error=self.unreachable, updated_at=utc_now())
+            return self._settled(prev, self.unreachable)
         latest, cited, lookup_error = await self._look_up(url, prev)
         snapshot = _newest(prev.snapshot, latest)
         prev = replace(prev, snapshot=snapshot, cited_snapshot=cited)

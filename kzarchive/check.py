@@ -210,8 +210,11 @@ class LinkChecker:
         if self._client is not None:
             await self._client.aclose()
 
-    async def prepare(self, urls: Iterable[str]) -> None:
-        """Resolve every host once; decide whether this machine is offline."""
+    async def prepare(self, urls: Iterable[str], *, offline_also: str = "") -> None:
+        """Resolve every host once; decide whether this machine is offline.
+
+        ``offline_also`` is added to the one warning an offline machine gets.
+        """
         hosts = [h for h in map(dns_host, urls) if h]
         named = [h for h in hosts if needs_dns(h)]
         await self.dns.resolve_all(named)
@@ -219,7 +222,7 @@ class LinkChecker:
             self.offline = True
             self.observer.warn(
                 "this machine looks offline (no host name resolves, not even well-known "
-                "ones): links are reported as error:offline, not dead, and nothing is archived"
+                f"ones): links are reported as error:offline, not dead{offline_also}"
             )
 
     async def check_all(self, urls: list[str]) -> CheckRun:

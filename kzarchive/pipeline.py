@@ -125,7 +125,7 @@ async def run_pipeline(
     urls = [record.url for record in cited]
     try:
         async with LinkChecker(check_options, observer, resolver) as checker:
-            await checker.prepare(urls)
+            await checker.prepare(urls, offline_also=", and nothing can be archived")
             archiver = Archiver(client, archive_options, observer)
             archiver.on_job = store.set_archive
             await archiver.prepare(offline=checker.offline)

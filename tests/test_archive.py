@@ -13,7 +13,7 @@ import pytest
 
 from kzarchive.archive import ArchiveOptions, Archiver, archive_urls, parse_age
 from kzarchive.credentials import Credentials
-from kzarchive.models import ArchiveState
+from kzarchive.models import ArchiveState, Snapshot
 from kzarchive.net import StaticResolver
 from kzarchive.wayback import WaybackClient
 from tests.servers.base import RunningServer
@@ -367,3 +367,33 @@ def test_archiver_without_prepare_prepares_itself(fake: tuple[RunningServer, Fak
             return await Archiver(wb, FAST).archive(URL)
 
     assert asyncio.run(go()).status == "saved"
+
+
+def test_unreachable_archive_keeps_what_earlier_runs_found() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    saved = Snapshot(
+        f"https://web.archive.org/web/20261101000000/{URL}", "20261101000000", 200, "saved"
+    )
+    previous = {
+        URL: ArchiveState("saved", saved),
+        "https://b.org/": ArchiveState(
+            "pending", job_id="spn2-" + "c" * 40, submitted_at="2026-11-26T10:00:00Z"
+        ),
+    }
+
+    async def go() -> dict[str, ArchiveState]:
+        async with WaybackClient(f"http://127.0.0.1:{port}", KEYS, timeout=1.0) as wb:
+            return await archive_urls(list(previous), wb, FAST, previous=previous)
+
+    results = asyncio.run(go())
+    assert (results[URL].status, results[URL].snapshot, results[URL].error) == (
+        "saved",
+        saved,
+        "unreachable",
+    )
+    assert (results["https://b.org/"].status, results["https://b.org/"].job_id) == (
+        "pending",
+        "spn2-" + "c" * 40,
+    )
