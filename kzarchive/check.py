@@ -11,24 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import hashlib
 import random
 import secrets
 import ssl
 import time
+import zlib
 from collections import defaultdict, deque
-from collections.abc import Iterable
+from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from kzarchive import __version__
 from kzarchive.models import Check, Redirect, Verdict, utc_now
 from kzarchive.net import (
     DnsCache,
-    PerHostTransport,
+    HostPools,
     Resolver,
     SystemResolver,
     dns_host,
@@ -141,11 +144,11 @@ def _failure_reason(exc: BaseException) -> str:
     """The ``error`` reason for a transport failure, from the exception and what caused it."""
     if isinstance(exc, _TooManyRedirects):
         return "too-many-redirects"
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpcore.TimeoutException):
         return "timeout"
-    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+    if isinstance(exc, httpcore.UnsupportedProtocol | httpx.InvalidURL | InvalidURL):
         return "invalid-url"
-    if isinstance(exc, httpx.RemoteProtocolError):
+    if isinstance(exc, httpcore.RemoteProtocolError | httpcore.LocalProtocolError):
         return "protocol-error"
     causes: list[BaseException] = []
     node: BaseException | None = exc
@@ -167,9 +170,9 @@ def _failure_reason(exc: BaseException) -> str:
         return "connection-refused"
     if "reset" in text or "broken pipe" in text:
         return "connection-reset"
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, httpcore.ConnectError):
         return "connection-failed"
-    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+    if isinstance(exc, httpcore.ReadError | httpcore.WriteError):
         return "connection-reset"
     return "network-error"
 
@@ -190,25 +193,26 @@ class LinkChecker:
         self._gates: dict[str, _HostGate] = {}
         self._global = asyncio.Semaphore(self.options.concurrency)
         self._probes: dict[str, asyncio.Task[_Answer | None]] = {}
-        self._client: httpx.AsyncClient | None = None
+        self._pools = HostPools(self.dns, self.options.per_host)
+        self._headers = [
+            (b"User-Agent", self.options.user_agent.encode("latin-1", "replace")),
+            (b"Accept", b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            (b"Accept-Language", b"en;q=0.9,*;q=0.5"),
+            (b"Accept-Encoding", b"gzip, deflate"),
+        ]
+        timeout = self.options.timeout
+        self._timeouts = {
+            "connect": min(timeout, 10.0),
+            "read": timeout,
+            "write": timeout,
+            "pool": timeout,
+        }
 
     async def __aenter__(self) -> LinkChecker:
-        opts = self.options
-        self._client = httpx.AsyncClient(
-            transport=PerHostTransport(self.dns, opts.per_host),
-            timeout=httpx.Timeout(opts.timeout, connect=min(opts.timeout, 10.0)),
-            headers={
-                "User-Agent": opts.user_agent,
-                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                "Accept-Language": "en;q=0.9,*;q=0.5",
-            },
-            follow_redirects=False,
-        )
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        await self._pools.aclose()
 
     async def prepare(self, urls: Iterable[str], *, offline_also: str = "") -> None:
         """Resolve every host once; decide whether this machine is offline.
@@ -335,7 +339,7 @@ class LinkChecker:
                 return await self._follow(url, chain, reading_body)
         except TimeoutError:
             return _Failure("body-timeout" if reading_body[0] else "timeout", chain=chain)
-        except httpx.HTTPError as exc:
+        except _TRANSPORT_ERRORS as exc:
             reason = _failure_reason(exc)
             if reason == "timeout" and reading_body[0]:
                 reason = "body-timeout"
@@ -359,29 +363,47 @@ class LinkChecker:
                 raise _TooManyRedirects()
 
     async def _get(self, url: str, reading: list[bool]) -> _Answer:
-        assert self._client is not None, "use LinkChecker as an async context manager"
-        host = (urlsplit(url).hostname or "").lower()
+        parsed = _parse(url)
+        host = parsed.raw_host.decode("ascii")
         gate = self._gates.setdefault(
             host, _HostGate(self.options.per_host, self.options.host_interval)
         )
+        pool = self._pools.pool(parsed.raw_scheme, parsed.raw_host, parsed.port)
+        request = httpcore.Request(
+            b"GET",
+            httpcore.URL(
+                scheme=parsed.raw_scheme,
+                host=parsed.raw_host,
+                port=parsed.port,
+                target=parsed.raw_path,
+            ),
+            headers=[(b"Host", parsed.netloc), *self._headers],
+            extensions={"timeout": self._timeouts},
+        )
         async with gate, self._global:
-            request = self._client.build_request("GET", url)
-            response = await self._client.send(request, stream=True)
+            response = await pool.handle_async_request(request)
             try:
-                headers = {k.lower(): v for k, v in response.headers.items()}
+                headers = {
+                    k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers
+                }
                 body = b""
-                if response.status_code not in REDIRECT_STATUSES:
+                if response.status not in REDIRECT_STATUSES:
                     reading[0] = True
-                    body = await self._read_capped(response)
+                    body = await self._read_capped(response, headers.get("content-encoding", ""))
                     reading[0] = False
-                return _Answer(str(response.url), response.status_code, headers, body)
+                return _Answer(url, response.status, headers, body)
             finally:
                 await response.aclose()
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    async def _read_capped(self, response: httpcore.Response, encoding: str) -> bytes:
+        """At most ``max_body`` bytes of the body, decompressed; the rest is never read."""
+        decoder = _decoder(encoding)
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes():
+        stream = response.stream
+        assert isinstance(stream, AsyncIterable)
+        async for raw in stream:
+            chunk = decoder(raw) if decoder else raw
             chunks.append(chunk)
             size += len(chunk)
             if size >= self.options.max_body:
@@ -432,9 +454,46 @@ class LinkChecker:
         return outcome if isinstance(outcome, _Answer) else None
 
 
-class _TooManyRedirects(httpx.HTTPError):
-    def __init__(self) -> None:
-        super().__init__("too many redirects")
+class _TooManyRedirects(Exception):
+    pass
+
+
+class InvalidURL(ValueError):
+    """A URL no request can be made for."""
+
+
+_TRANSPORT_ERRORS = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+    InvalidURL,
+    _TooManyRedirects,
+    zlib.error,
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(url: str) -> httpx.URL:
+    """The URL as it goes on the wire (IDNA host, percent-encoded path)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InvalidURL(str(exc)) from None
+    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
+        raise InvalidURL(url)
+    return parsed
+
+
+def _decoder(encoding: str) -> Callable[[bytes], bytes] | None:
+    """A streaming decompressor for the ``Content-Encoding`` asked for (gzip, deflate)."""
+    encoding = encoding.strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress
+    if encoding == "deflate":
+        inflater = zlib.decompressobj()
+        return inflater.decompress
+    return None
 
 
 def worth_second_look(check: Check) -> bool:

@@ -9,14 +9,16 @@ addresses found, so each host costs one lookup.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import ipaddress
+import select
 import socket
 import ssl
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import httpcore
 import httpx
@@ -152,12 +154,86 @@ class DnsCache:
         return any(a.status == "ok" for a in known.values())
 
 
+def _readable(sock: socket.socket) -> bool:
+    """Whether a kept-alive socket has data (or EOF) waiting: if so it is no use for reuse."""
+    try:
+        ready, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(ready)
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    """An httpcore network stream on plain asyncio streams.
+
+    httpcore's own backend goes through anyio, whose cancel scopes cost more CPU per request
+    than the rest of a link check; asyncio's streams and ``asyncio.timeout`` do the same job.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            async with asyncio.timeout(timeout):
+                return await self.reader.read(max_bytes)
+        except TimeoutError:
+            raise httpcore.ReadTimeout("read timed out") from None
+        except OSError as exc:
+            raise httpcore.ReadError(str(exc)) from exc
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                self.writer.write(buffer)
+                await self.writer.drain()
+        except TimeoutError:
+            raise httpcore.WriteTimeout("write timed out") from None
+        except OSError as exc:
+            raise httpcore.WriteError(str(exc)) from exc
+
+    async def aclose(self) -> None:
+        self.writer.close()
+        with contextlib.suppress(OSError, ssl.SSLError, TimeoutError):
+            async with asyncio.timeout(1.0):
+                await self.writer.wait_closed()
+
+    async def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                await self.writer.start_tls(ssl_context, server_hostname=server_hostname)
+        except TimeoutError:
+            await self.aclose()
+            raise httpcore.ConnectTimeout("TLS handshake timed out") from None
+        except (OSError, ssl.SSLError) as exc:
+            await self.aclose()
+            raise httpcore.ConnectError(str(exc)) from exc
+        return self
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            sock = self.writer.get_extra_info("socket")
+            return self.reader.at_eof() or (sock is not None and _readable(sock))
+        if info == "client_addr":
+            return self.writer.get_extra_info("sockname")
+        if info == "server_addr":
+            return self.writer.get_extra_info("peername")
+        return self.writer.get_extra_info(info)
+
+
 class _ResolvedBackend(httpcore.AsyncNetworkBackend):
     """Connects to the address the DNS cache found rather than resolving again."""
 
     def __init__(self, cache: DnsCache) -> None:
         self.cache = cache
-        self.inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(
         self,
@@ -170,9 +246,17 @@ class _ResolvedBackend(httpcore.AsyncNetworkBackend):
         answer = await self.cache.resolve(host)
         if answer.status != "ok" or answer.address is None:
             raise httpcore.ConnectError(f"cannot resolve {host}: {answer.status}")
-        return await self.inner.connect_tcp(
-            answer.address, port, timeout, local_address, socket_options
-        )
+        try:
+            async with asyncio.timeout(timeout):
+                reader, writer = await asyncio.open_connection(answer.address, port, limit=1 << 20)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"connecting to {host} timed out") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return _Stream(reader, writer)
 
     async def connect_unix_socket(
         self,
@@ -180,10 +264,10 @@ class _ResolvedBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        return await self.inner.connect_unix_socket(path, timeout, socket_options)
+        raise httpcore.ConnectError("unix sockets are not used")
 
     async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 @functools.cache
@@ -206,26 +290,30 @@ def resolved_transport(cache: DnsCache, limits: httpx.Limits) -> httpx.AsyncHTTP
     return transport
 
 
-class PerHostTransport(httpx.AsyncBaseTransport):
-    """One small connection pool per origin.
+class HostPools:
+    """One small httpcore connection pool per origin, connecting to the DNS cache's addresses.
 
-    httpcore's pool matches every queued request against every connection, so a single pool
-    shared by hundreds of connections costs more CPU than the requests; pools of a few
+    httpcore's pool matches every queued request against every connection, so one pool shared
+    by hundreds of connections costs more CPU than the requests themselves; pools of a few
     connections each keep that cost flat however many hosts a run has.
     """
 
     def __init__(self, cache: DnsCache, per_host: int) -> None:
         self.cache = cache
-        self.limits = httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
-        self.pools: dict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = {}
+        self.per_host = per_host
+        self.pools: dict[tuple[bytes, bytes, int | None], httpcore.AsyncConnectionPool] = {}
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self.pools.get(key)
-        if pool is None:
-            pool = self.pools[key] = resolved_transport(self.cache, self.limits)
-        return await pool.handle_async_request(request)
+    def pool(self, scheme: bytes, host: bytes, port: int | None) -> httpcore.AsyncConnectionPool:
+        key = (scheme, host, port)
+        found = self.pools.get(key)
+        if found is None:
+            found = self.pools[key] = httpcore.AsyncConnectionPool(
+                ssl_context=_ssl_context(),
+                max_connections=self.per_host,
+                max_keepalive_connections=self.per_host,
+                network_backend=_ResolvedBackend(self.cache),
+            )
+        return found
 
     async def aclose(self) -> None:
         for pool in self.pools.values():

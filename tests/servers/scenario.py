@@ -52,6 +52,7 @@ class ScenarioState:
 
 class ScenarioHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # as real web servers do: no 40 ms delayed-ACK stalls
     server: ScenarioServerType  # type: ignore[assignment]
 
     def log_message(self, format: str, *args: object) -> None:
