@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import functools
 import hashlib
 import random
 import secrets
@@ -473,7 +472,6 @@ _TRANSPORT_ERRORS = (
 )
 
 
-@functools.lru_cache(maxsize=65536)
 def _parse(url: str) -> httpx.URL:
     """The URL as it goes on the wire (IDNA host, percent-encoded path)."""
     try:

@@ -19,6 +19,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -51,17 +52,23 @@ def needs_dns(host: str) -> bool:
     return not is_ip_literal(host) and host.lower() not in ("localhost", "localhost.")
 
 
-@functools.lru_cache(maxsize=65536)
 def dns_host(url: str) -> str | None:
     """The host of an http(s) URL as DNS knows it (IDNA-encoded, lower case), or None."""
     try:
-        parsed = httpx.URL(url)
-        host = parsed.raw_host.decode("ascii").lower()
-    except (httpx.InvalidURL, UnicodeError, ValueError):
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
         return None
-    if parsed.scheme not in ("http", "https") or not host or "%" in host:
+    if parts.scheme.lower() not in ("http", "https") or not host:
         return None
-    return host.strip("[]")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    if "%" in host or any(c.isspace() for c in host):
+        return None
+    return host.lower()
 
 
 def _lookup(host: str) -> DnsAnswer:
