@@ -311,6 +311,7 @@ class Archiver:
                 try:
                     job_id = (await self.client.submit(url, self.options.spn2_fields())).job_id
                     submitted_at = utc_now()
+                    self.observer.noted("archive", "submitted")
                     self.on_job(
                         url,
                         self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import sys
 from collections import Counter
@@ -59,14 +60,14 @@ class Settings:
     wayback_url: str
     quiet: bool
 
-    @property
+    @functools.cached_property
     def err(self) -> Console:
         return views.status_console(self.quiet)
 
 
 @contextlib.contextmanager
 def _output(path: str | None) -> Iterator[IO[str]]:
-    """Where data goes: stdout for None or ``-``, else the file (written whole at the end)."""
+    """Where data goes: stdout for None or ``-``, else the file (UTF-8, newlines as given)."""
     if path in (None, "-"):
         yield sys.stdout
         return

@@ -16,6 +16,9 @@ class Observer(Protocol):
     def advanced(self, phase: str, url: str, outcome: str) -> None:
         """One link of ``phase`` is done with ``outcome`` (a verdict or an archive status)."""
 
+    def noted(self, phase: str, event: str) -> None:
+        """Something happened on the way (a capture ``submitted``) that finishes nothing."""
+
     def warn(self, message: str) -> None:
         """Something the user should know, said once."""
 
@@ -25,6 +28,9 @@ class SilentObserver:
         pass
 
     def advanced(self, phase: str, url: str, outcome: str) -> None:
+        pass
+
+    def noted(self, phase: str, event: str) -> None:
         pass
 
     def warn(self, message: str) -> None:

@@ -109,13 +109,19 @@ class RichObserver:
         self.tasks[phase] = self.progress.add_task(phase, total=total, phase=phase, counts="")
 
     def advanced(self, phase: str, url: str, outcome: str) -> None:
+        self._count(phase, outcome, advance=1)
+
+    def noted(self, phase: str, event: str) -> None:
+        self._count(phase, event, advance=0)
+
+    def _count(self, phase: str, outcome: str, advance: int) -> None:
         counts = self.counts.setdefault(phase, Counter())
         counts[outcome] += 1
         if phase in self.tasks:
             text = " ".join(
                 f"[{VERDICT_STYLE.get(k, '')}]{k} {v}[/]" for k, v in sorted(counts.items())
             )
-            self.progress.update(self.tasks[phase], advance=1, counts=text)
+            self.progress.update(self.tasks[phase], advance=advance, counts=text)
 
     def warn(self, message: str) -> None:
         self.console.print(f"[yellow]warning:[/] {message}")

@@ -34,6 +34,9 @@ class Recorder:
     def advanced(self, phase: str, url: str, outcome: str) -> None:
         self.outcomes.append((url, outcome))
 
+    def noted(self, phase: str, event: str) -> None:
+        self.outcomes.append(("", event))
+
     def warn(self, message: str) -> None:
         self.warnings.append(message)
 
@@ -75,7 +78,9 @@ URL = "https://fidu.it/en/report/"
 
 def test_capture_with_spn2(fake: tuple[RunningServer, FakeState]) -> None:
     server, state = fake
-    result = archive(server, [URL])[URL]
+    recorder = Recorder()
+    result = archive(server, [URL], observer=recorder)[URL]
+    assert recorder.outcomes == [("", "submitted"), (URL, "saved")]
     assert result.status == "saved"
     assert result.snapshot is not None
     assert result.snapshot.url == f"https://web.archive.org/web/{result.snapshot.timestamp}/{URL}"
