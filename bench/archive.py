@@ -18,6 +18,7 @@ from pathlib import Path
 
 from _servers import measure
 
+from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import fake_wayback
 
 
@@ -31,11 +32,8 @@ def main() -> None:
     args = parser.parse_args()
     server, state = fake_wayback(user_limit=args.slots, capture_seconds=args.capture)
     with server, tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.md"
         urls = [f"https://site{n % 9}.example.org/report/{n}" for n in range(args.links)]
-        body = " ".join(f"Claim {n}.[^{n}]" for n in range(1, args.links + 1))
-        notes = "".join(f"[^{n}]: <{u}>\n" for n, u in enumerate(urls, start=1))
-        report.write_text(f"Warsaw, 22 February 2019\n\n{body}\n\n{notes}")
+        report = footnoted_report(Path(tmp) / "report.md", urls)
         out = Path(tmp) / "out.json"
         env = {
             "KZARCHIVE_WAYBACK_URL": server.base,

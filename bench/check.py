@@ -23,14 +23,7 @@ from _servers import measure, requests_seen, reset, tool, web_hosts
 
 from kzarchive.check import CheckOptions, check_urls
 from kzarchive.net import StaticResolver
-
-
-def write_report(folder: Path, urls: list[str]) -> Path:
-    body = " ".join(f"Claim number {n}.[^{n}]" for n in range(1, len(urls) + 1))
-    notes = "".join(f"[^{n}]: <{url}>\n" for n, url in enumerate(urls, start=1))
-    path = folder / "report.md"
-    path.write_text(f"Warsaw, 22 February 2019\n\n{body}\n\n{notes}", encoding="utf-8")
-    return path
+from tests.servers.documents import footnoted_report
 
 
 def main() -> None:
@@ -48,7 +41,7 @@ def main() -> None:
     with web_hosts(args.hosts, args.latency) as servers, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         urls = [f"{servers[n % args.hosts].base}/page/{n}" for n in range(args.links)]
-        report = write_report(folder, urls)
+        report = footnoted_report(folder / "report.md", urls)
         busiest = -(-args.links // args.hosts)
         ideal = busiest * args.latency / args.per_host
         print(

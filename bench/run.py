@@ -16,6 +16,7 @@ from pathlib import Path
 
 from _servers import measure, web_hosts
 
+from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import fake_wayback
 
 
@@ -32,10 +33,7 @@ def main() -> None:
     with web_hosts(args.hosts, args.latency) as servers, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         urls = [f"{servers[n % args.hosts].base}/page/{n}" for n in range(args.links)]
-        body = " ".join(f"Claim {n}.[^{n}]" for n in range(1, args.links + 1))
-        notes = "".join(f"[^{n}]: <{u}>\n" for n, u in enumerate(urls, start=1))
-        report = folder / "report.md"
-        report.write_text(f"Warsaw, 22 February 2019\n\n{body}\n\n{notes}")
+        report = footnoted_report(folder / "report.md", urls)
         times = {}
         for step in ("check", "archive", "run"):
             server, _ = fake_wayback(user_limit=args.slots, capture_seconds=args.capture)

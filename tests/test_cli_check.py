@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from kzarchive import net
 from kzarchive.cli import main
 from tests.servers.base import RunningServer
+from tests.servers.documents import footnoted_report
 from tests.servers.scenario import scenario_server
 
 
@@ -29,11 +30,7 @@ def no_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def report(tmp_path: Path, urls: list[str]) -> Path:
-    body = " ".join(f"Claim {n}.[^{n}]" for n in range(1, len(urls) + 1))
-    notes = "".join(f"[^{n}]: <{url}>\n" for n, url in enumerate(urls, start=1))
-    path = tmp_path / "report.md"
-    path.write_text(f"Almaty, 1 June 2020\n\n{body}\n\n{notes}", encoding="utf-8")
-    return path
+    return footnoted_report(tmp_path / "report.md", urls)
 
 
 def test_check_json_and_exit_1_on_dead(server: RunningServer, tmp_path: Path) -> None:
