@@ -55,8 +55,11 @@ class LinkRecord:
     history: tuple[HistoryEntry, ...] = ()
     archive: ArchiveState | None = None
 
-    def with_check(self, check: Check) -> LinkRecord:
-        return replace(self, check=check, history=(*self.history, HistoryEntry.of(check)))
+    def with_check(self, check: Check, *, again: bool = False) -> LinkRecord:
+        """The record with ``check`` as its latest; ``again`` (a second look in the same run)
+        replaces the run's first entry in the history instead of adding one."""
+        history = self.history[:-1] if again and self.history else self.history
+        return replace(self, check=check, history=(*history, HistoryEntry.of(check)))
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -68,13 +68,18 @@ class _Store:
         self._writer: asyncio.Task[None] | None = None
 
     def update(
-        self, url: str, *, check: Check | None = None, archive: ArchiveState | None = None
+        self,
+        url: str,
+        *,
+        check: Check | None = None,
+        archive: ArchiveState | None = None,
+        again: bool = False,
     ) -> None:
         links = list(self.manifest.links)
         i = self._index[url]
         record: LinkRecord = links[i]
         if check is not None:
-            record = record.with_check(check)
+            record = record.with_check(check, again=again)
         if archive is not None:
             record = replace(record, archive=archive)
         links[i] = record
@@ -165,7 +170,7 @@ async def run_pipeline(
             for url, check in zip(
                 second_look, await asyncio.gather(*map(checker.check, second_look)), strict=True
             ):
-                store.update(url, check=check)
+                store.update(url, check=check, again=True)
                 observer.advanced("check", url, check.verdict)
             offline = checker.offline
     finally:

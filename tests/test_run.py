@@ -23,6 +23,7 @@ from kzarchive.extract import extract
 from kzarchive.lock import FolderLock
 from tests.conftest import ROOT
 from tests.servers.base import RunningServer
+from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import FakeState, fake_wayback
 from tests.servers.scenario import scenario_server
 
@@ -345,3 +346,22 @@ def test_ctrl_c_saves_the_manifest(
     manifest = json.loads((out / "manifest.json").read_text())
     pending = [item for item in manifest["links"] if item["archive"] and item["archive"]["job_id"]]
     assert len(pending) >= 3  # the submitted jobs are on record for the next run
+
+
+def test_second_look_is_one_history_entry_per_run(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, _ = servers
+    doc = footnoted_report(tmp_path / "r.md", [f"{web.base}/down", f"{web.base}/ok"])
+    out = tmp_path / "archive"
+    for run in (1, 2):
+        result = CliRunner().invoke(
+            main,
+            ["run", str(doc), "--out", str(out)],
+            env={**env_for(wayback), "KZARCHIVE_RETRIES": "0"},
+        )
+        assert result.exit_code == 0, result.stderr
+        down = json.loads((out / "manifest.json").read_text())["links"][0]
+        assert (down["check"]["verdict"], down["check"]["reason"]) == ("error", "http-503")
+        assert len(down["history"]) == run
+    assert web.server.state.hits["/down"] == 4  # a first look and a second look, each run
