@@ -39,6 +39,7 @@ from kzarchive.net import (
 from kzarchive.progress import SILENT, Observer
 from kzarchive.verdicts import (
     RETRY_STATUSES,
+    asks_to_log_in,
     is_challenge,
     is_login_wall,
     is_trivial_redirect,
@@ -413,7 +414,10 @@ class LinkChecker:
         status, chain = answer.status, answer.chain
         if is_challenge(status, answer.headers, answer.body):
             return "blocked", "bot-challenge"
-        if chain and is_login_wall(answer.url) and not is_login_wall(url):
+        if not is_login_wall(url) and (
+            (chain and is_login_wall(answer.url))
+            or (200 <= status < 300 and answer.is_html and asks_to_log_in(answer.body))
+        ):
             return "blocked", "login-wall"
         if not 200 <= status < 300:
             return status_verdict(status)

@@ -83,6 +83,16 @@ def is_login_wall(url: str) -> bool:
     return host in _LOGIN_HOSTS or bool(_LOGIN_PATH.search(parts.path))
 
 
+_LOGIN_TITLE = re.compile(
+    r"^\s*(log ?in|sign ?in|log into|sign into|login required|anmelden|вход|войти)\b", re.IGNORECASE
+)
+
+
+def asks_to_log_in(body: bytes) -> bool:
+    """A page that is a login form (Facebook answers 200 with one to robots), not the content."""
+    return bool(_LOGIN_TITLE.match(title_of(body)))
+
+
 def soft_404_redirect(cited: str, final: str) -> str | None:
     """The soft-404 reason when a redirect lands on the site's root or a not-found page."""
     cited_path = urlsplit(cited).path.strip("/")

@@ -31,6 +31,7 @@ EXPECTED = {
     "/linkedin": ("blocked", "http-999"),
     "/cloudflare": ("blocked", "bot-challenge"),
     "/fb-video?v=1": ("blocked", "login-wall"),
+    "/fb-post": ("blocked", "login-wall"),
     "/rate-then-ok?t=check": ("alive", "http-200"),
     "/rate-forever?t=check": ("blocked", "http-429"),
     "/flaky?t=check": ("alive", "http-200"),

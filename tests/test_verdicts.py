@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kzarchive.verdicts import (
+    asks_to_log_in,
     is_challenge,
     is_login_wall,
     is_trivial_redirect,
@@ -46,6 +47,13 @@ def test_trivial_redirects(cited: str, final: str, trivial: bool) -> None:
 )
 def test_login_walls(url: str, wall: bool) -> None:
     assert is_login_wall(url) is wall
+
+
+def test_login_forms_at_the_cited_url() -> None:
+    assert asks_to_log_in(b"<title>Log into Facebook</title>")
+    assert asks_to_log_in(b"<title>Sign in - Google Accounts</title>")
+    assert not asks_to_log_in(b"<title>How to log in safely: a guide for activists</title>")
+    assert not asks_to_log_in(b"<title>Court blocks login data request</title>")
 
 
 def test_soft_404_redirects() -> None:

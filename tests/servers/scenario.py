@@ -141,7 +141,7 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.send(403, CHALLENGE, {"cf-mitigated": "challenge", "Server": "cloudflare"})
         elif path == "/fb-video":
             self.redirect(302, f"/login.php?next=%2Ffb-video{q}")
-        elif path == "/login.php":
+        elif path in ("/login.php", "/fb-post"):  # /fb-post: the login form at the cited URL
             self.send(200, LOGIN)
         elif path == "/rate-then-ok":
             if hits == 1:
