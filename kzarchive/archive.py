@@ -118,6 +118,10 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _nothing(url: str, state: ArchiveState) -> None:
+    pass
+
+
 def _newest(*snapshots: Snapshot | None) -> Snapshot | None:
     found = [s for s in snapshots if s is not None]
     return max(found, key=lambda s: s.timestamp) if found else None
@@ -141,8 +145,9 @@ class Archiver:
         self.saving_stopped: str | None = None
         self._lookups = asyncio.Semaphore(self.options.lookups)
         self._prepared = False
-        # Told of every job as soon as it is submitted, so that a crash cannot lose its id.
-        self.on_job: Callable[[str, ArchiveState], None] = lambda url, state: None
+        # Told of every job as soon as it is submitted (and awaited), so that a crash cannot
+        # lose its id.
+        self.on_job: Callable[[str, ArchiveState], Awaitable[None]] = _nothing
 
     async def prepare(self, *, offline: bool = False) -> None:
         """Check the archive answers and read the account's capacity, once.
@@ -312,7 +317,7 @@ class Archiver:
                     job_id = (await self.client.submit(url, self.options.spn2_fields())).job_id
                     submitted_at = utc_now()
                     self.observer.noted("archive", "submitted")
-                    self.on_job(
+                    await self.on_job(
                         url,
                         self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at),
                     )

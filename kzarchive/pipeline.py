@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from kzarchive.render import RENDERERS, file_text
 from kzarchive.wayback import WaybackClient
 
 OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
+WRITE_INTERVAL = 0.05  # seconds: changes closer together than this are written together
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,21 @@ def load_previous(path: Path) -> Manifest | None:
 
 
 class _Store:
-    """The manifest being built, written whenever it changes by one writer task."""
+    """The manifest being built, written by one writer whenever it changes.
+
+    Writing (serialising, fsync) happens in a worker thread so that a large manifest never
+    stalls the checks and polls in flight; bursts of changes are coalesced into one write.
+    """
 
     def __init__(self, path: Path, manifest: Manifest) -> None:
         self.path = path
         self.manifest = manifest
         self._index = {record.url: i for i, record in enumerate(manifest.links)}
-        self._dirty = asyncio.Event()
+        self._version = 0  # bumped by every change
+        self._written = -1  # the version on disk
+        self._lock = threading.Lock()
+        self._changed = asyncio.Event()
+        self._saved = asyncio.Condition()
         self._writer: asyncio.Task[None] | None = None
 
     def update(
@@ -84,32 +94,41 @@ class _Store:
             record = replace(record, archive=archive)
         links[i] = record
         self.manifest = replace(self.manifest, links=tuple(links), generated_at=utc_now())
-        self._dirty.set()
+        self._version += 1
+        self._changed.set()
 
-    def set_archive(self, url: str, state: ArchiveState) -> None:
-        """Record a job the moment it exists: written at once, not when the writer next runs."""
+    async def set_archive(self, url: str, state: ArchiveState) -> None:
+        """Record a job the moment it exists, and return once it is on disk."""
         self.update(url, archive=state)
-        self.write()
+        version = self._version
+        async with self._saved:
+            await self._saved.wait_for(lambda: self._written >= version)
 
-    def write(self) -> None:
-        save(self.manifest, self.path)
+    def _write(self, manifest: Manifest, version: int) -> None:
+        with self._lock:  # never let an older snapshot replace a newer one
+            if version > self._written:
+                save(manifest, self.path)
+                self._written = version
 
-    async def _write_when_dirty(self) -> None:
+    async def _write_when_changed(self) -> None:
         while True:
-            await self._dirty.wait()
-            self._dirty.clear()
-            self.write()
+            await self._changed.wait()
+            self._changed.clear()
+            await asyncio.to_thread(self._write, self.manifest, self._version)
+            async with self._saved:
+                self._saved.notify_all()
+            await asyncio.sleep(WRITE_INTERVAL)
 
     def start(self) -> None:
-        self.write()
-        self._writer = asyncio.ensure_future(self._write_when_dirty())
+        self._write(self.manifest, self._version)
+        self._writer = asyncio.ensure_future(self._write_when_changed())
 
     async def stop(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
-        self.write()
+        self._write(self.manifest, self._version)
 
 
 async def run_pipeline(

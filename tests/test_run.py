@@ -302,6 +302,7 @@ def test_kill_9_then_resume(
     assert 4 <= len(finished) < 21
     assert pending, "jobs in flight at the kill are on record"
     state.capture_seconds = 0.0
+    state.user_limit = 21
     first_run_saves = len(state.saves())
     code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
     final = json.loads((out / "manifest.json").read_text())
