@@ -307,6 +307,7 @@ class Archiver:
 
     async def _capture(self, url: str, prev: ArchiveState, job_id: str | None) -> ArchiveState:
         submitted_at = prev.submitted_at
+        recording: asyncio.Future[None] | None = None
         for attempt in range(self.options.submit_retries + 1):
             if job_id is None:
                 refusal = self._cannot_save()
@@ -317,10 +318,8 @@ class Archiver:
                     job_id = (await self.client.submit(url, self.options.spn2_fields())).job_id
                     submitted_at = utc_now()
                     self.observer.noted("archive", "submitted")
-                    await self.on_job(
-                        url,
-                        self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at),
-                    )
+                    pending = self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at)
+                    recording = asyncio.ensure_future(self.on_job(url, pending))
                 except WaybackError as exc:
                     if exc.reason == "too-many-daily-captures":
                         self._stop_saving(
@@ -338,7 +337,12 @@ class Archiver:
                         await asyncio.sleep(self.options.slot_wait * (attempt + 1))
                         continue
                     return self._settled(prev, f"{exc.reason}: {exc.message}".rstrip(": "))
-            outcome = await self._poll(job_id)
+            try:
+                outcome = await self._poll(job_id)  # the job id is written meanwhile
+            finally:
+                if recording is not None:
+                    await recording
+                    recording = None
             if outcome.status == "pending":
                 return self._state(
                     prev,

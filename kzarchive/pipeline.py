@@ -36,7 +36,6 @@ from kzarchive.render import RENDERERS, file_text
 from kzarchive.wayback import WaybackClient
 
 OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
-WRITE_INTERVAL = 0.05  # seconds: changes closer together than this are written together
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,8 @@ class _Store:
     """The manifest being built, written by one writer whenever it changes.
 
     Writing (serialising, fsync) happens in a worker thread so that a large manifest never
-    stalls the checks and polls in flight; bursts of changes are coalesced into one write.
+    stalls the checks and polls in flight; changes made while a write is under way go out
+    together in the next one.
     """
 
     def __init__(self, path: Path, manifest: Manifest) -> None:
@@ -117,7 +117,6 @@ class _Store:
             await asyncio.to_thread(self._write, self.manifest, self._version)
             async with self._saved:
                 self._saved.notify_all()
-            await asyncio.sleep(WRITE_INTERVAL)
 
     def start(self) -> None:
         self._write(self.manifest, self._version)
