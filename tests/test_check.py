@@ -211,3 +211,29 @@ def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
 
 def test_retry_after_http_date() -> None:
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+
+
+def test_a_slow_host_does_not_hold_up_the_others(server: RunningServer) -> None:
+    finished: dict[str, float] = {}
+    started = time.monotonic()
+
+    class Clock:
+        def phase_started(self, phase: str, total: int) -> None:
+            pass
+
+        def advanced(self, phase: str, url: str, outcome: str) -> None:
+            finished[url] = time.monotonic() - started
+
+        def noted(self, phase: str, event: str) -> None:
+            pass
+
+        def warn(self, message: str) -> None:
+            pass
+
+    with scenario_server(host="127.0.0.2") as other:
+        slow = [f"{server.base}/slow?n={n}" for n in range(4)]
+        fast = f"{other.base}/ok"
+        options = CheckOptions(concurrency=8, per_host=2, timeout=1.0, second_look=False)
+        asyncio.run(check_urls([*slow, fast], options, Clock(), resolver=StaticResolver({})))
+    assert finished[fast] < 0.5  # while the slow host's links take 1 s each, 2 at a time
+    assert min(finished[url] for url in slow) >= 1.0
