@@ -21,8 +21,13 @@ class FolderLock:
         self._stream: IO[str] | None = None
 
     def __enter__(self) -> FolderLock:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        stream = self.path.open("a+", encoding="utf-8")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            stream = self.path.open("a+", encoding="utf-8")
+        except OSError as exc:
+            raise KzarchiveError(
+                f"{self.folder}: cannot use as output folder: {exc.strerror or exc}"
+            ) from None
         try:
             _lock(stream)
         except OSError:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kzarchive.archive import ArchiveOptions, Archiver
 from kzarchive.check import CheckOptions, LinkChecker, worth_second_look
-from kzarchive.errors import ManifestError
+from kzarchive.errors import KzarchiveError, ManifestError
 from kzarchive.extract import Extraction
 from kzarchive.manifest import (
     MANIFEST_NAME,
@@ -85,6 +85,11 @@ class _Store:
         archive: ArchiveState | None = None,
         again: bool = False,
     ) -> None:
+        writer = self._writer
+        if writer is not None and writer.done() and not writer.cancelled():
+            failure = writer.exception()
+            if failure is not None:
+                raise failure  # the manifest can no longer be written: stop the run
         links = list(self.manifest.links)
         i = self._index[url]
         record: LinkRecord = links[i]
@@ -101,21 +106,33 @@ class _Store:
         """Record a job the moment it exists, and return once it is on disk."""
         self.update(url, archive=state)
         version = self._version
+        writer = self._writer
         async with self._saved:
-            await self._saved.wait_for(lambda: self._written >= version)
+            await self._saved.wait_for(
+                lambda: self._written >= version or writer is None or writer.done()
+            )
 
     def _write(self, manifest: Manifest, version: int) -> None:
         with self._lock:  # never let an older snapshot replace a newer one
             if version > self._written:
-                save(manifest, self.path)
+                try:
+                    save(manifest, self.path)
+                except OSError as exc:
+                    raise KzarchiveError(
+                        f"{self.path}: cannot write the manifest: {exc.strerror or exc}"
+                    ) from None
                 self._written = version
 
     async def _write_when_changed(self) -> None:
-        while True:
-            await self._changed.wait()
-            self._changed.clear()
-            await asyncio.to_thread(self._write, self.manifest, self._version)
-            async with self._saved:
+        try:
+            while True:
+                await self._changed.wait()
+                self._changed.clear()
+                await asyncio.to_thread(self._write, self.manifest, self._version)
+                async with self._saved:
+                    self._saved.notify_all()
+        finally:
+            async with self._saved:  # a failed writer must not leave anyone waiting
                 self._saved.notify_all()
 
     def start(self) -> None:

@@ -366,3 +366,14 @@ def test_second_look_is_one_history_entry_per_run(
         assert (down["check"]["verdict"], down["check"]["reason"]) == ("error", "http-503")
         assert len(down["history"]) == run
     assert web.server.state.hits["/down"] == 4  # a first look and a second look, each run
+
+
+def test_unusable_output_folder_is_one_line(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, _ = servers
+    doc, _ = local_report(tmp_path, web.base)
+    (tmp_path / "a-file").write_text("not a folder")
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(tmp_path / "a-file" / "out"))
+    assert code == 2
+    assert "cannot use as output folder" in stderr and "Traceback" not in stderr
