@@ -50,6 +50,12 @@ class Row:
         return self.link.archive.cited_snapshot if self.link.archive else None
 
     @property
+    def moved_to(self) -> str | None:
+        """Where a redirected link now leads."""
+        check = self.link.check
+        return check.final_url if check and check.verdict == "redirected" else None
+
+    @property
     def best_snapshot(self) -> Snapshot | None:
         """The snapshot to point readers to: the one as cited, else the latest."""
         return self.cited_snapshot or self.snapshot
@@ -163,6 +169,8 @@ class MarkdownRenderer:
             parts = [f"- <{_md_url(row.citation.url)}> — **{row.verdict}**"]
             if row.link.check:
                 parts.append(f" ({row.link.check.reason})")
+            if row.moved_to:
+                parts.append(f", now at <{_md_url(row.moved_to)}>")
             archived = []
             if row.snapshot:
                 archived.append(f"[archived {row.snapshot.date}](<{_md_url(row.snapshot.url)}>)")
@@ -250,6 +258,9 @@ class HtmlRenderer:
         ]
         if row.link.check:
             parts.append(f' <span class="why">{_e(row.link.check.reason)}</span>')
+        if row.moved_to:
+            moved = _e(row.moved_to)
+            parts.append(f' <span class="why">now at <a href="{moved}">{moved}</a></span>')
         archived = []
         if row.snapshot:
             archived.append(
