@@ -31,6 +31,7 @@ class RunningServer:
         self, handler: type[BaseHTTPRequestHandler], state: Any, host: str = "127.0.0.1"
     ) -> None:
         self.server = QuietServer(handler, state, host)
+        self.scheme = "http"
         self.thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -41,7 +42,7 @@ class RunningServer:
 
     @property
     def base(self) -> str:
-        return f"http://{self.server.server_address[0]}:{self.port}"
+        return f"{self.scheme}://{self.server.server_address[0]}:{self.port}"
 
     def __enter__(self) -> RunningServer:
         self.thread.start()

@@ -7,6 +7,7 @@ Paths pick the scenario; a query string keeps the state of stateful scenarios (4
 from __future__ import annotations
 
 import gzip
+import ssl
 import threading
 import time
 from collections import Counter
@@ -233,9 +234,16 @@ class ScenarioServerType:  # for the handler's type: the server with our state o
     stopping: threading.Event
 
 
-def scenario_server(latency: float = 0.0, host: str = "127.0.0.1") -> RunningServer:
+def scenario_server(
+    latency: float = 0.0, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+) -> RunningServer:
+    """The scenario server; with ``tls``, over HTTPS (see tests/fixtures/tls)."""
     state = ScenarioState(latency=latency)
-    return RunningServer(ScenarioHandler, state, host)
+    running = RunningServer(ScenarioHandler, state, host)
+    if tls is not None:
+        running.server.socket = tls.wrap_socket(running.server.socket, server_side=True)
+        running.scheme = "https"
+    return running
 
 
 def wait_until(predicate: object, timeout: float = 5.0) -> None:
