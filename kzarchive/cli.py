@@ -37,7 +37,7 @@ from kzarchive.render import RENDERERS, file_text
 from kzarchive.wayback import WaybackClient
 
 DEFAULT_DOCUMENT = "sources.txt"
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_FINDINGS, EXIT_USAGE = 1, 2  # 0: nothing to report
 
 
 class _Failure(click.ClickException):

@@ -10,7 +10,6 @@ import io
 import json
 from typing import Any
 
-from kzarchive import __version__
 from kzarchive.extract import Extraction
 from kzarchive.models import ArchiveState, Check, Link
 
@@ -28,10 +27,6 @@ def to_csv(header: list[str], rows: list[list[Any]]) -> str:
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
     return buffer.getvalue()
-
-
-def tool_json() -> dict[str, str]:
-    return {"name": "kzarchive", "version": __version__}
 
 
 def extraction_json(extraction: Extraction) -> dict[str, Any]:
