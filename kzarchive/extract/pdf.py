@@ -63,6 +63,10 @@ class _Line:
             parts.append(segment.text)
         return "".join(parts)
 
+    def starts_with_superscript(self) -> bool:
+        first = self.ordered()[0] if self.segments else None
+        return first is not None and first.sup
+
     def label(self) -> str | None:
         """The note label this line starts with: a leading superscript, or ``1.``/``1 ``."""
         first = self.ordered()[0] if self.segments else None
@@ -224,10 +228,12 @@ def parse(data: bytes, source: str = "document") -> Parsed:
     reader = _open(data, source)
     parsed = Parsed()
     pages: list[list[_Line]] = []
+    heights: list[float] = []
     links: list[_Link] = []
     try:
         for number, page in enumerate(reader.pages, start=1):
             pages.append(_lines(number, _segments(page)))
+            heights.append(float(page.mediabox.height))
             links.extend(_links(number, page))
     except DocumentError:
         raise
@@ -253,8 +259,9 @@ def parse(data: bytes, source: str = "document") -> Parsed:
     notes: list[tuple[Note, list[_Line]]] = []
     in_notes_section = False
     paragraphs: list[list[_Line]] = []
-    for page in pages:
+    for page, height in zip(pages, heights, strict=True):
         current: tuple[Note, list[_Line]] | None = None
+        footer = False  # past the first footnote at the foot of this page
         for line in page:
             text = line.text().strip()
             small = line.size < body_size * SMALL
@@ -262,15 +269,20 @@ def parse(data: bytes, source: str = "document") -> Parsed:
                 in_notes_section, current = True, None
                 continue
             label = line.label()
-            if (
-                label is not None
-                and (small or in_notes_section)
-                and line.body_after_label().strip()
-            ):
-                current = (Note(label, line.page), [line])
+            # Footnotes are set smaller than the body, or at least start with a superscript
+            # number low on the page (pandoc's Word styles keep them at body size).
+            starts_note = label is not None and (
+                small
+                or in_notes_section
+                or footer
+                or (line.starts_with_superscript() and line.y < height / 2)
+            )
+            if starts_note and line.body_after_label().strip():
+                footer = footer or not in_notes_section
+                current = (Note(label or "", line.page), [line])
                 notes.append(current)
                 continue
-            if current is not None and (small or in_notes_section) and not text.isdigit():
+            if current is not None and (small or in_notes_section or footer) and not text.isdigit():
                 current[1].append(line)
                 continue
             if text.isdigit():

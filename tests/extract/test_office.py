@@ -50,6 +50,14 @@ def test_office_fixture_citations(name: str) -> None:
     assert result.links[0].footnotes == ("1", "4")
 
 
+@pytest.mark.parametrize("name", ["report-pandoc.docx", "report-pandoc.pdf"])
+def test_pandoc_word_files_footnotes_at_body_size(name: str) -> None:
+    result = extract(OFFICE / name)
+    expected = [(note if note != "ii" else "6", url) for note, url in EXPECTED]
+    assert [(c.footnote, c.url) for c in result.citations] == expected
+    assert result.citations[-1].context == CONTEXTS["ii"]
+
+
 def test_docx_line_is_the_paragraph_and_pdf_line_the_page() -> None:
     assert [c.line for c in extract(OFFICE / "report.docx").citations] == [3, 3, 3, 3, 4, 4]
     assert [c.line for c in extract(OFFICE / "report.pdf").citations] == [1, 1, 1, 1, 1, 2]
