@@ -20,6 +20,14 @@ _SPACES = re.compile(r"\s+")
 MAX_CONTEXT = 600
 
 
+_TYPED_REF = re.compile(r"\[(\d{1,4})\]|\^(\d{1,4})\b")
+
+
+def mark_typed_references(text: str) -> str:
+    """Put a marker where the text cites a note as ``[5]`` or ``^5`` (note-list documents)."""
+    return _TYPED_REF.sub(lambda m: marker(m.group(1) or m.group(2)), text)
+
+
 def marker(label: str) -> str:
     """The placeholder a reader puts where footnote ``label`` is referenced."""
     return f"{MARK_OPEN}{label}{MARK_CLOSE}"

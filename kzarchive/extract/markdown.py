@@ -16,14 +16,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from kzarchive.extract.context import marker, sentences_citing
+from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
 from kzarchive.extract.notes import NOTES_HEADING, Note, Parsed
 from kzarchive.extract.urls import BARE_URL, find_bare_urls
 
 _SUP_OPEN = re.compile(r"^<sup(\s[^>]*)?>$", re.IGNORECASE)
 _SUP_CLOSE = re.compile(r"^</sup>$", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*(?:\[(\w[\w.-]*)\]|\^(\w[\w.-]*)|(\d+)[.)])\s+")
-_BODY_REF = re.compile(r"\[(\d{1,4})\]|\^(\d{1,4})\b")
 _HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _SEPARATORS = re.compile(r"^[\s;,.:|/()–—-]*$")
 ANNOTATION_TEXT = re.compile(r"^archived \d{4}-\d{2}-\d{2}$")
@@ -74,7 +73,7 @@ def _flatten(children: list[Token]) -> str:
         if child.type == "footnote_ref":
             parts.append(marker(str(child.meta["label"])))
         elif child.type == "text":
-            parts.append(_BODY_REF.sub(lambda m: marker(m.group(1) or m.group(2)), child.content))
+            parts.append(mark_typed_references(child.content))
         elif child.type == "code_inline":
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):

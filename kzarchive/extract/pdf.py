@@ -17,12 +17,17 @@ from io import BytesIO
 from typing import Any
 
 from kzarchive.errors import DocumentError
-from kzarchive.extract.context import marker, sentences_citing
+from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
 from kzarchive.extract.dates import find_date
 from kzarchive.extract.notes import NOTES_HEADING, Note, Parsed
 from kzarchive.extract.urls import BARE_URL, strip_trailing
 
-_LABEL_TEXT = re.compile(r"^\s*(\d{1,4}|[ivxlc]{1,6}|[*†‡§]{1,3})[.)]?(?=\s|$)")
+# A note label typed at the start of a line: "12 ", "12. ", "iv) ", "* ", and "12.Text" where a
+# list's tab left no space character between number and text.
+_LABEL_TEXT = re.compile(
+    r"^\s*(?:(\d{1,4})[.)]\s*(?=[^\d\s.)])|([ivxlc]{1,6})[.)](?=\s)"
+    r"|(\d{1,4}|[ivxlc]{1,6}|[*†‡§]{1,3})(?=\s|$))"
+)
 _SUPER_LABEL = re.compile(r"^(\d{1,4}|[ivxlcIVXLC]{1,6}|[a-z]|[*†‡§]{1,3})$")
 _URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _CONTINUES = frozenset("/-_.=&?#%~")
@@ -73,7 +78,7 @@ class _Line:
         if first is not None and first.sup and _SUPER_LABEL.match(first.text.strip()):
             return first.text.strip()
         match = _LABEL_TEXT.match(self.text())
-        return match.group(1) if match else None
+        return next((g for g in match.groups() if g), None) if match else None
 
     def body_after_label(self) -> str:
         text = self.text()
@@ -299,7 +304,7 @@ def parse(data: bytes, source: str = "document") -> Parsed:
             else:
                 paragraphs.append([line])
     for paragraph in paragraphs:
-        text = "\n".join(line.text(markers=True) for line in paragraph)
+        text = mark_typed_references("\n".join(line.text(markers=True) for line in paragraph))
         parsed.add_contexts(sentences_citing(re.sub(r"-\n", "", text).replace("\n", " ")))
     claimed: set[int] = set()
     for note, lines in notes:

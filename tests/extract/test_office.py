@@ -58,6 +58,21 @@ def test_pandoc_word_files_footnotes_at_body_size(name: str) -> None:
     assert result.citations[-1].context == CONTEXTS["ii"]
 
 
+def test_pdf_endnotes_under_a_notes_heading_with_typed_urls() -> None:
+    result = extract(OFFICE / "notes-section.pdf")
+    assert [(c.footnote, c.url, c.context) for c in result.citations] == [
+        ("1", "https://sud.kz/rus/ruling/12345", "The court ruled against the activist."),
+        (
+            "1",
+            "https://prokuror.kz/news/2019/02/20/a-very-long-path-that-goes-on-and-on-and-on-to-"
+            "force-a-line-break-in-the-pdf-export.html",
+            "The court ruled against the activist.",
+        ),
+        ("2", "https://sud.kz/rus/appeal/777", "The appeal was dismissed."),
+    ]
+    assert str(result.document.cited_on) == "2019-02-22"
+
+
 def test_docx_line_is_the_paragraph_and_pdf_line_the_page() -> None:
     assert [c.line for c in extract(OFFICE / "report.docx").citations] == [3, 3, 3, 3, 4, 4]
     assert [c.line for c in extract(OFFICE / "report.pdf").citations] == [1, 1, 1, 1, 1, 2]
