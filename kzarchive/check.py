@@ -21,7 +21,7 @@ from collections import defaultdict, deque
 from collections.abc import AsyncIterable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
@@ -433,28 +433,58 @@ class LinkChecker:
 
     async def _is_missing_page(self, answer: _Answer) -> bool:
         """Whether the page is what this site answers for a URL that surely does not exist."""
-        parts = urlsplit(answer.url)
-        if not parts.path.strip("/"):
+        key, missing = missing_twin(answer.url)
+        if key is None:
             return False  # a site's home page is never its own not-found page
-        first = parts.path.strip("/").split("/")[0]
-        section = f"{first}/" if "/" in parts.path.strip("/") else ""
-        key = f"{parts.scheme}://{parts.netloc}/{section}"
         task = self._probes.get(key)
         if task is None:
-            task = asyncio.ensure_future(self._probe(key))
+            task = asyncio.ensure_future(self._probe(missing))
             self._probes[key] = task
         probe = await task
         if probe is None or not 200 <= probe.status < 300:
             return False
         if probe.body == answer.body:
             return True
-        ignore = (probe.url, answer.url, parts.path)
+        ignore = (probe.url, answer.url, *parse_qsl_values(answer.url), *parse_qsl_values(missing))
         return similarity(answer.body, probe.body, ignore) >= SOFT_404_SIMILARITY
 
-    async def _probe(self, base: str) -> _Answer | None:
-        missing = f"{base}kzarchive-{secrets.token_hex(8)}-missing"
+    async def _probe(self, missing: str) -> _Answer | None:
         outcome = await self._attempt(missing)
         return outcome if isinstance(outcome, _Answer) else None
+
+
+def _random_like(value: str) -> str:
+    """A value of the same kind as ``value`` (digits stay digits) that surely names nothing."""
+    if value.isdigit():
+        return "".join(secrets.choice("0123456789") for _ in range(max(len(value), 12)))
+    return "kzarchive" + secrets.token_hex(max(4, len(value) // 2))
+
+
+def missing_twin(url: str) -> tuple[str | None, str]:
+    """(probe key, a URL that surely does not exist but looks like ``url``).
+
+    A page named by its path gets a random path in the same site section; a page named by its
+    query string (``watch?v=``, ``permalink.php?story_fbid=``, ``Download.aspx?symbolno=``) gets
+    the same path with random values, since its path alone names no resource.
+    """
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    if parts.query:
+        pairs = parse_qsl(parts.query, keep_blank_values=True)
+        if pairs:
+            names = ",".join(sorted({name for name, _ in pairs}))
+            key = f"{parts.scheme}://{parts.netloc}{parts.path}?{names}"
+            query = urlencode([(name, _random_like(value)) for name, value in pairs])
+            return key, urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    if not path:
+        return None, url
+    section = path.split("/")[0] + "/" if "/" in path else ""
+    key = f"{parts.scheme}://{parts.netloc}/{section}"
+    return key, f"{key}kzarchive-{secrets.token_hex(8)}-missing"
+
+
+def parse_qsl_values(url: str) -> list[str]:
+    return [value for _, value in parse_qsl(urlsplit(url).query)] + [urlsplit(url).path]
 
 
 class _TooManyRedirects(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -42,6 +43,8 @@ EXPECTED = {
     "/hard/real-story": ("alive", "http-200"),
     "/hard/deleted-story": ("dead", "http-404"),
     "/notfound-wording": ("dead", "soft-404:not-found-page"),
+    "/watch?v=realvideo1&t=8s": ("alive", "http-200"),
+    "/watch?v=deleted00042": ("dead", "soft-404:not-found-page"),
     "/slow": ("error", "timeout"),
     "/stall": ("error", "body-timeout"),
     "/huge": ("alive", "http-200"),
@@ -159,8 +162,12 @@ def test_retries_are_bounded(server: RunningServer, results: object) -> None:
 
 
 def test_soft_404_probe_once_per_section(server: RunningServer, results: object) -> None:
-    probes = [r for r in server.server.state.requests if "kzarchive-" in r[1]]
+    probes = [r for r in server.server.state.requests if "kzarchive" in r[1]]
     assert len([p for p in probes if p[1].startswith("/soft/")]) == 1
+    # Pages named by their query string are compared with the same path and random values.
+    watch = sorted(p[1] for p in probes if p[1].startswith("/watch?"))
+    assert len(watch) == 2  # one per set of parameter names: (t, v) and (v)
+    assert all(w.startswith("/watch?v=kzarchive") for w in watch)
 
 
 def test_whole_run_is_bounded(results: tuple[CheckRun, float, dict[str, str]]) -> None:
@@ -237,3 +244,18 @@ def test_a_slow_host_does_not_hold_up_the_others(server: RunningServer) -> None:
         asyncio.run(check_urls([*slow, fast], options, Clock(), resolver=StaticResolver({})))
     assert finished[fast] < 0.5  # while the slow host's links take 1 s each, 2 at a time
     assert min(finished[url] for url in slow) >= 1.0
+
+
+def test_missing_twins() -> None:
+    from kzarchive.check import missing_twin
+
+    key, url = missing_twin(
+        "https://www.facebook.com/permalink.php?story_fbid=10114164092556794&id=2364618"
+    )
+    assert key == "https://www.facebook.com/permalink.php?id,story_fbid"
+    assert re.fullmatch(
+        r"https://www\.facebook\.com/permalink\.php\?story_fbid=\d{17}&id=\d{12}", url
+    )
+    key, url = missing_twin("https://fidu.it/en/kazakhstan-report/")
+    assert key == "https://fidu.it/en/" and url.startswith("https://fidu.it/en/kzarchive-")
+    assert missing_twin("https://fidu.it/")[0] is None

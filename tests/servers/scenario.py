@@ -173,6 +173,11 @@ class ScenarioHandler(BaseHTTPRequestHandler):
                 self.send(200, ARTICLE.format(title="Another real story", extra=""))
             else:
                 self.send(404, "<html><title>404</title>No such page</html>")
+        elif path == "/watch":  # a video site: the query names the video
+            if query == "v=realvideo1&t=8s" or query == "v=realvideo1":
+                self.send(200, ARTICLE.format(title="A recorded hearing", extra="Video."))
+            else:
+                self.send(200, PORTAL.replace("Latest stories", "This video is unavailable"))
         elif path == "/notfound-wording":
             self.send(
                 200, "<html><head><title>Page not found</title></head><body>Sorry.</body></html>"
