@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import hashlib
 import random
+import re
 import secrets
 import ssl
 import time
@@ -192,7 +193,7 @@ class LinkChecker:
         self.offline = False
         self._gates: dict[str, _HostGate] = {}
         self._global = asyncio.Semaphore(self.options.concurrency)
-        self._probes: dict[str, asyncio.Task[_Answer | None]] = {}
+        self._probes: dict[str, asyncio.Task[_Answer | _Failure]] = {}
         self._pools = HostPools(self.dns, self.options.per_host)
         self._headers = [
             (b"User-Agent", self.options.user_agent.encode("latin-1", "replace")),
@@ -433,24 +434,52 @@ class LinkChecker:
 
     async def _is_missing_page(self, answer: _Answer) -> bool:
         """Whether the page is what this site answers for a URL that surely does not exist."""
-        key, missing = missing_twin(answer.url)
-        if key is None:
+        twin = missing_twin(answer.url)
+        if twin is None:
             return False  # a site's home page is never its own not-found page
-        task = self._probes.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._probe(missing))
-            self._probes[key] = task
-        probe = await task
+        if not self._resembles(answer, await self._probe(twin.key, twin.missing)):
+            return False
+        if twin.bare is None:
+            return True
+        # The query named the page only if leaving its identifiers out changes the answer:
+        # a site that ignores ?ref=123 answers the same page for any value, and is not dead.
+        bare = await self._probe(twin.key + "#bare", twin.bare)
+        return not self._resembles(answer, bare)
+
+    def _resembles(self, answer: _Answer, probe: _Answer | None) -> bool:
         if probe is None or not 200 <= probe.status < 300:
             return False
         if probe.body == answer.body:
             return True
-        ignore = (probe.url, answer.url, *parse_qsl_values(answer.url), *parse_qsl_values(missing))
+        ignore = (probe.url, answer.url, *url_words(answer.url), *url_words(probe.url))
         return similarity(answer.body, probe.body, ignore) >= SOFT_404_SIMILARITY
 
-    async def _probe(self, missing: str) -> _Answer | None:
-        outcome = await self._attempt(missing)
+    async def _probe(self, key: str, url: str) -> _Answer | None:
+        task = self._probes.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._attempt(url))
+            self._probes[key] = task
+        outcome = await task
         return outcome if isinstance(outcome, _Answer) else None
+
+
+# Query parameters that track a visit and never name what is shown.
+TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|igsh|_ga|_gl"
+    r"|ref|ref_src|ref_url|referrer|source|src|share|s|si|feature|t|time_continue|__tn__|__cft__"
+    r"|_hsenc|_hsmi|mkt_tok|spm|from)$",
+    re.IGNORECASE,
+)
+_IDENTIFIER = re.compile(r"\d|^[\w-]{8,}$")
+
+
+@dataclass(frozen=True)
+class Twin:
+    """URLs that look like a cited one but surely name nothing (for soft-404 detection)."""
+
+    key: str  # one probe per key: a site section, or a path and its identifying parameters
+    missing: str  # the look-alike that names nothing
+    bare: str | None = None  # for query-named pages: the same URL without its identifiers
 
 
 def _random_like(value: str) -> str:
@@ -460,31 +489,43 @@ def _random_like(value: str) -> str:
     return "kzarchive" + secrets.token_hex(max(4, len(value) // 2))
 
 
-def missing_twin(url: str) -> tuple[str | None, str]:
-    """(probe key, a URL that surely does not exist but looks like ``url``).
+def missing_twin(url: str) -> Twin | None:
+    """How to ask this site for a page like ``url`` that does not exist; None for a home page.
 
-    A page named by its path gets a random path in the same site section; a page named by its
+    A page named by its path gets a random path in the same site section. A page named by its
     query string (``watch?v=``, ``permalink.php?story_fbid=``, ``Download.aspx?symbolno=``) gets
-    the same path with random values, since its path alone names no resource.
+    the same path with random values for the parameters that look like identifiers (tracking
+    parameters and short words such as ``lang=en`` are kept as they are).
     """
     parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    ids = [
+        i
+        for i, (name, value) in enumerate(pairs)
+        if not TRACKING.match(name) and _IDENTIFIER.search(value)
+    ]
+    if ids:
+        names = ",".join(sorted({pairs[i][0] for i in ids}))
+        key = f"{parts.scheme}://{parts.netloc}{parts.path}?{names}"
+        randomised = [(n, _random_like(v) if i in ids else v) for i, (n, v) in enumerate(pairs)]
+        kept = [pair for i, pair in enumerate(pairs) if i not in ids]
+        return Twin(
+            key,
+            urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(randomised), "")),
+            urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), "")),
+        )
     path = parts.path.strip("/")
-    if parts.query:
-        pairs = parse_qsl(parts.query, keep_blank_values=True)
-        if pairs:
-            names = ",".join(sorted({name for name, _ in pairs}))
-            key = f"{parts.scheme}://{parts.netloc}{parts.path}?{names}"
-            query = urlencode([(name, _random_like(value)) for name, value in pairs])
-            return key, urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
     if not path:
-        return None, url
+        return None
     section = path.split("/")[0] + "/" if "/" in path else ""
     key = f"{parts.scheme}://{parts.netloc}/{section}"
-    return key, f"{key}kzarchive-{secrets.token_hex(8)}-missing"
+    return Twin(key, f"{key}kzarchive-{secrets.token_hex(8)}-missing")
 
 
-def parse_qsl_values(url: str) -> list[str]:
-    return [value for _, value in parse_qsl(urlsplit(url).query)] + [urlsplit(url).path]
+def url_words(url: str) -> list[str]:
+    """The parts of a URL a page may echo back (its path and query values)."""
+    parts = urlsplit(url)
+    return [parts.path, *(value for _, value in parse_qsl(parts.query))]
 
 
 class _TooManyRedirects(Exception):

@@ -45,6 +45,7 @@ EXPECTED = {
     "/notfound-wording": ("dead", "soft-404:not-found-page"),
     "/watch?v=realvideo1&t=8s": ("alive", "http-200"),
     "/watch?v=deleted00042": ("dead", "soft-404:not-found-page"),
+    "/article/77?ref=1234567&fbclid=IwAR17yb7arMov": ("alive", "http-200"),
     "/slow": ("error", "timeout"),
     "/stall": ("error", "body-timeout"),
     "/huge": ("alive", "http-200"),
@@ -165,9 +166,8 @@ def test_soft_404_probe_once_per_section(server: RunningServer, results: object)
     probes = [r for r in server.server.state.requests if "kzarchive" in r[1]]
     assert len([p for p in probes if p[1].startswith("/soft/")]) == 1
     # Pages named by their query string are compared with the same path and random values.
-    watch = sorted(p[1] for p in probes if p[1].startswith("/watch?"))
-    assert len(watch) == 2  # one per set of parameter names: (t, v) and (v)
-    assert all(w.startswith("/watch?v=kzarchive") for w in watch)
+    watch = sorted(p[1] for p in probes if p[1].startswith("/watch?v=kzarchive"))
+    assert len(watch) == 1  # one probe per path and identifying parameter (v; t is kept)
 
 
 def test_whole_run_is_bounded(results: tuple[CheckRun, float, dict[str, str]]) -> None:
@@ -249,13 +249,19 @@ def test_a_slow_host_does_not_hold_up_the_others(server: RunningServer) -> None:
 def test_missing_twins() -> None:
     from kzarchive.check import missing_twin
 
-    key, url = missing_twin(
-        "https://www.facebook.com/permalink.php?story_fbid=10114164092556794&id=2364618"
-    )
-    assert key == "https://www.facebook.com/permalink.php?id,story_fbid"
+    fb = "https://www.facebook.com/permalink.php?story_fbid=10114164092556794&id=2364618"
+    twin = missing_twin(fb)
+    assert twin is not None and twin.key == "https://www.facebook.com/permalink.php?id,story_fbid"
     assert re.fullmatch(
-        r"https://www\.facebook\.com/permalink\.php\?story_fbid=\d{17}&id=\d{12}", url
+        r"https://www\.facebook\.com/permalink\.php\?story_fbid=\d{17}&id=\d{12}", twin.missing
     )
-    key, url = missing_twin("https://fidu.it/en/kazakhstan-report/")
-    assert key == "https://fidu.it/en/" and url.startswith("https://fidu.it/en/kzarchive-")
-    assert missing_twin("https://fidu.it/")[0] is None
+    assert twin.bare == "https://www.facebook.com/permalink.php"
+    yt = missing_twin("https://www.youtube.com/watch?v=NPO7vrFuRWY&t=8s")
+    assert yt is not None and yt.missing.endswith("&t=8s") and yt.bare.endswith("/watch?t=8s")
+    un = missing_twin("https://tbinternet.ohchr.org/Download.aspx?symbolno=CCPR%2F2012%2F2&Lang=en")
+    assert un is not None and un.missing.endswith("&Lang=en") and "symbolno=kzarchive" in un.missing
+    # Tracking parameters do not name the page: the path is probed instead.
+    zmist = missing_twin("http://zmist.pl.ua/blogs/s-nazarbaevym?fbclid=IwAR17yb-7arMovGWR51WJx")
+    assert zmist is not None and zmist.bare is None
+    assert zmist.missing.startswith("http://zmist.pl.ua/blogs/kzarchive-")
+    assert missing_twin("https://fidu.it/") is None

@@ -32,6 +32,14 @@ PORTAL = (
     "<footer>Copyright Daily Steppe. All rights reserved. Advertising. About us.</footer>"
     "</body></html>"
 )
+VIDEO_GONE = (
+    "<html><head><title>Video - StreamSite</title></head><body>"
+    "<div class='player'>This video isn't available any more</div>"
+    "<aside>Up next: cooking show, travel vlog, music playlist, gaming stream, comedy sketch,"
+    " science explainer, football highlights, weather report, language lesson</aside>"
+    "<footer>About Press Copyright Contact Creators Advertise Developers Terms Privacy</footer>"
+    "</body></html>"
+)
 CHALLENGE = (
     "<html><head><title>Just a moment...</title></head><body>"
     "<div id='cf-challenge'>Checking your browser before accessing the site.</div></body></html>"
@@ -174,10 +182,15 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             else:
                 self.send(404, "<html><title>404</title>No such page</html>")
         elif path == "/watch":  # a video site: the query names the video
-            if query == "v=realvideo1&t=8s" or query == "v=realvideo1":
+            video = dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("v")
+            if video == "realvideo1":
                 self.send(200, ARTICLE.format(title="A recorded hearing", extra="Video."))
+            elif video is None:
+                self.redirect(302, "/")
             else:
-                self.send(200, PORTAL.replace("Latest stories", "This video is unavailable"))
+                self.send(200, VIDEO_GONE)
+        elif path == "/article/77":  # the query is ignored: any ?ref= shows the same article
+            self.send(200, ARTICLE.format(title="Article 77", extra="Shared widely."))
         elif path == "/notfound-wording":
             self.send(
                 200, "<html><head><title>Page not found</title></head><body>Sorry.</body></html>"
