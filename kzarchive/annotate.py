@@ -45,6 +45,7 @@ class Annotated:
     added: int
     already: int
     missing: tuple[str, ...]
+    original: bytes  # the document as read, for the backup and the version check
 
     def encoded(self) -> bytes:
         return self.text.encode(self.encoding)
@@ -147,4 +148,4 @@ def annotate(path: Path, manifest: Manifest) -> Annotated:
     out = raw
     for at in sorted(insertions, reverse=True):
         out = out[:at] + insertions[at] + out[at:]
-    return Annotated(out, encoding, len(insertions), already, tuple(missing))
+    return Annotated(out, encoding, len(insertions), already, tuple(missing), data)

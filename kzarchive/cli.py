@@ -454,14 +454,15 @@ def annotate_command(
         raise click.UsageError("--output is the document itself: use --in-place to rewrite it")
     manifest = load(manifest_path)
     result = annotate(document, manifest)
-    if manifest.document.get("sha256") and manifest.document.get("sha256") != _sha256(document):
+    recorded = manifest.document.get("sha256")
+    if recorded and recorded != hashlib.sha256(result.original).hexdigest():
         _warn(settings, [f"{manifest_path} was made from another version of {document}"])
     for url in result.missing:
         _warn(settings, [f"no snapshot yet, left as it is: {url}"])
     if in_place:
         if result.added:
             backup = document.with_name(document.name + ".bak")
-            write_atomic_bytes(backup, document.read_bytes())
+            write_atomic_bytes(backup, result.original)
             write_atomic_bytes(document, result.encoded())
     elif output in (None, "-"):
         sys.stdout.flush()
@@ -477,10 +478,6 @@ def annotate_command(
         + (f", {result.already} already there" if result.already else "")
         + (f", {len(result.missing)} URLs without a snapshot" if result.missing else "")
     )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @main.command("diff")

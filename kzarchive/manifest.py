@@ -101,12 +101,6 @@ class Manifest:
         default_factory=lambda: {"name": "kzarchive", "version": __version__}
     )
 
-    def link(self, url: str) -> LinkRecord | None:
-        for record in self.links:
-            if record.url == url:
-                return record
-        return None
-
     def summary(self) -> dict[str, Any]:
         cited = [r for r in self.links if r.cited]
         verdicts = Counter(r.check.verdict for r in cited if r.check)

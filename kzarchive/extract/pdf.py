@@ -180,12 +180,12 @@ def _links(page_number: int, page: Any) -> list[_Link]:
     return found
 
 
-def _text_urls(lines: list[_Line], links: set[str]) -> list[tuple[float, str]]:
-    """URLs typed in a note's lines (with the y of the line each starts on), joined back where
+def _text_urls(lines: list[_Line], links: set[str]) -> list[tuple[int, str]]:
+    """URLs typed in a note's lines (with the index of the line each starts on), joined back where
     a line break split one; when the break is at a hyphen, a link annotation decides whether
     the hyphen belongs to the URL."""
     texts = [line.body_after_label() if i == 0 else line.text() for i, line in enumerate(lines)]
-    found: list[tuple[float, str]] = []
+    found: list[tuple[int, str]] = []
     carry = 0  # characters at the start of a line that finish a URL from the line above
     for index, text in enumerate(texts):
         used, carry = carry, 0
@@ -203,7 +203,7 @@ def _text_urls(lines: list[_Line], links: set[str]) -> list[tuple[float, str]]:
                         joined = raw[:-1] + token
                     raw = joined
                     carry = len(following) - len(stripped) + len(token)
-            found.append((lines[index].y, strip_trailing(raw)))
+            found.append((index, strip_trailing(raw)))
     return found
 
 
@@ -307,8 +307,8 @@ def parse(data: bytes, source: str = "document") -> Parsed:
         text = mark_typed_references("\n".join(line.text(markers=True) for line in paragraph))
         parsed.add_contexts(sentences_citing(re.sub(r"-\n", "", text).replace("\n", " ")))
     claimed: set[int] = set()
+    uris = {link.uri for link in links}
     for note, lines in notes:
-        uris = {link.uri for link in links}
         candidates: list[tuple[int, float, float, str]] = []
         covered: set[int] = set()
         for i, link in enumerate(links):
@@ -321,10 +321,10 @@ def parse(data: bytes, source: str = "document") -> Parsed:
                     covered.add(line_index)
                     candidates.append((line.page, -line.y, link.rect[0], link.uri))
                     break
-        for y, typed in _text_urls(lines, uris):
-            line_index = next(i for i, line in enumerate(lines) if line.y == y)
+        for line_index, typed in _text_urls(lines, uris):
             if line_index not in covered:
-                candidates.append((lines[line_index].page, -y, 0.0, typed))
+                line = lines[line_index]
+                candidates.append((line.page, -line.y, 0.0, typed))
         for _, _, _, raw in sorted(candidates):
             accepted = parsed.accept(raw, note.line, is_target=True)
             if accepted:
