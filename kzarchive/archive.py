@@ -14,10 +14,11 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
 from kzarchive.net import dns_host, needs_dns
+from kzarchive.options import ArchiveOptions
 from kzarchive.progress import SILENT, Observer
 from kzarchive.wayback import WaybackClient, WaybackError, snapshot_age, timestamp_datetime
 
@@ -37,57 +38,12 @@ TRANSIENT = frozenset(
 )
 # Beyond this the service has forgotten a job: "pending" then means nothing.
 JOB_MEMORY = timedelta(hours=1)
-_AGE_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms]?)", re.IGNORECASE)
-_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1, "": 1}
 NO_KEYS_MESSAGE = (
     "no archive.org keys: Save Page Now now requires them, so no new captures are made "
     "(existing snapshots are still looked up). Set IA_ACCESS_KEY and IA_SECRET_KEY (from "
     "https://archive.org/account/s3.php) or run 'ia configure'; --anonymous tries the legacy "
     "anonymous save"
 )
-
-
-def parse_age(text: str) -> timedelta:
-    """``30d``, ``3d 5h 20m``, ``45m`` or plain seconds, as SPN2's ``if_not_archived_within``."""
-    cleaned = text.strip()
-    if not cleaned or _AGE_PART.sub("", cleaned).strip(" ,"):
-        raise ValueError(f"not a duration: {text!r} (try 30d, 12h, 3d 5h 20m or seconds)")
-    seconds = sum(float(n) * _UNITS[u.lower()] for n, u in _AGE_PART.findall(cleaned))
-    return timedelta(seconds=seconds)
-
-
-@dataclass(frozen=True)
-class ArchiveOptions:
-    max_snapshot_age: str = "30d"
-    job_timeout: float = 180.0
-    poll_interval: float = 1.0
-    poll_max_interval: float = 15.0
-    capture_outlinks: bool = False
-    capture_screenshot: bool = False
-    anonymous: bool = False
-    refresh: bool = False
-    cited_on: date | None = None
-    submit_retries: int = 4
-    slot_wait: float = 10.0
-    max_slots: int = 32
-    lookups: int = 8
-
-    @property
-    def max_age(self) -> timedelta:
-        return parse_age(self.max_snapshot_age)
-
-    def spn2_fields(self) -> dict[str, str]:
-        fields = {
-            "if_not_archived_within": self.max_snapshot_age.strip(),
-            "skip_first_archive": "1",
-        }
-        if self.capture_outlinks:
-            fields["capture_outlinks"] = "1"
-        if self.capture_screenshot:
-            fields["capture_screenshot"] = "1"
-        if self.refresh:
-            fields["if_not_archived_within"] = "0"
-        return fields
 
 
 class _Capacity:

@@ -1,10 +1,11 @@
 """Link checking: does each cited URL still resolve, and if not, why not.
 
-One async httpx client checks every unique URL with a global concurrency limit and a per-host gate
-(a few connections and a minimum interval per host), so that one slow or hostile site never holds
-up the others. Answers are judged by :mod:`kzarchive.verdicts`; this module does the I/O: DNS once
-per host, redirects followed by hand and recorded, bodies streamed and capped, 429/5xx retried with
-backoff that honours ``Retry-After``, and a second look at what was still an ``error``.
+Every unique URL is checked with a global concurrency limit and a per-host gate (a few connections
+and a minimum interval per host), so that one slow or hostile site never holds up the others.
+Answers are judged by :mod:`kzarchive.verdicts`; requests go through the lean client in
+:mod:`kzarchive.http1`; this module does the rest of the I/O: DNS once per host, redirects followed
+by hand and recorded, bodies capped, 429/5xx retried with backoff that honours ``Retry-After``,
+and a second look at what was still an ``error``.
 """
 
 from __future__ import annotations
@@ -15,28 +16,17 @@ import hashlib
 import random
 import re
 import secrets
-import ssl
 import time
-import zlib
 from collections import defaultdict, deque
-from collections.abc import AsyncIterable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import httpcore
-import httpx
-
 from kzarchive import __version__
+from kzarchive.http1 import Pools, Target, TransportError, open_stream, wire_target
 from kzarchive.models import Check, Redirect, Verdict, utc_now
-from kzarchive.net import (
-    DnsCache,
-    HostPools,
-    Resolver,
-    SystemResolver,
-    dns_host,
-    needs_dns,
-)
+from kzarchive.net import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, tls_context
 from kzarchive.progress import SILENT, Observer
 from kzarchive.verdicts import (
     RETRY_STATUSES,
@@ -55,6 +45,7 @@ DEFAULT_USER_AGENT = (
     f"Chrome/131.0 Safari/537.36 kzarchive/{__version__} (+https://pypi.org/project/kzarchive/)"
 )
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+REDIRECT_BODY = 64 * 1024
 SOFT_404_SIMILARITY = 0.9
 
 
@@ -105,6 +96,16 @@ class _Failure:
     status: int | None = None
 
 
+@dataclass(frozen=True)
+class _Look:
+    """What one URL answered, before judgement."""
+
+    url: str
+    checked_at: str
+    elapsed_ms: int
+    outcome: _Answer | _Failure
+
+
 class _HostGate:
     """At most ``limit`` requests in flight to one host, starts spaced by ``interval`` seconds."""
 
@@ -141,43 +142,6 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def _failure_reason(exc: BaseException) -> str:
-    """The ``error`` reason for a transport failure, from the exception and what caused it."""
-    if isinstance(exc, _TooManyRedirects):
-        return "too-many-redirects"
-    if isinstance(exc, httpcore.TimeoutException):
-        return "timeout"
-    if isinstance(exc, httpcore.UnsupportedProtocol | httpx.InvalidURL | InvalidURL):
-        return "invalid-url"
-    if isinstance(exc, httpcore.RemoteProtocolError | httpcore.LocalProtocolError):
-        return "protocol-error"
-    causes: list[BaseException] = []
-    node: BaseException | None = exc
-    while node is not None and len(causes) < 10:
-        causes.append(node)
-        node = node.__cause__ or node.__context__
-    if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        return "connection-refused"
-    if any(isinstance(c, ssl.SSLError) for c in causes):
-        return "tls"
-    if any(isinstance(c, ConnectionResetError | BrokenPipeError) for c in causes):
-        return "connection-reset"
-    text = " ".join(repr(c) for c in causes).lower()
-    if "cannot resolve" in text:
-        return "dns-failure"
-    if "ssl" in text or "certificate" in text or "tls" in text:
-        return "tls"
-    if "refused" in text:
-        return "connection-refused"
-    if "reset" in text or "broken pipe" in text:
-        return "connection-reset"
-    if isinstance(exc, httpcore.ConnectError):
-        return "connection-failed"
-    if isinstance(exc, httpcore.ReadError | httpcore.WriteError):
-        return "connection-reset"
-    return "network-error"
-
-
 class LinkChecker:
     """Checks a list of URLs; one instance per run."""
 
@@ -194,26 +158,19 @@ class LinkChecker:
         self._gates: dict[str, _HostGate] = {}
         self._global = asyncio.Semaphore(self.options.concurrency)
         self._probes: dict[str, asyncio.Task[_Answer | _Failure]] = {}
-        self._pools = HostPools(self.dns, self.options.per_host)
-        self._headers = [
-            (b"User-Agent", self.options.user_agent.encode("latin-1", "replace")),
-            (b"Accept", b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
-            (b"Accept-Language", b"en;q=0.9,*;q=0.5"),
-            (b"Accept-Encoding", b"gzip, deflate"),
-        ]
-        timeout = self.options.timeout
-        self._timeouts = {
-            "connect": min(timeout, 10.0),
-            "read": timeout,
-            "write": timeout,
-            "pool": timeout,
-        }
+        self._pools = Pools(self._connect)
+        self._headers = (
+            f"User-Agent: {self.options.user_agent}\r\n"
+            "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
+            "Accept-Language: en;q=0.9,*;q=0.5\r\n"
+            "Accept-Encoding: gzip, deflate\r\n"
+        ).encode("latin-1", "replace")
 
     async def __aenter__(self) -> LinkChecker:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self._pools.aclose()
+        self._pools.close()
 
     async def prepare(self, urls: Iterable[str], *, offline_also: str = "") -> None:
         """Resolve every host once; decide whether this machine is offline.
@@ -236,11 +193,20 @@ class LinkChecker:
         await self.prepare(unique)
         self.observer.phase_started("check", len(unique))
         found: dict[str, Check] = {}
+        judging: set[asyncio.Task[None]] = set()
+
+        async def judge(look: _Look) -> None:
+            check = found[look.url] = await self._conclude(look)
+            if not (self.options.second_look and worth_second_look(check)):
+                self.observer.advanced("check", look.url, check.verdict)
 
         async def work(queue: deque[str]) -> None:
             while queue:
-                url = queue.popleft()
-                found[url] = await self._first_look(url)
+                # A verdict may wait for a probe of the site's not-found page: that waits in
+                # a task of its own while this worker goes on to the host's next link.
+                task = asyncio.ensure_future(judge(await self._look(queue.popleft())))
+                judging.add(task)
+                task.add_done_callback(judging.discard)
 
         # A few workers per host, not a task per link: memory stays flat with the number of
         # links, and a slow host only ever holds up its own workers.
@@ -254,6 +220,7 @@ class LinkChecker:
                 for _ in range(min(self.options.per_host, len(queue)))
             )
         )
+        await asyncio.gather(*judging)
         results = {url: found[url] for url in unique}
         if self.options.second_look:
             again = [u for u, c in results.items() if worth_second_look(c)]
@@ -264,41 +231,44 @@ class LinkChecker:
                 self.observer.advanced("check", url, check.verdict)
         return CheckRun(results, self.offline)
 
-    async def _first_look(self, url: str) -> Check:
-        check = await self.check(url)
-        if not (self.options.second_look and worth_second_look(check)):
-            self.observer.advanced("check", url, check.verdict)
-        return check
-
     async def check(self, url: str) -> Check:
         """Check one URL and return its verdict."""
+        return await self._conclude(await self._look(url))
+
+    async def _look(self, url: str) -> _Look:
+        """Ask for ``url`` (following redirects, retrying); what it answered, not yet judged."""
         started = time.monotonic()
         checked_at = utc_now()
         outcome = await self._outcome(url)
         elapsed = int((time.monotonic() - started) * 1000)
+        return _Look(url, checked_at, elapsed, outcome)
+
+    async def _conclude(self, look: _Look) -> Check:
+        """The verdict on what a URL answered."""
+        outcome = look.outcome
         if isinstance(outcome, _Failure):
             return Check(
                 verdict=outcome.verdict,
                 reason=outcome.reason,
-                checked_at=checked_at,
+                checked_at=look.checked_at,
                 http_status=outcome.status,
                 final_url=outcome.chain[-1].url if outcome.chain else None,
                 redirects=tuple(outcome.chain),
-                elapsed_ms=elapsed,
+                elapsed_ms=look.elapsed_ms,
             )
-        verdict, reason = await self._judge(url, outcome)
+        verdict, reason = await self._judge(look.url, outcome)
         length = outcome.headers.get("content-length")
         return Check(
             verdict=verdict,
             reason=reason,
-            checked_at=checked_at,
+            checked_at=look.checked_at,
             http_status=outcome.status,
             final_url=outcome.url,
             redirects=tuple(outcome.chain),
             content_type=outcome.headers.get("content-type"),
             content_length=int(length) if length and length.isdigit() else len(outcome.body),
             sha256=hashlib.sha256(outcome.body).hexdigest(),
-            elapsed_ms=elapsed,
+            elapsed_ms=look.elapsed_ms,
         )
 
     async def _outcome(self, url: str) -> _Answer | _Failure:
@@ -340,15 +310,12 @@ class LinkChecker:
                 return await self._follow(url, chain, reading_body)
         except TimeoutError:
             return _Failure("body-timeout" if reading_body[0] else "timeout", chain=chain)
-        except _TRANSPORT_ERRORS as exc:
-            reason = _failure_reason(exc)
+        except TransportError as exc:
+            reason = exc.reason
             if reason == "timeout" and reading_body[0]:
                 reason = "body-timeout"
-            if reason == "dns-failure" and chain:
-                answer = self.dns.answers.get(dns_host(chain[-1].url) or "")
-                if answer is not None and answer.status == "nxdomain":
-                    return _Failure("dns-nxdomain", verdict="dead", chain=chain)
-            return _Failure(reason, chain=chain)
+            verdict: Verdict = "dead" if reason == "dns-nxdomain" else "error"
+            return _Failure(reason, verdict=verdict, chain=chain)
 
     async def _follow(self, url: str, chain: list[Redirect], reading: list[bool]) -> _Answer:
         current = url
@@ -361,55 +328,39 @@ class LinkChecker:
             current = urljoin(current, location.strip())
             chain.append(Redirect(answer.status, current))
             if len(chain) > self.options.max_redirects:
-                raise _TooManyRedirects()
+                raise TransportError("too-many-redirects")
 
     async def _get(self, url: str, reading: list[bool]) -> _Answer:
-        parsed = _parse(url)
-        host = parsed.raw_host.decode("ascii")
-        gate = self._gates.setdefault(
-            host, _HostGate(self.options.per_host, self.options.host_interval)
-        )
-        pool = self._pools.pool(parsed.raw_scheme, parsed.raw_host, parsed.port)
-        request = httpcore.Request(
-            b"GET",
-            httpcore.URL(
-                scheme=parsed.raw_scheme,
-                host=parsed.raw_host,
-                port=parsed.port,
-                target=parsed.raw_path,
-            ),
-            headers=[(b"Host", parsed.netloc), *self._headers],
-            extensions={"timeout": self._timeouts},
-        )
+        target = wire_target(url)
+        gate = self._gates.get(target.host)
+        if gate is None:
+            gate = self._gates[target.host] = _HostGate(
+                self.options.per_host, self.options.host_interval
+            )
         async with gate, self._global:
-            response = await pool.handle_async_request(request)
+            response = await self._pools.get(target, self._headers)
             try:
-                headers = {
-                    k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers
-                }
-                body = b""
-                if response.status not in REDIRECT_STATUSES:
-                    reading[0] = True
-                    body = await self._read_capped(response, headers.get("content-encoding", ""))
-                    reading[0] = False
-                return _Answer(url, response.status, headers, body)
+                if response.status in REDIRECT_STATUSES:
+                    # Read a redirect's (small) body only so that its connection can be reused.
+                    await response.read(REDIRECT_BODY)
+                    return _Answer(url, response.status, response.headers)
+                reading[0] = True
+                body = await response.read(self.options.max_body)
+                reading[0] = False
+                return _Answer(url, response.status, response.headers, body)
             finally:
-                await response.aclose()
+                response.release()
 
-    async def _read_capped(self, response: httpcore.Response, encoding: str) -> bytes:
-        """At most ``max_body`` bytes of the body, decompressed; the rest is never read."""
-        decoder = _decoder(encoding)
-        chunks: list[bytes] = []
-        size = 0
-        stream = response.stream
-        assert isinstance(stream, AsyncIterable)
-        async for raw in stream:
-            chunk = decoder(raw) if decoder else raw
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= self.options.max_body:
-                break
-        return b"".join(chunks)[: self.options.max_body]
+    async def _connect(self, target: Target) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection to ``target``'s origin, at the address the DNS cache found for it."""
+        answer = await self.dns.resolve(target.host)
+        if answer.status == "nxdomain":
+            raise TransportError("dns-nxdomain", target.host)
+        if answer.status != "ok" or answer.address is None:
+            raise TransportError(f"dns-{answer.status}", target.host)
+        return await open_stream(
+            answer.address, target, tls_context(), min(self.options.timeout, 10.0)
+        )
 
     async def _judge(self, url: str, answer: _Answer) -> tuple[Verdict, str]:
         status, chain = answer.status, answer.chain
@@ -526,47 +477,6 @@ def url_words(url: str) -> list[str]:
     """The parts of a URL a page may echo back (its path and query values)."""
     parts = urlsplit(url)
     return [parts.path, *(value for _, value in parse_qsl(parts.query))]
-
-
-class _TooManyRedirects(Exception):
-    pass
-
-
-class InvalidURL(ValueError):
-    """A URL no request can be made for."""
-
-
-_TRANSPORT_ERRORS = (
-    httpcore.TimeoutException,
-    httpcore.NetworkError,
-    httpcore.ProtocolError,
-    httpcore.UnsupportedProtocol,
-    InvalidURL,
-    _TooManyRedirects,
-    zlib.error,
-)
-
-
-def _parse(url: str) -> httpx.URL:
-    """The URL as it goes on the wire (IDNA host, percent-encoded path)."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise InvalidURL(str(exc)) from None
-    if parsed.scheme not in ("http", "https") or not parsed.raw_host:
-        raise InvalidURL(url)
-    return parsed
-
-
-def _decoder(encoding: str) -> Callable[[bytes], bytes] | None:
-    """A streaming decompressor for the ``Content-Encoding`` asked for (gzip, deflate)."""
-    encoding = encoding.strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress
-    if encoding == "deflate":
-        inflater = zlib.decompressobj()
-        return inflater.decompress
-    return None
 
 
 def worth_second_look(check: Check) -> bool:

@@ -2,7 +2,9 @@
 
 This is the only module that imports click. Data goes to stdout (or ``--output``); warnings, errors
 and progress go to stderr. Every :class:`~kzarchive.errors.KzarchiveError` becomes one line on
-stderr and exit code 2.
+stderr and exit code 2. Each command imports the parts it needs when it runs: start-up time is
+part of every command's time, and ``check`` should not wait for the Wayback client, the PDF
+reader or the progress bars of a terminal it is not writing to.
 """
 
 from __future__ import annotations
@@ -16,25 +18,24 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 import click
-from rich.console import Console
 
-from kzarchive import __version__, formats, views
-from kzarchive.annotate import annotate
-from kzarchive.archive import ArchiveOptions, archive_urls, parse_age
-from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions, check_urls
-from kzarchive.credentials import load_credentials
-from kzarchive.diff import diff, newly_dead
+from kzarchive import __version__
+from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.errors import KzarchiveError
-from kzarchive.extract import Extraction, extract
-from kzarchive.lock import FolderLock
-from kzarchive.manifest import MANIFEST_NAME, load, write_atomic_bytes
-from kzarchive.models import VERDICTS, ArchiveState
-from kzarchive.pipeline import RunResult, run_pipeline
-from kzarchive.render import RENDERERS, file_text
-from kzarchive.wayback import WaybackClient
+from kzarchive.manifest import MANIFEST_NAME
+from kzarchive.options import ArchiveOptions, parse_age
+from kzarchive.progress import SILENT, Observer
+from kzarchive.render import RENDERERS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from kzarchive.extract import Extraction
+    from kzarchive.models import ArchiveState
+    from kzarchive.pipeline import RunResult
 
 DEFAULT_DOCUMENT = "sources.txt"
 EXIT_FINDINGS, EXIT_USAGE = 1, 2  # 0: nothing to report
@@ -55,14 +56,40 @@ class _Group(click.Group):
             raise _Failure(str(exc)) from None
 
 
+class _Status(Protocol):
+    """What commands need of the stderr console: rich's Console, or nothing under --quiet."""
+
+    def print(self, *objects: Any, **options: Any) -> None: ...
+
+
+class _Quiet:
+    def print(self, *objects: Any, **options: Any) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Settings:
     wayback_url: str
     quiet: bool
 
     @functools.cached_property
-    def err(self) -> Console:
+    def console(self) -> Console:
+        from kzarchive import views
+
         return views.status_console(self.quiet)
+
+    @property
+    def err(self) -> _Status:
+        # Under --quiet nothing is drawn, so rich is not even loaded.
+        return _Quiet() if self.quiet else self.console
+
+    def observer(self) -> contextlib.AbstractContextManager[Observer]:
+        """Progress bars on stderr, or nothing under --quiet."""
+        if self.quiet:
+            return contextlib.nullcontext(SILENT)
+        from kzarchive import views
+
+        return views.RichObserver(self.console)
 
 
 @contextlib.contextmanager
@@ -257,6 +284,8 @@ def main(ctx: click.Context, wayback_url: str, quiet: bool) -> None:
 
 
 def _extract(settings: Settings, document: Path, all_links: bool) -> Extraction:
+    from kzarchive.extract import extract
+
     extraction = extract(document, all_links=all_links)
     _warn(settings, extraction.warnings)
     if not extraction.citations:
@@ -283,6 +312,8 @@ def extract_command(
     settings: Settings, document: Path, fmt: str, all_links: bool, output: str | None
 ) -> None:
     """List the document's footnoted URLs."""
+    from kzarchive import formats
+
     extraction = _extract(settings, document, all_links)
     with _output(output) as stream:
         if fmt == "json":
@@ -292,6 +323,8 @@ def extract_command(
         elif fmt == "urls":
             stream.write(formats.extraction_urls(extraction))
         elif extraction.citations:
+            from kzarchive import views
+
             views.data_console(stream).print(views.extraction_table(extraction))
             settings.err.print(
                 f"{len(extraction.footnotes)} footnotes, {len(extraction.citations)} citations, "
@@ -310,9 +343,13 @@ def extract_command(
 @click.pass_obj
 def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Check whether every footnoted URL still resolves; exit 1 if any is dead."""
+    from kzarchive import formats
+    from kzarchive.check import check_urls
+    from kzarchive.models import VERDICTS
+
     extraction = _extract(settings, document, params["all_links"])
     links = extraction.links
-    with views.RichObserver(settings.err) as observer:
+    with settings.observer() as observer:
         run = asyncio.run(
             check_urls([link.url for link in links], _check_options(params), observer)
         )
@@ -321,6 +358,8 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
         if params["fmt"] == "json":
             stream.write(formats.to_json(formats.check_json(rows, run.offline)))
         elif rows:
+            from kzarchive import views
+
             views.data_console(stream).print(views.check_table(rows))
     counts = Counter(check.verdict for _, check in rows)
     settings.err.print(
@@ -341,21 +380,28 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
 @click.pass_obj
 def archive_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Find or make a Wayback snapshot of every link; exit 1 if any is left without one."""
+    from kzarchive import formats
+    from kzarchive.archive import archive_urls
+    from kzarchive.credentials import load_credentials
+    from kzarchive.wayback import WaybackClient
+
     extraction = _extract(settings, document, params["all_links"])
     links = extraction.links
     options = _archive_options(params, extraction)
 
-    async def work(observer: views.RichObserver) -> dict[str, ArchiveState]:
+    async def work(observer: Observer) -> dict[str, ArchiveState]:
         async with WaybackClient(settings.wayback_url, load_credentials()) as client:
             return await archive_urls([link.url for link in links], client, options, observer)
 
-    with views.RichObserver(settings.err) as observer:
+    with settings.observer() as observer:
         states = asyncio.run(work(observer))
     rows = [(link, states[link.url]) for link in links]
     with _output(params["output"]) as stream:
         if params["fmt"] == "json":
             stream.write(formats.to_json(formats.archive_json(rows)))
         elif rows:
+            from kzarchive import views
+
             views.data_console(stream).print(views.archive_table(rows))
     counts = Counter(state.status for _, state in rows)
     missing = sum(1 for _, state in rows if not state.has_snapshot)
@@ -383,22 +429,30 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
 @click.pass_obj
 def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Extract, check and archive; write the manifest and its renderings into --out."""
+    from kzarchive.credentials import load_credentials
+    from kzarchive.lock import FolderLock
+    from kzarchive.pipeline import run_pipeline
+    from kzarchive.wayback import WaybackClient
+
     extraction = _extract(settings, document, params["all_links"])
     out: Path = params["out"]
     check_opts = _check_options(params)
     archive_opts = _archive_options(params, extraction)
 
-    async def work(observer: views.RichObserver) -> RunResult:
+    async def work(observer: Observer) -> RunResult:
         async with WaybackClient(settings.wayback_url, load_credentials()) as client:
             return await run_pipeline(extraction, out, client, check_opts, archive_opts, observer)
 
-    with FolderLock(out), views.RichObserver(settings.err) as observer:
+    with FolderLock(out), settings.observer() as observer:
         try:
             result = asyncio.run(work(observer))
         except KeyboardInterrupt:
             settings.err.print(f"interrupted: {out / MANIFEST_NAME} keeps what was finished")
             sys.exit(130)
-    settings.err.print(views.run_summary(result.manifest, result.written))
+    if not settings.quiet:
+        from kzarchive import views
+
+        settings.err.print(views.run_summary(result.manifest, result.written))
     summary = result.manifest.summary()
     if summary["dead"] or summary["missing_snapshots"]:
         sys.exit(EXIT_FINDINGS)
@@ -423,6 +477,9 @@ manifest_argument = click.argument(
 @output_option
 def report_command(manifest: Path, fmt: str, output: str | None) -> None:
     """Render a manifest as CSV, Markdown, standalone HTML (Robust Links) or JSON."""
+    from kzarchive.manifest import load
+    from kzarchive.render import file_text
+
     renderer, loaded = RENDERERS[fmt], load(manifest)
     to_file = output not in (None, "-")
     text = file_text(renderer, loaded) if to_file else renderer.render(loaded)
@@ -448,6 +505,9 @@ def annotate_command(
     settings: Settings, /, document: Path, manifest_path: Path, output: str | None, in_place: bool
 ) -> None:
     """Copy DOCUMENT with an archive link after each footnote URL (stdout unless --in-place)."""
+    from kzarchive.annotate import annotate
+    from kzarchive.manifest import load, write_atomic_bytes
+
     if in_place and output not in (None, "-"):
         raise click.UsageError("--in-place and --output do not go together")
     if output not in (None, "-") and Path(output).resolve() == document.resolve():
@@ -490,11 +550,17 @@ def annotate_command(
 @click.pass_obj
 def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: str | None) -> None:
     """What changed between two manifests; exit 1 if a link newly died."""
+    from kzarchive import formats
+    from kzarchive.diff import diff, newly_dead
+    from kzarchive.manifest import load
+
     changes = diff(load(old), load(new))
     with _output(output) as stream:
         if fmt == "json":
             stream.write(formats.to_json({"changes": [c.to_json() for c in changes]}))
         elif changes:
+            from kzarchive import views
+
             views.data_console(stream).print(views.diff_table(changes))
     counts = Counter(c.kind for c in changes)
     settings.err.print(", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no changes")

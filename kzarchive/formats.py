@@ -8,10 +8,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kzarchive.extract import Extraction
 from kzarchive.models import ArchiveState, Check, Link
+
+if TYPE_CHECKING:
+    from kzarchive.extract import Extraction
 
 
 def to_json(data: Any) -> str:

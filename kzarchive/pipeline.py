@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kzarchive.archive import ArchiveOptions, Archiver
+from kzarchive.archive import Archiver
 from kzarchive.check import CheckOptions, LinkChecker, worth_second_look
 from kzarchive.errors import KzarchiveError, ManifestError
 from kzarchive.extract import Extraction
@@ -31,6 +31,7 @@ from kzarchive.manifest import (
 )
 from kzarchive.models import ArchiveState, Check, utc_now
 from kzarchive.net import Resolver
+from kzarchive.options import ArchiveOptions
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS, file_text
 from kzarchive.wayback import WaybackClient

@@ -22,14 +22,8 @@ import httpx
 from kzarchive.check import DEFAULT_USER_AGENT, retry_after_seconds
 from kzarchive.credentials import Credentials
 from kzarchive.models import Snapshot
-from kzarchive.net import (
-    DnsCache,
-    Resolver,
-    SystemResolver,
-    dns_host,
-    needs_dns,
-    resolved_transport,
-)
+from kzarchive.net import DnsCache, Resolver, SystemResolver, dns_host, needs_dns
+from kzarchive.transport import resolved_transport
 
 CANONICAL = "https://web.archive.org"
 CDX_FIELDS = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]

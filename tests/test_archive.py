@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from kzarchive.archive import ArchiveOptions, Archiver, archive_urls, parse_age
+from kzarchive.archive import Archiver, archive_urls
 from kzarchive.credentials import Credentials
 from kzarchive.models import ArchiveState, Snapshot
 from kzarchive.net import StaticResolver
+from kzarchive.options import ArchiveOptions, parse_age
 from kzarchive.wayback import WaybackClient
 from tests.servers.base import RunningServer
 from tests.servers.fake_wayback import FakeState, fake_wayback

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kzarchive import net
+from kzarchive import check as check_module
 from kzarchive.check import CheckOptions, check_urls
 from kzarchive.net import StaticResolver
 from tests.conftest import FIXTURES
@@ -29,7 +29,7 @@ def https_server() -> Iterator[RunningServer]:
 def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the checker trust the test certificate (and nothing else)."""
     context = ssl.create_default_context(cafile=str(TLS / "cert.pem"))
-    monkeypatch.setattr(net, "_ssl_context", lambda: context)
+    monkeypatch.setattr(check_module, "tls_context", lambda: context)
 
 
 def test_https_pages_and_redirects(

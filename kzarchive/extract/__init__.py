@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kzarchive.errors import DocumentError
-from kzarchive.extract import docx, html, markdown, pdf
+from kzarchive.extract import html, markdown
 from kzarchive.extract.dates import detect_cited_on
 from kzarchive.extract.notes import Parsed
 from kzarchive.extract.reading import SourceText, decode, read_bytes
@@ -145,7 +145,11 @@ def _extract(path: Path, all_links: bool) -> Extraction:
     if binary is None:
         source = decode(path, data)
         return extract_text(source, detect_format(path, source.text), all_links=all_links)
-    reader = docx.parse if binary == "docx" else pdf.parse
+    # Imported here: most documents are text, and these readers take a while to load.
+    if binary == "docx":
+        from kzarchive.extract.docx import parse as reader
+    else:
+        from kzarchive.extract.pdf import parse as reader
     parsed = reader(data, str(path))
     source = SourceText(str(path), "", hashlib.sha256(data).hexdigest(), "binary")
     return _citations(source, binary, parsed, all_links, cited_on=parsed.cited_on)

@@ -10,8 +10,6 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
 from kzarchive.errors import DocumentError
 
 MAX_DOCUMENT_BYTES = 1 << 30
@@ -58,6 +56,8 @@ def decode_exact(path: Path, data: bytes) -> tuple[str, str]:
         ) else "utf-8"
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # only for text that is not UTF-8
+
     best = from_bytes(data[: 1 << 20]).best()
     if best is None or best.encoding is None:
         raise DocumentError(f"{path}: not a text document (no text encoding fits its bytes)")
