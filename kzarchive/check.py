@@ -11,7 +11,6 @@ and a second look at what was still an ``error``.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import hashlib
 import random
 import re
@@ -133,6 +132,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # rarely needed: most sites give seconds, if anything
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -358,9 +359,8 @@ class LinkChecker:
             raise TransportError("dns-nxdomain", target.host)
         if answer.status != "ok" or answer.address is None:
             raise TransportError(f"dns-{answer.status}", target.host)
-        return await open_stream(
-            answer.address, target, tls_context(), min(self.options.timeout, 10.0)
-        )
+        tls = tls_context() if target.scheme == "https" else None
+        return await open_stream(answer.address, target, tls, min(self.options.timeout, 10.0))
 
     async def _judge(self, url: str, answer: _Answer) -> tuple[Verdict, str]:
         status, chain = answer.status, answer.chain

@@ -36,6 +36,7 @@ class DnsAnswer:
 Resolver = Callable[[str], Awaitable[DnsAnswer]]
 
 
+@functools.lru_cache(maxsize=4096)
 def is_ip_literal(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))

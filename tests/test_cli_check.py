@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,3 +78,34 @@ def test_seed_offline_is_fast_and_honest(seed: Path, no_dns: None) -> None:
         ("error", "offline")
     }
     assert result.stderr.count("looks offline") == 1
+
+
+def test_quiet_check_prints_data_only(server: RunningServer, tmp_path: Path) -> None:
+    doc = report(tmp_path, [f"{server.base}/ok", f"{server.base}/gone404"])
+    result = CliRunner().invoke(main, ["--quiet", "check", str(doc), "--format", "json"])
+    assert result.exit_code == 1
+    assert result.stderr == ""
+    assert [link["check"]["verdict"] for link in json.loads(result.stdout)["links"]] == [
+        "alive",
+        "dead",
+    ]
+
+
+HEAVY = ("rich", "httpx", "httpcore", "waybackpy", "pypdf", "charset_normalizer", "idna")
+
+
+def test_check_loads_only_what_it_needs(server: RunningServer, tmp_path: Path) -> None:
+    # Start-up is part of every run's time: a quiet check of a text report must not load the
+    # progress bars, the Wayback client, the PDF reader or encoding detection.
+    doc = report(tmp_path, [f"{server.base}/ok"])
+    probe = (
+        "import sys\nfrom kzarchive.cli import main\n"
+        "try:\n    main(['--quiet', 'check', sys.argv[1], '--format', 'json'])\n"
+        "except SystemExit as exit:\n    code = exit.code\n"
+        f"print(code, sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(doc)], capture_output=True, text=True, timeout=60
+    )
+    assert json.loads(done.stdout)["links"][0]["check"]["verdict"] == "alive"
+    assert done.stderr.strip() == "0 []"
