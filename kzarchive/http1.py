@@ -344,13 +344,7 @@ class Pool:
             writer.write(request)
             await writer.drain()
             while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except asyncio.IncompleteReadError as exc:
-                    if not exc.partial:
-                        raise _ClosedWhileIdle() from None
-                    raise TransportError("protocol-error", "answer cut short") from None
-                status, headers, version = _parse_head(head)
+                status, headers, version = _parse_head(await _read_head(reader))
                 if status >= 200:
                     break
                 if status == 101:
@@ -383,9 +377,33 @@ class _ClosedWhileIdle(Exception):
     """The server closed the connection before answering (a stale kept-alive connection)."""
 
 
-def _parse_head(head: bytes) -> tuple[int, dict[str, str], bytes]:
+async def _read_head(reader: asyncio.StreamReader) -> list[bytes]:
+    """The lines of an answer's head, up to the blank line after them.
+
+    Lines may end in a bare LF, and blank lines before the status line are skipped, as browsers
+    (and RFC 9112, section 2.2) allow: a server that does so is still answering.
+    """
+    lines: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            line = await reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as exc:
+            if not (lines or exc.partial.strip()):
+                raise _ClosedWhileIdle() from None
+            raise TransportError("protocol-error", "answer cut short") from None
+        size += len(line)
+        if size > MAX_HEAD:
+            raise TransportError("protocol-error", "answer head too large")
+        line = line.rstrip(b"\r\n")
+        if line:
+            lines.append(line)
+        elif lines:
+            return lines
+
+
+def _parse_head(lines: list[bytes]) -> tuple[int, dict[str, str], bytes]:
     """Status, headers (lower-case names; repeats joined by commas) and version of an answer."""
-    lines = head[:-4].split(b"\r\n")
     status_line = lines[0].split(None, 2)
     if (
         len(status_line) < 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import ssl
 import zlib
 
 import httpx
@@ -19,7 +20,10 @@ from kzarchive.http1 import (
     open_stream,
     wire_target,
 )
+from tests.conftest import FIXTURES
 from tests.servers.raw import Answer, RawServer
+
+TLS = FIXTURES / "tls"
 
 Result = tuple[int, dict[str, str], bytes] | str
 
@@ -120,6 +124,23 @@ def test_no_body_answers_keep_the_connection() -> None:
             (200, b"ok"),
         ]
         assert server.connections == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"HTTP/1.1 200 OK\nContent-Length: 2\nX-A: b\n\nok",
+        b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok",
+        b"HTTP/1.1 200 OK\r\n\r\nok",
+    ],
+    ids=["bare-lf", "blank-line-first", "no-reason-phrase", "no-headers"],
+)
+def test_lenient_answers_browsers_accept(data: bytes) -> None:
+    with RawServer({"/l": Answer(data, close=True)}) as server:
+        [result] = fetch(server, ["/l"])
+        assert not isinstance(result, str)
+        assert (result[0], result[2]) == (200, b"ok")
 
 
 def test_headers_repeated_folded_and_cased() -> None:
@@ -280,3 +301,26 @@ def test_idle_connections_are_capped_over_all_origins() -> None:
         # Four sites kept alive with room for two: the oldest (the first) was closed and its
         # next request needed a new connection; the latest (the fourth) was reused.
         assert [s.connections for s in servers] == [2, 1, 1, 1]
+
+
+def test_tls_body_delimited_by_an_abrupt_close() -> None:
+    # Many HTTPS servers end a close-delimited body by closing the TCP connection without a TLS
+    # close_notify: the body is complete, not an error.
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
+    client_context = ssl.create_default_context(cafile=str(TLS / "cert.pem"))
+    page = b"<html>" + b"x" * 100_000 + b"</html>"
+    answers = {"/p": Answer(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + page, close=True)}
+    with RawServer(answers, tls=server_context) as server:
+
+        async def go() -> bytes:
+            target = wire_target(server.url("/p"))
+            pool = Pool(lambda t: open_stream("127.0.0.1", t, client_context, 5.0), target)
+            response = await pool.get(target, b"")
+            try:
+                return await response.read(1 << 20)
+            finally:
+                response.release()
+                pool.close()
+
+        assert asyncio.run(go()) == page

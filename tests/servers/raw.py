@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from dataclasses import dataclass
 from types import TracebackType
@@ -25,8 +26,9 @@ class Answer:
 class RawServer:
     """Context manager: serve scripted answers in threads; on exit, close every socket."""
 
-    def __init__(self, answers: dict[str, Answer]) -> None:
+    def __init__(self, answers: dict[str, Answer], tls: ssl.SSLContext | None = None) -> None:
         self.answers = answers
+        self.tls = tls
         self.connections = 0
         self.requests: list[str] = []
         self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
@@ -41,7 +43,8 @@ class RawServer:
         return int(self._listener.getsockname()[1])
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
 
     def _accept(self) -> None:
         while not self._stop.is_set():
@@ -61,6 +64,9 @@ class RawServer:
         conn.settimeout(5)
         drop = False
         try:
+            if self.tls is not None:
+                # Closed later without a TLS close_notify, as many servers do.
+                conn = self.tls.wrap_socket(conn, server_side=True)
             while not self._stop.is_set():
                 while b"\r\n\r\n" not in buffer:
                     data = conn.recv(65536)
