@@ -38,13 +38,13 @@ class _Counter:
     requests = 0
 
 
-def _answer(status: int, body: str) -> bytes:
+def _answer(status: int, body: str, head_only: bool = False) -> bytes:
     data = body.encode()
     reason = {200: "OK", 404: "Not Found"}[status]
     return (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\n"
         f"Content-Length: {len(data)}\r\n\r\n"
-    ).encode() + data
+    ).encode() + (b"" if head_only else data)
 
 
 async def _serve(
@@ -53,7 +53,9 @@ async def _serve(
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split(b" ", 2)[1].decode("ascii", "replace")
+            method, target, _ = head.split(b" ", 2)
+            path = target.decode("ascii", "replace")
+            head_only = method == b"HEAD"
             if path == "/__stats":
                 writer.write(_answer(200, json.dumps({"requests": _Counter.requests})))
                 continue
@@ -65,9 +67,9 @@ async def _serve(
             await asyncio.sleep(latency)
             number = path.removeprefix("/page/")
             writer.write(
-                _answer(200, ARTICLE.format(n=number))
+                _answer(200, ARTICLE.format(n=number), head_only)
                 if number.isdigit()
-                else _answer(404, MISSING)
+                else _answer(404, MISSING, head_only)
             )
     except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
         pass
