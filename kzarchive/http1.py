@@ -37,6 +37,7 @@ _PATH_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"#<>?`{
 _QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"#<>')
 _PLAIN_PATH = re.compile(r"[!$-;=@-_a-z|~]*")  # printable ASCII without " # < > ? ` { }
 _PLAIN_QUERY = re.compile(r"[!$-;=?-~]*")  # printable ASCII without " # < >
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 _HOST = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 
 
@@ -108,20 +109,28 @@ def wire_target(url: str) -> Target:
     return Target(scheme, host, port, path, authority)
 
 
-def _decoder(encoding: str) -> Callable[[bytes, int], bytes] | None:
-    """A bounded streaming decompressor for ``Content-Encoding`` gzip or deflate, else None."""
+class _Inflater:
+    """A streaming decompressor with bounded output: what does not fit waits for the next call."""
+
+    def __init__(self, wbits: int) -> None:
+        self._z = zlib.decompressobj(wbits)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        return self._z.decompress(self._z.unconsumed_tail + data, room)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._z.unconsumed_tail)
+
+
+def _inflater(encoding: str) -> _Inflater | None:
+    """The decompressor for ``Content-Encoding`` gzip or deflate; None for anything else."""
     encoding = encoding.strip().lower()
     if encoding in ("gzip", "x-gzip"):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        inflater = zlib.decompressobj()
-    else:
-        return None
-
-    def decode(data: bytes, room: int) -> bytes:
-        return inflater.decompress(inflater.unconsumed_tail + data, room)
-
-    return decode
+        return _Inflater(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return _Inflater(zlib.MAX_WBITS)
+    return None
 
 
 class _Connection:
@@ -169,25 +178,29 @@ class Response:
         self._left = length  # bytes left in the body ("length") or in the current chunk
         self._keep_alive = keep_alive
         self._done = framing == "none"
+        self._inflater = _inflater(headers.get("content-encoding", ""))
 
-    async def read(self, limit: int, on_body: Callable[[], None] | None = None) -> bytes:
-        """Up to ``limit`` bytes of the body, decompressed; what lies beyond is never read."""
+    async def read(self, limit: int) -> bytes:
+        """Up to ``limit`` more bytes of the body, decompressed; what lies beyond is not read."""
         conn = self._conn
-        if conn is None or self._done or limit <= 0:
+        if conn is None:
             return b""
-        if on_body is not None:
-            on_body()
-        decode = _decoder(self.headers.get("content-encoding", ""))
+        inflater = self._inflater
         reader = conn.reader
         parts: list[bytes] = []
         size = 0
         try:
-            while size < limit and not self._done:
-                data = await self._next(reader)
-                if not data:
-                    continue
-                if decode is not None:
-                    data = decode(data, limit - size)
+            while size < limit:
+                if inflater is not None and inflater.pending:
+                    data = inflater.feed(b"", limit - size)
+                    if not data:
+                        break  # no progress: never spin without yielding to the event loop
+                elif self._done:
+                    break
+                else:
+                    data = await self._next(reader)
+                    if inflater is not None:
+                        data = inflater.feed(data, limit - size)
                 parts.append(data)
                 size += len(data)
         except asyncio.IncompleteReadError:
@@ -217,11 +230,10 @@ class Response:
             self._done = not data
             return data
         if self._left == 0:  # chunked: at the start of a chunk
-            line = await reader.readuntil(b"\r\n")
-            try:
-                self._left = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise TransportError("protocol-error", "malformed chunk size") from None
+            size = (await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip()
+            if not _CHUNK_SIZE.fullmatch(size):
+                raise TransportError("protocol-error", f"malformed chunk size: {size[:20]!r}")
+            self._left = int(size, 16)
             if self._left == 0:
                 while await reader.readuntil(b"\r\n") != b"\r\n":
                     pass  # trailers: read and ignored

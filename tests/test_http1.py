@@ -202,6 +202,7 @@ def test_stale_kept_alive_connection_is_retried_once_on_a_fresh_one() -> None:
         (b"HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello", "protocol-error"),
         (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "protocol-error"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "protocol-error"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nabc", "protocol-error"),
         (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this", "connection-reset"),
         (b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (MAX_HEAD + 10), "protocol-error"),
         (b"HTTP/1.1 101 Switching Protocols\r\n\r\n", "protocol-error"),
@@ -215,6 +216,7 @@ def test_stale_kept_alive_connection_is_retried_once_on_a_fresh_one() -> None:
         "two-lengths",
         "negative-length",
         "bad-chunk",
+        "negative-chunk",
         "short-body",
         "huge-head",
         "switch",
@@ -324,3 +326,22 @@ def test_tls_body_delimited_by_an_abrupt_close() -> None:
                 pool.close()
 
         assert asyncio.run(go()) == page
+
+
+def test_body_read_in_steps_continues_where_it_stopped() -> None:
+    page = b"<html>" + b"step " * 5000 + b"</html>"
+    answers = {"/gz": Answer(ok(gzip.compress(page), "Content-Encoding: gzip"))}
+    with RawServer(answers) as server:
+
+        async def go() -> list[bytes]:
+            target = wire_target(server.url("/gz"))
+            pool = Pool(_connect, target)
+            response = await pool.get(target, b"")
+            try:
+                return [await response.read(10), await response.read(1 << 20)]
+            finally:
+                response.release()
+                pool.close()
+
+        first, rest = asyncio.run(go())
+        assert (first, first + rest) == (page[:10], page)
