@@ -23,7 +23,7 @@ from datetime import UTC
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from kzarchive import __version__
-from kzarchive.http1 import Pools, Target, TransportError, open_stream, wire_target
+from kzarchive.http1 import CookieJar, Pools, Target, TransportError, open_stream, wire_target
 from kzarchive.models import Check, Redirect, Verdict, utc_now
 from kzarchive.net import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, tls_context
 from kzarchive.progress import SILENT, Observer
@@ -320,8 +320,9 @@ class LinkChecker:
 
     async def _follow(self, url: str, chain: list[Redirect], reading: list[bool]) -> _Answer:
         current = url
+        cookies = CookieJar()
         while True:
-            answer = await self._get(current, reading)
+            answer = await self._get(current, reading, cookies)
             location = answer.headers.get("location")
             if answer.status not in REDIRECT_STATUSES or not location:
                 answer.chain = chain
@@ -331,7 +332,7 @@ class LinkChecker:
             if len(chain) > self.options.max_redirects:
                 raise TransportError("too-many-redirects")
 
-    async def _get(self, url: str, reading: list[bool]) -> _Answer:
+    async def _get(self, url: str, reading: list[bool], cookies: CookieJar) -> _Answer:
         target = wire_target(url)
         gate = self._gates.get(target.host)
         if gate is None:
@@ -339,7 +340,9 @@ class LinkChecker:
                 self.options.per_host, self.options.host_interval
             )
         async with gate, self._global:
-            response = await self._pools.get(target, self._headers)
+            headers = self._headers + cookies.header(target.host)
+            response = await self._pools.get(target, headers)
+            cookies.take(target.host, response.headers)
             try:
                 if response.status in REDIRECT_STATUSES:
                     # Read a redirect's (small) body only so that its connection can be reused.

@@ -436,7 +436,9 @@ def _parse_head(lines: list[bytes]) -> tuple[int, dict[str, str], bytes]:
             raise TransportError("protocol-error", f"malformed header line: {line[:80]!r}")
         name = key.lower()
         value = value.strip()
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        # Set-Cookie values hold commas (in dates): they are kept one a line instead.
+        joiner = "\n" if name == "set-cookie" else ", "
+        headers[name] = f"{headers[name]}{joiner}{value}" if name in headers else value
     return int(status_line[1]), headers, status_line[0]
 
 
@@ -493,3 +495,58 @@ async def open_stream(
     if sock is not None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return reader, writer
+
+
+class CookieJar:
+    """The cookies one check collects along its redirects, sent back where they belong.
+
+    Some sites answer a first visit with a redirect that sets a cookie and leads back to the
+    same page; without the cookie that is an endless loop, and the page looks broken when it is
+    not. The jar lives for one URL's redirect chain only: nothing is carried from one link to
+    the next. Domain scoping is kept; paths, expiry dates and the Secure flag are not needed
+    within one chain and are ignored (Max-Age=0 deletes, as it should).
+    """
+
+    MAX_COOKIES = 50
+
+    def __init__(self) -> None:
+        self._cookies: dict[tuple[str, str], str] = {}  # (domain, name) -> value
+
+    def take(self, host: str, headers: dict[str, str]) -> None:
+        """Keep the cookies an answer from ``host`` sets."""
+        for line in headers.get("set-cookie", "").split("\n"):
+            pair, *attributes = line.split(";")
+            name, sep, value = pair.partition("=")
+            name, value = name.strip(), value.strip()
+            if not sep or not name or len(value) > 4096:
+                continue
+            domain = host
+            expired = False
+            for attribute in attributes:
+                key, _, argument = attribute.partition("=")
+                key, argument = key.strip().lower(), argument.strip()
+                if key == "domain" and argument:
+                    wanted = argument.lstrip(".").lower()
+                    if _domain_match(host, wanted):
+                        domain = wanted
+                elif key == "max-age" and argument.lstrip("-").isdigit():
+                    expired = int(argument) <= 0
+            if expired:
+                self._cookies.pop((domain, name), None)
+            elif len(self._cookies) < self.MAX_COOKIES or (domain, name) in self._cookies:
+                self._cookies[(domain, name)] = value
+
+    def header(self, host: str) -> bytes:
+        """The ``Cookie`` header line for a request to ``host`` (empty when there is none)."""
+        pairs = [
+            f"{name}={value}"
+            for (domain, name), value in self._cookies.items()
+            if _domain_match(host, domain)
+        ]
+        if not pairs:
+            return b""
+        return f"Cookie: {'; '.join(pairs)}\r\n".encode("latin-1", "replace")
+
+
+def _domain_match(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)

@@ -50,6 +50,7 @@ EXPECTED = {
     "/stall": ("error", "body-timeout"),
     "/huge": ("alive", "http-200"),
     "/loop-a": ("error", "too-many-redirects"),
+    "/cookie-check": ("alive", "http-200"),
     "/report.pdf": ("alive", "http-200"),
     "/gzip": ("alive", "http-200"),
     "/путь/страница": ("alive", "http-200"),

@@ -13,6 +13,7 @@ import pytest
 
 from kzarchive.http1 import (
     MAX_HEAD,
+    CookieJar,
     Pool,
     Pools,
     Target,
@@ -145,14 +146,16 @@ def test_lenient_answers_browsers_accept(data: bytes) -> None:
 
 def test_headers_repeated_folded_and_cased() -> None:
     data = (
-        b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nX-Long: one\r\n  two\r\n"
+        b"HTTP/1.1 200 OK\r\nVary: Accept\r\nvary: Cookie\r\nX-Long: one\r\n  two\r\n"
+        b"Set-Cookie: a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT\r\nset-cookie: b=2\r\n"
         b"Content-Type: text/html; charset=utf-8\r\nContent-Length: 0\r\n\r\n"
     )
     with RawServer({"/h": Answer(data)}) as server:
         [result] = fetch(server, ["/h"])
         assert not isinstance(result, str)
         headers = result[1]
-        assert headers["set-cookie"] == "a=1, b=2"
+        assert headers["vary"] == "Accept, Cookie"
+        assert headers["set-cookie"] == "a=1; Expires=Wed, 21 Oct 2037 07:28:00 GMT\nb=2"
         assert headers["x-long"] == "one two"
         assert headers["content-type"] == "text/html; charset=utf-8"
 
@@ -345,3 +348,23 @@ def test_body_read_in_steps_continues_where_it_stopped() -> None:
 
         first, rest = asyncio.run(go())
         assert (first, first + rest) == (page[:10], page)
+
+
+def test_cookie_jar_sends_cookies_where_they_belong() -> None:
+    jar = CookieJar()
+    jar.take(
+        "www.example.org",
+        {
+            "set-cookie": "a=1; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT\n"
+            "b=2; Domain=.example.org; HttpOnly\n"
+            "c=3; Domain=other.net\n"  # a domain the host is not in: kept for the host only
+            "broken\n"
+            "gone=x; Max-Age=0"
+        },
+    )
+    assert jar.header("www.example.org") == b"Cookie: a=1; b=2; c=3\r\n"
+    assert jar.header("cdn.example.org") == b"Cookie: b=2\r\n"
+    assert jar.header("other.net") == b""
+    jar.take("www.example.org", {"set-cookie": "a=; Max-Age=0"})
+    assert jar.header("www.example.org") == b"Cookie: b=2; c=3\r\n"
+    assert CookieJar().header("example.org") == b""

@@ -208,6 +208,12 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.sleep(30)
         elif path == "/huge":
             self.serve_huge()
+        elif path == "/cookie-check":  # a first visit gets a cookie and comes back for the page
+            if "visited=yes" in self.headers.get("Cookie", ""):
+                self.send(200, ARTICLE.format(title="Article behind a cookie check", extra=""))
+            else:
+                cookie = "visited=yes; Path=/; Expires=Wed, 21 Oct 2037 07:28:00 GMT; HttpOnly"
+                self.send(302, b"", {"Location": "/cookie-check", "Set-Cookie": cookie})
         elif path in ("/loop-a", "/loop-b"):
             self.redirect(302, "/loop-b" if path == "/loop-a" else "/loop-a")
         elif path == "/report.pdf":
