@@ -30,6 +30,7 @@ from typing import Protocol
 from _latency import latency_hosts
 from _servers import measure, requests_seen, reset, tool, web_hosts
 
+from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 
 PHASE = """
@@ -65,8 +66,11 @@ async def main():
         connection(host, port, paths[k::{per_host}])
         for (host, port), paths in by_host.items() for k in range({per_host})
     ))
+async def bounded():
+    async with asyncio.timeout(120):
+        await main()
 started = time.monotonic()
-asyncio.run(main())
+asyncio.run(bounded())
 print(time.monotonic() - started)
 """
 
@@ -81,14 +85,14 @@ class Hosts(Protocol):
 
 @dataclass(frozen=True)
 class _ScenarioHosts:
-    servers: list[object]
+    servers: list[RunningServer]
     bases: list[str]
 
     def requests(self) -> int:
-        return requests_seen(self.servers)  # type: ignore[arg-type]
+        return requests_seen(self.servers)
 
     def reset(self) -> None:
-        reset(self.servers)  # type: ignore[arg-type]
+        reset(self.servers)
 
 
 @contextlib.contextmanager
@@ -102,7 +106,9 @@ def hosts(kind: str, count: int, latency: float) -> Iterator[Hosts]:
 
 
 def _python(code: str) -> list[str]:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
     return done.stdout.split()
 
 

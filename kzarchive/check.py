@@ -273,17 +273,11 @@ class LinkChecker:
         )
 
     async def _outcome(self, url: str) -> _Answer | _Failure:
+        # Names that do not resolve are found on connecting (see _connect), for the cited host
+        # and for every host a redirect leads to alike.
         host = dns_host(url)
-        if host is None:
-            return _Failure("invalid-url")
-        if needs_dns(host):
-            if self.offline:
-                return _Failure("offline")
-            answer = await self.dns.resolve(host)
-            if answer.status == "nxdomain":
-                return _Failure("dns-nxdomain", verdict="dead")
-            if answer.status != "ok":
-                return _Failure(f"dns-{answer.status}")
+        if self.offline and host is not None and needs_dns(host):
+            return _Failure("offline")
         return await self._with_retries(url)
 
     async def _with_retries(self, url: str) -> _Answer | _Failure:

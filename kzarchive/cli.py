@@ -67,6 +67,9 @@ class _Quiet:
         pass
 
 
+_QUIET = _Quiet()
+
+
 @dataclass(frozen=True)
 class Settings:
     wayback_url: str
@@ -81,7 +84,7 @@ class Settings:
     @property
     def err(self) -> _Status:
         # Under --quiet nothing is drawn, so rich is not even loaded.
-        return _Quiet() if self.quiet else self.console
+        return _QUIET if self.quiet else self.console
 
     def observer(self) -> contextlib.AbstractContextManager[Observer]:
         """Progress bars on stderr, or nothing under --quiet."""

@@ -35,8 +35,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # What WHATWG percent-encodes in a path and in a query (besides controls, space and non-ASCII).
 _PATH_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"#<>?`{}')
 _QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"#<>')
-_PLAIN_PATH = re.compile(r"[!$-;=@-_a-z|~]*")  # printable ASCII without " # < > ? ` { }
-_PLAIN_QUERY = re.compile(r"[!$-;=?-~]*")  # printable ASCII without " # < >
+_PLAIN_PATH = re.compile(f"[{re.escape(_PATH_SAFE)}]*")
+_PLAIN_QUERY = re.compile(f"[{re.escape(_QUERY_SAFE)}]*")
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 _HOST = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 
@@ -207,10 +207,8 @@ class Response:
             raise TransportError("connection-reset", "closed in the middle of the body") from None
         except asyncio.LimitOverrunError:
             raise TransportError("protocol-error", "malformed chunked body") from None
-        except ssl.SSLError as exc:
-            raise TransportError("tls", str(exc)) from None
         except OSError as exc:
-            raise TransportError("connection-reset", str(exc)) from None
+            raise _os_error(exc, "connection-reset") from None
         except zlib.error as exc:
             raise TransportError("protocol-error", f"undecodable body: {exc}") from None
         body = b"".join(parts)
@@ -364,14 +362,10 @@ class Pool:
                 # 100 Continue, 103 Early Hints...: the real answer follows.
         except asyncio.LimitOverrunError:
             raise TransportError("protocol-error", "answer head too large") from None
-        except (ConnectionResetError, BrokenPipeError) as exc:
-            if conn.reused:
-                raise _ClosedWhileIdle() from None
-            raise TransportError("connection-reset", str(exc)) from None
-        except ssl.SSLError as exc:
-            raise TransportError("tls", str(exc)) from None
         except OSError as exc:
-            raise TransportError("connection-reset", str(exc)) from None
+            if conn.reused and isinstance(exc, ConnectionResetError | BrokenPipeError):
+                raise _ClosedWhileIdle() from None
+            raise _os_error(exc, "connection-reset") from None
         framing, length = _framing(status, headers)
         keep_alive = (
             version == b"HTTP/1.1"
@@ -458,15 +452,15 @@ def _framing(status: int, headers: dict[str, str]) -> tuple[str, int]:
     return "close", 0
 
 
-def connect_error(exc: OSError) -> TransportError:
-    """The checker's reason for a failure to connect."""
-    if isinstance(exc, ConnectionRefusedError):
-        return TransportError("connection-refused", str(exc))
+def _os_error(exc: OSError, otherwise: str) -> TransportError:
+    """The checker's reason for a socket or TLS failure; ``otherwise`` when nothing says more."""
     if isinstance(exc, ssl.SSLError):
         return TransportError("tls", str(exc))
-    if isinstance(exc, ConnectionResetError) or exc.errno == errno.ECONNRESET:
+    if isinstance(exc, ConnectionRefusedError):
+        return TransportError("connection-refused", str(exc))
+    if isinstance(exc, ConnectionResetError | BrokenPipeError) or exc.errno == errno.ECONNRESET:
         return TransportError("connection-reset", str(exc))
-    return TransportError("connection-failed", str(exc))
+    return TransportError(otherwise, str(exc))
 
 
 async def open_stream(
@@ -487,10 +481,8 @@ async def open_stream(
             )
     except TimeoutError:
         raise TransportError("timeout", f"connecting to {target.host} timed out") from None
-    except ssl.CertificateError as exc:
-        raise TransportError("tls", str(exc)) from None
-    except OSError as exc:
-        raise connect_error(exc) from None
+    except OSError as exc:  # ssl's errors, certificate ones included, are OSErrors too
+        raise _os_error(exc, "connection-failed") from None
     sock = writer.get_extra_info("socket")
     if sock is not None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

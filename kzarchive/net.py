@@ -17,9 +17,8 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
 
-from kzarchive.http1 import wire_host
+from kzarchive.http1 import TransportError, wire_target
 
 DnsStatus = Literal["ok", "nxdomain", "failed", "timeout"]
 DNS_TIMEOUT = 5.0
@@ -53,17 +52,8 @@ def needs_dns(host: str) -> bool:
 def dns_host(url: str) -> str | None:
     """The host of an http(s) URL as DNS knows it (IDNA-encoded, lower case), or None."""
     try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    if ":" in host:
-        return host  # an IPv6 literal
-    try:
-        return wire_host(host)
-    except ValueError:
+        return wire_target(url).host
+    except TransportError:
         return None
 
 
