@@ -35,8 +35,9 @@ from tests.servers.documents import footnoted_report
 
 PHASE = """
 import asyncio, json, time
-from kzarchive.check import CheckOptions, check_urls
-from kzarchive.net import StaticResolver
+from kzarchive.check import CheckOptions
+from kzarchive.check.checker import check_urls
+from kzarchive.check.dns import StaticResolver
 urls = json.load(open("{urls}"))
 options = CheckOptions(per_host={per_host}, concurrency={concurrency})
 started = time.monotonic()

@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from kzarchive.check.dns import dns_host, needs_dns
 from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
-from kzarchive.net import dns_host, needs_dns
 from kzarchive.options import ArchiveOptions
 from kzarchive.progress import SILENT, Observer
 from kzarchive.wayback import WaybackClient, WaybackError, snapshot_age, timestamp_datetime

@@ -347,7 +347,7 @@ def extract_command(
 def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Check whether every footnoted URL still resolves; exit 1 if any is dead."""
     from kzarchive import formats
-    from kzarchive.check import check_urls
+    from kzarchive.check.checker import check_urls
     from kzarchive.models import VERDICTS
 
     extraction = _extract(settings, document, params["all_links"])

@@ -15,7 +15,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kzarchive.archive import Archiver
-from kzarchive.check import CheckOptions, LinkChecker, worth_second_look
+from kzarchive.check import CheckOptions
+from kzarchive.check.checker import LinkChecker, worth_second_look
+from kzarchive.check.dns import Resolver
 from kzarchive.errors import KzarchiveError, ManifestError
 from kzarchive.extract import Extraction
 from kzarchive.manifest import (
@@ -30,7 +32,6 @@ from kzarchive.manifest import (
     write_atomic,
 )
 from kzarchive.models import ArchiveState, Check, utc_now
-from kzarchive.net import Resolver
 from kzarchive.options import ArchiveOptions
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS, file_text

@@ -19,11 +19,12 @@ from typing import Any
 
 import httpx
 
-from kzarchive.check import DEFAULT_USER_AGENT, retry_after_seconds
+from kzarchive.check.dns import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, uses_proxy
+from kzarchive.check.options import DEFAULT_USER_AGENT
 from kzarchive.credentials import Credentials
 from kzarchive.models import Snapshot
-from kzarchive.net import DnsCache, Resolver, SystemResolver, dns_host, needs_dns
-from kzarchive.transport import resolved_transport
+from kzarchive.retry import retry_after_seconds
+from kzarchive.tls import ssl_context
 
 CANONICAL = "https://web.archive.org"
 CDX_FIELDS = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
@@ -105,7 +106,10 @@ class WaybackClient:
         self.retry_after_cap = retry_after_cap
         self.dns = DnsCache(resolver or SystemResolver())
         self._client = httpx.AsyncClient(
-            transport=resolved_transport(self.dns, httpx.Limits(max_connections=32)),
+            limits=httpx.Limits(max_connections=32),
+            # Proxies from the environment (HTTPS_PROXY, NO_PROXY), the system's CAs.
+            trust_env=True,
+            verify=ssl_context(),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             follow_redirects=True,
@@ -124,7 +128,7 @@ class WaybackClient:
         host = dns_host(self.base)
         if host is None:
             return "unreachable"
-        if needs_dns(host):
+        if needs_dns(host) and not uses_proxy(self.base):
             answer = await self.dns.resolve(host)
             if answer.status != "ok":
                 return "unreachable" if await self.dns.resolution_works([host]) else "offline"

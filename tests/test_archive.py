@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from kzarchive.archive import Archiver, archive_urls
+from kzarchive.check.dns import StaticResolver
 from kzarchive.credentials import Credentials
 from kzarchive.models import ArchiveState, Snapshot
-from kzarchive.net import StaticResolver
 from kzarchive.options import ArchiveOptions, parse_age
 from kzarchive.wayback import WaybackClient
 from tests.servers.base import RunningServer

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzarchive import net
+from kzarchive.check import dns as net
 from kzarchive.cli import main
 from tests.servers.base import RunningServer
 from tests.servers.fake_wayback import FakeState, fake_wayback

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kzarchive import net
+from kzarchive.check import dns as net
 from kzarchive.cli import main
 from kzarchive.extract import extract
 from kzarchive.lock import FolderLock

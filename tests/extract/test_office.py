@@ -294,7 +294,7 @@ def test_annotate_says_it_keeps_to_text(tmp_path: Path) -> None:
 def test_every_reading_command_takes_office_files(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kzarchive import net
+    from kzarchive.check import dns as net
 
     monkeypatch.setattr(net, "_lookup", lambda host: net.DnsAnswer("nxdomain"))
     result = CliRunner().invoke(main, ["check", str(OFFICE / name), "--format", "json"])

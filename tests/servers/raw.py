@@ -1,7 +1,8 @@
 """A TCP server on 127.0.0.1 that answers each request with scripted bytes, well-formed or not.
 
-For the HTTP/1.1 client's tests: framing, interim answers, kept-alive and stale connections,
-malformed answers. Each path maps to an :class:`Answer`; the server counts connections.
+For the link checker's tests of what real servers send: framing, interim answers, kept-alive and
+stale connections, malformed answers, resets. Each path maps to an :class:`Answer` (the map may be
+changed while the server runs); the server counts connections.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
+import struct
 import threading
 from dataclasses import dataclass
 from types import TracebackType
@@ -21,6 +23,8 @@ class Answer:
     # Keep the connection open but hang up, without answering, when the next request comes:
     # what a server does when its keep-alive timeout and a client's new request cross.
     drop_next: bool = False
+    # Hang up with a TCP reset (SO_LINGER 0) right after sending, as a crashing server does.
+    reset: bool = False
 
 
 class RawServer:
@@ -81,6 +85,9 @@ class RawServer:
                     return
                 answer = self.answers.get(path, Answer(b"HTTP/1.1 404 Not Found\r\n\r\n", True))
                 conn.sendall(answer.data)
+                if answer.reset:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
                 if answer.close:
                     return
                 drop = answer.drop_next

@@ -1,33 +1,29 @@
-"""Link checking: does each cited URL still resolve, and if not, why not.
+"""The link checker's I/O: every unique URL fetched once, politely, within bounds.
 
-Every unique URL is checked with a global concurrency limit and a per-host gate (a few connections
+Every unique URL is checked with a global concurrency limit and a per-host gate (a few requests
 and a minimum interval per host), so that one slow or hostile site never holds up the others.
-Answers are judged by :mod:`kzarchive.verdicts`; requests go through the lean client in
-:mod:`kzarchive.http1`; this module does the rest of the I/O: DNS once per host, redirects followed
-by hand and recorded, bodies capped, 429/5xx retried with backoff that honours ``Retry-After``,
-and a second look at what was still an ``error``.
+Each host is resolved once (:mod:`.dns`); requests go through aiohttp (:mod:`.session`);
+redirects are followed here so that each hop is recorded and gated; 429/5xx are retried with
+backoff that honours ``Retry-After`` (:mod:`kzarchive.retry`); answers are judged by the pure rules
+of :mod:`.rules`; what was still an ``error`` gets a second look at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import random
-import re
-import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from kzarchive import __version__
-from kzarchive.http1 import CookieJar, Pools, Target, TransportError, open_stream, wire_target
-from kzarchive.models import Check, Redirect, Verdict, utc_now
-from kzarchive.net import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, tls_context
-from kzarchive.progress import SILENT, Observer
-from kzarchive.verdicts import (
+import aiohttp
+from yarl import URL
+
+from kzarchive.check.dns import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, uses_proxy
+from kzarchive.check.options import CheckOptions
+from kzarchive.check.reasons import FINAL_ERRORS, Reason, http_reason
+from kzarchive.check.rules import (
     RETRY_STATUSES,
     asks_to_log_in,
     is_challenge,
@@ -38,31 +34,23 @@ from kzarchive.verdicts import (
     soft_404_redirect,
     status_verdict,
 )
-
-DEFAULT_USER_AGENT = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    f"Chrome/131.0 Safari/537.36 kzarchive/{__version__} (+https://pypi.org/project/kzarchive/)"
+from kzarchive.check.session import (
+    CookieChain,
+    content_length,
+    failure_reason,
+    header_dict,
+    new_session,
+    read_capped,
+    redirect_target,
 )
+from kzarchive.check.soft404 import SOFT_404_SIMILARITY, missing_twin, url_words
+from kzarchive.models import Check, Redirect, Verdict, utc_now
+from kzarchive.progress import SILENT, Observer
+from kzarchive.retry import Backoff, retry_after_seconds
+from kzarchive.tls import ssl_context
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 REDIRECT_BODY = 64 * 1024
-SOFT_404_SIMILARITY = 0.9
-
-
-@dataclass(frozen=True)
-class CheckOptions:
-    """How hard and how politely to check."""
-
-    concurrency: int = 32
-    per_host: int = 4
-    host_interval: float = 0.01
-    timeout: float = 20.0
-    max_body: int = 2 * 1024 * 1024
-    max_redirects: int = 10
-    retries: int = 3
-    backoff: float = 1.0
-    retry_after_cap: float = 30.0
-    user_agent: str = DEFAULT_USER_AGENT
-    second_look: bool = True
 
 
 @dataclass(frozen=True)
@@ -105,6 +93,10 @@ class _Look:
     outcome: _Answer | _Failure
 
 
+class _TooManyRedirects(Exception):
+    pass
+
+
 class _HostGate:
     """At most ``limit`` requests in flight to one host, starts spaced by ``interval`` seconds."""
 
@@ -125,26 +117,8 @@ class _HostGate:
         self.slots.release()
 
 
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now (it may be seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    import email.utils  # rarely needed: most sites give seconds, if anything
-
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
 class LinkChecker:
-    """Checks a list of URLs; one instance per run."""
+    """Checks a list of URLs; one instance per run, used as an async context manager."""
 
     def __init__(
         self,
@@ -156,30 +130,38 @@ class LinkChecker:
         self.observer = observer
         self.dns = DnsCache(resolver or SystemResolver())
         self.offline = False
+        self.backoff = Backoff(
+            self.options.retries, self.options.backoff, self.options.retry_after_cap
+        )
         self._gates: dict[str, _HostGate] = {}
         self._global = asyncio.Semaphore(self.options.concurrency)
         self._probes: dict[str, asyncio.Task[_Answer | _Failure]] = {}
-        self._pools = Pools(self._connect)
-        self._headers = (
-            f"User-Agent: {self.options.user_agent}\r\n"
-            "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\r\n"
-            "Accept-Language: en;q=0.9,*;q=0.5\r\n"
-            "Accept-Encoding: gzip, deflate\r\n"
-        ).encode("latin-1", "replace")
+        self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> LinkChecker:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        self._pools.close()
+        if self._session is not None:
+            await self._session.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = new_session(
+                self.dns, self.options.user_agent, min(self.options.timeout, 10.0)
+            )
+        return self._session
 
     async def prepare(self, urls: Iterable[str], *, offline_also: str = "") -> None:
         """Resolve every host once; decide whether this machine is offline.
 
+        Hosts reached through a proxy are not resolved here: the proxy does that.
         ``offline_also`` is added to the one warning an offline machine gets.
         """
-        hosts = [h for h in map(dns_host, urls) if h]
-        named = [h for h in hosts if needs_dns(h)]
+        named = [
+            h for u in urls if (h := dns_host(u)) is not None and needs_dns(h) and not uses_proxy(u)
+        ]
         await self.dns.resolve_all(named)
         if named and not await self.dns.resolution_works(named):
             self.offline = True
@@ -258,7 +240,7 @@ class LinkChecker:
                 elapsed_ms=look.elapsed_ms,
             )
         verdict, reason = await self._judge(look.url, outcome)
-        length = outcome.headers.get("content-length")
+        length = content_length(outcome.headers)
         return Check(
             verdict=verdict,
             reason=reason,
@@ -267,107 +249,107 @@ class LinkChecker:
             final_url=outcome.url,
             redirects=tuple(outcome.chain),
             content_type=outcome.headers.get("content-type"),
-            content_length=int(length) if length and length.isdigit() else len(outcome.body),
+            content_length=length if length is not None else len(outcome.body),
             sha256=hashlib.sha256(outcome.body).hexdigest(),
             elapsed_ms=look.elapsed_ms,
         )
 
     async def _outcome(self, url: str) -> _Answer | _Failure:
-        # Names that do not resolve are found on connecting (see _connect), for the cited host
-        # and for every host a redirect leads to alike.
         host = dns_host(url)
-        if self.offline and host is not None and needs_dns(host):
-            return _Failure("offline")
-        return await self._with_retries(url)
-
-    async def _with_retries(self, url: str) -> _Answer | _Failure:
-        opts = self.options
-        outcome: _Answer | _Failure = _Failure("not-checked")
-        for attempt in range(opts.retries + 1):
+        if host is None:
+            return _Failure(Reason.INVALID_URL)
+        # Names that do not resolve are found on connecting, for the cited host and for every
+        # host a redirect leads to alike.
+        if self.offline and needs_dns(host) and not uses_proxy(url):
+            return _Failure(Reason.OFFLINE)
+        outcome: _Answer | _Failure = _Failure(Reason.NOT_CHECKED)
+        for attempt in range(self.options.retries + 1):
             outcome = await self._attempt(url)
             if not isinstance(outcome, _Answer) or outcome.status not in RETRY_STATUSES:
                 return outcome
-            if attempt == opts.retries:
+            delay = self.backoff.delay(
+                attempt, retry_after_seconds(outcome.headers.get("retry-after"))
+            )
+            if delay is None:
                 break
-            asked = retry_after_seconds(outcome.headers.get("retry-after"))
-            if asked is not None and asked > opts.retry_after_cap:
-                break  # the site asks for a longer pause than we wait: report it as it stands
-            delay = asked if asked is not None else opts.backoff * 2**attempt
-            await asyncio.sleep(delay + random.uniform(0, opts.backoff / 4))
+            await asyncio.sleep(delay)
         return outcome
 
     async def _attempt(self, url: str) -> _Answer | _Failure:
-        """One GET of ``url`` with its redirects, within the per-URL deadline."""
+        """One GET of ``url`` with its redirects, within the per-URL deadline.
+
+        Whatever a server answers ends here as an answer or a failure with a reason: nothing a
+        server sends can raise out of this method.
+        """
         chain: list[Redirect] = []
         reading_body = [False]
         try:
             async with asyncio.timeout(self.options.timeout):
                 return await self._follow(url, chain, reading_body)
         except TimeoutError:
-            return _Failure("body-timeout" if reading_body[0] else "timeout", chain=chain)
-        except TransportError as exc:
-            reason = exc.reason
-            if reason == "timeout" and reading_body[0]:
-                reason = "body-timeout"
-            verdict: Verdict = "dead" if reason == "dns-nxdomain" else "error"
+            reason = Reason.BODY_TIMEOUT if reading_body[0] else Reason.TIMEOUT
+            return _Failure(reason, chain=chain)
+        except _TooManyRedirects:
+            return _Failure(Reason.TOO_MANY_REDIRECTS, chain=chain)
+        except (aiohttp.ClientError, OSError, ValueError, LookupError) as exc:
+            # ValueError and LookupError: yarl and the codecs on URLs and headers no browser
+            # would send; OSError: sockets and TLS outside aiohttp's wrapping.
+            reason = failure_reason(exc)
+            if reason == Reason.TIMEOUT and reading_body[0]:
+                reason = Reason.BODY_TIMEOUT
+            verdict: Verdict = "dead" if reason == Reason.DNS_NXDOMAIN else "error"
             return _Failure(reason, verdict=verdict, chain=chain)
 
     async def _follow(self, url: str, chain: list[Redirect], reading: list[bool]) -> _Answer:
-        current = url
-        cookies = CookieJar()
+        current = URL(url.strip())
+        cookies = CookieChain()
         while True:
-            answer = await self._get(current, reading, cookies)
-            location = answer.headers.get("location")
+            answer, location = await self._get(current, reading, cookies)
             if answer.status not in REDIRECT_STATUSES or not location:
                 answer.chain = chain
                 return answer
-            current = urljoin(current, location.strip())
-            chain.append(Redirect(answer.status, current))
+            current = redirect_target(current, location)
+            chain.append(Redirect(answer.status, str(current)))
             if len(chain) > self.options.max_redirects:
-                raise TransportError("too-many-redirects")
+                raise _TooManyRedirects
 
-    async def _get(self, url: str, reading: list[bool], cookies: CookieJar) -> _Answer:
-        target = wire_target(url)
-        gate = self._gates.get(target.host)
+    async def _get(
+        self, url: URL, reading: list[bool], cookies: CookieChain
+    ) -> tuple[_Answer, str | None]:
+        host = url.raw_host or ""
+        gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[target.host] = _HostGate(
-                self.options.per_host, self.options.host_interval
-            )
-        async with gate, self._global:
-            headers = self._headers + cookies.header(target.host)
-            response = await self._pools.get(target, headers)
-            cookies.take(target.host, response.headers)
-            try:
-                if response.status in REDIRECT_STATUSES:
-                    # Read a redirect's (small) body only so that its connection can be reused.
-                    await response.read(REDIRECT_BODY)
-                    return _Answer(url, response.status, response.headers)
-                reading[0] = True
-                body = await response.read(self.options.max_body)
-                reading[0] = False
-                return _Answer(url, response.status, response.headers, body)
-            finally:
-                response.release()
-
-    async def _connect(self, target: Target) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        """A connection to ``target``'s origin, at the address the DNS cache found for it."""
-        answer = await self.dns.resolve(target.host)
-        if answer.status == "nxdomain":
-            raise TransportError("dns-nxdomain", target.host)
-        if answer.status != "ok" or answer.address is None:
-            raise TransportError(f"dns-{answer.status}", target.host)
-        tls = tls_context() if target.scheme == "https" else None
-        return await open_stream(answer.address, target, tls, min(self.options.timeout, 10.0))
+            gate = self._gates[host] = _HostGate(self.options.per_host, self.options.host_interval)
+        async with (
+            gate,
+            self._global,
+            self.session.get(
+                url,
+                allow_redirects=False,
+                headers=cookies.header(url),
+                ssl=ssl_context() if url.scheme == "https" else True,
+            ) as response,
+        ):
+            cookies.take(response)
+            headers = header_dict(response.headers)
+            if response.status in REDIRECT_STATUSES:
+                # Read a redirect's (small) body only so that its connection can be reused.
+                await read_capped(response, REDIRECT_BODY)
+                return _Answer(str(url), response.status, headers), headers.get("location")
+            reading[0] = True
+            body = await read_capped(response, self.options.max_body)
+            reading[0] = False
+            return _Answer(str(url), response.status, headers, body), None
 
     async def _judge(self, url: str, answer: _Answer) -> tuple[Verdict, str]:
         status, chain = answer.status, answer.chain
         if is_challenge(status, answer.headers, answer.body):
-            return "blocked", "bot-challenge"
+            return "blocked", Reason.BOT_CHALLENGE
         if not is_login_wall(url) and (
             (chain and is_login_wall(answer.url))
             or (200 <= status < 300 and answer.is_html and asks_to_log_in(answer.body))
         ):
-            return "blocked", "login-wall"
+            return "blocked", Reason.LOGIN_WALL
         if not 200 <= status < 300:
             return status_verdict(status)
         if chain and not is_trivial_redirect(url, answer.url):
@@ -375,10 +357,10 @@ class LinkChecker:
             if soft:
                 return "dead", soft
         if answer.is_html and (says_not_found(answer.body) or await self._is_missing_page(answer)):
-            return "dead", "soft-404:not-found-page"
+            return "dead", Reason.SOFT_404_PAGE
         if not chain or is_trivial_redirect(url, answer.url):
-            return "alive", f"http-{status}"
-        return "redirected", f"http-{status}-after-{chain[0].status}"
+            return "alive", http_reason(status)
+        return "redirected", http_reason(status, chain[0].status)
 
     async def _is_missing_page(self, answer: _Answer) -> bool:
         """Whether the page is what this site answers for a URL that surely does not exist."""
@@ -411,74 +393,9 @@ class LinkChecker:
         return outcome if isinstance(outcome, _Answer) else None
 
 
-# Query parameters that track a visit and never name what is shown.
-TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|igshid|igsh|_ga|_gl"
-    r"|ref|ref_src|ref_url|referrer|source|src|share|s|si|feature|t|time_continue|__tn__|__cft__"
-    r"|_hsenc|_hsmi|mkt_tok|spm|from)$",
-    re.IGNORECASE,
-)
-_IDENTIFIER = re.compile(r"\d|^[\w-]{8,}$")
-
-
-@dataclass(frozen=True)
-class Twin:
-    """URLs that look like a cited one but surely name nothing (for soft-404 detection)."""
-
-    key: str  # one probe per key: a site section, or a path and its identifying parameters
-    missing: str  # the look-alike that names nothing
-    bare: str | None = None  # for query-named pages: the same URL without its identifiers
-
-
-def _random_like(value: str) -> str:
-    """A value of the same kind as ``value`` (digits stay digits) that surely names nothing."""
-    if value.isdigit():
-        return "".join(secrets.choice("0123456789") for _ in range(max(len(value), 12)))
-    return "kzarchive" + secrets.token_hex(max(4, len(value) // 2))
-
-
-def missing_twin(url: str) -> Twin | None:
-    """How to ask this site for a page like ``url`` that does not exist; None for a home page.
-
-    A page named by its path gets a random path in the same site section. A page named by its
-    query string (``watch?v=``, ``permalink.php?story_fbid=``, ``Download.aspx?symbolno=``) gets
-    the same path with random values for the parameters that look like identifiers (tracking
-    parameters and short words such as ``lang=en`` are kept as they are).
-    """
-    parts = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    ids = [
-        i
-        for i, (name, value) in enumerate(pairs)
-        if not TRACKING.match(name) and _IDENTIFIER.search(value)
-    ]
-    if ids:
-        names = ",".join(sorted({pairs[i][0] for i in ids}))
-        key = f"{parts.scheme}://{parts.netloc}{parts.path}?{names}"
-        randomised = [(n, _random_like(v) if i in ids else v) for i, (n, v) in enumerate(pairs)]
-        kept = [pair for i, pair in enumerate(pairs) if i not in ids]
-        return Twin(
-            key,
-            urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(randomised), "")),
-            urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), "")),
-        )
-    path = parts.path.strip("/")
-    if not path:
-        return None
-    section = path.split("/")[0] + "/" if "/" in path else ""
-    key = f"{parts.scheme}://{parts.netloc}/{section}"
-    return Twin(key, f"{key}kzarchive-{secrets.token_hex(8)}-missing")
-
-
-def url_words(url: str) -> list[str]:
-    """The parts of a URL a page may echo back (its path and query values)."""
-    parts = urlsplit(url)
-    return [parts.path, *(value for _, value in parse_qsl(parts.query))]
-
-
 def worth_second_look(check: Check) -> bool:
     """Whether an ``error`` may clear up if asked again at the end of the run."""
-    return check.verdict == "error" and check.reason not in ("offline", "invalid-url")
+    return check.verdict == "error" and check.reason not in FINAL_ERRORS
 
 
 async def check_urls(

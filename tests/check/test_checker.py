@@ -10,9 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from kzarchive.check import CheckOptions, CheckRun, check_urls, retry_after_seconds
+from kzarchive.check import CheckOptions
+from kzarchive.check.checker import CheckRun, check_urls
+from kzarchive.check.dns import StaticResolver
 from kzarchive.models import Check
-from kzarchive.net import StaticResolver
+from kzarchive.retry import retry_after_seconds
 from tests.servers.base import RunningServer
 from tests.servers.scenario import scenario_server
 
@@ -248,7 +250,7 @@ def test_a_slow_host_does_not_hold_up_the_others(server: RunningServer) -> None:
 
 
 def test_missing_twins() -> None:
-    from kzarchive.check import missing_twin
+    from kzarchive.check.soft404 import missing_twin
 
     fb = "https://www.facebook.com/permalink.php?story_fbid=10114164092556794&id=2364618"
     twin = missing_twin(fb)

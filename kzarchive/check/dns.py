@@ -1,9 +1,10 @@
-"""Name resolution and connections with bounds: each host is resolved once, in bounded time.
+"""Name resolution with bounds and a memory: each host is resolved once, in bounded time.
 
 The link checker needs to know *why* a host cannot be reached: a name that does not exist (link rot)
 is not a machine with no network (nothing can be said). So it resolves every host itself, in
-daemon threads that can never hold up the process, and the HTTP transport then connects to the
-addresses found, so each host costs one lookup.
+daemon threads that can never hold up the process, and keeps every address found: aiohttp's
+connector then gets them through :class:`CachedResolver` and tries them in turn (happy eyeballs),
+so a name that resolves to ``::1`` and ``127.0.0.1`` reaches a server listening on either.
 """
 
 from __future__ import annotations
@@ -11,28 +12,42 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import re
 import socket
-import ssl
 import threading
+import urllib.request
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
-
-from kzarchive.http1 import TransportError, wire_target
+from urllib.parse import urlsplit
 
 DnsStatus = Literal["ok", "nxdomain", "failed", "timeout"]
 DNS_TIMEOUT = 5.0
 # Hosts whose resolution shows that DNS works when no host of the run resolves.
 KNOWN_HOSTS = ("web.archive.org", "example.com")
+_HOST = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 
 
 @dataclass(frozen=True)
 class DnsAnswer:
     status: DnsStatus
-    address: str | None = None
+    addresses: tuple[str, ...] = ()
+
+    @property
+    def address(self) -> str | None:
+        return self.addresses[0] if self.addresses else None
 
 
 Resolver = Callable[[str], Awaitable[DnsAnswer]]
+
+
+class DnsFailure(OSError):
+    """A name that did not resolve; ``status`` says how (raised into aiohttp's connector)."""
+
+    def __init__(self, host: str, status: DnsStatus) -> None:
+        super().__init__(f"{host}: {status}")
+        self.host = host
+        self.status = status
 
 
 @functools.lru_cache(maxsize=4096)
@@ -49,12 +64,50 @@ def needs_dns(host: str) -> bool:
     return not is_ip_literal(host) and host.lower() not in ("localhost", "localhost.")
 
 
+def wire_host(host: str) -> str:
+    """``host`` as DNS knows it (IDNA for international names); ValueError if it cannot be."""
+    host = host.lower()
+    if not host.isascii():
+        import idna  # only for international names: its tables take a while to load
+
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise ValueError(f"not a valid international host name: {host}") from exc
+    if not _HOST.fullmatch(host):
+        raise ValueError(f"not a valid host name: {host}")
+    return host
+
+
 def dns_host(url: str) -> str | None:
     """The host of an http(s) URL as DNS knows it (IDNA-encoded, lower case), or None."""
     try:
-        return wire_target(url).host
-    except TransportError:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
         return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    if ":" in host:  # IPv6 literal: urlsplit has checked the brackets
+        return host
+    try:
+        return wire_host(host)
+    except ValueError:
+        return None
+
+
+def uses_proxy(url: str) -> bool:
+    """Whether the environment sends ``url`` through a proxy (``*_PROXY`` less ``NO_PROXY``).
+
+    Behind a proxy the proxy resolves names, and this machine often cannot: its own DNS says
+    nothing about the cited host.
+    """
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies()
+    if parts.scheme.lower() not in proxies:
+        return False
+    return not urllib.request.proxy_bypass(parts.hostname or "")
 
 
 def _lookup(host: str) -> DnsAnswer:
@@ -66,9 +119,8 @@ def _lookup(host: str) -> DnsAnswer:
         return DnsAnswer("failed")
     except (UnicodeError, OSError):
         return DnsAnswer("failed")
-    if not infos:
-        return DnsAnswer("nxdomain")
-    return DnsAnswer("ok", str(infos[0][4][0]))
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+    return DnsAnswer("ok", addresses) if addresses else DnsAnswer("nxdomain")
 
 
 class SystemResolver:
@@ -80,7 +132,7 @@ class SystemResolver:
 
     async def __call__(self, host: str) -> DnsAnswer:
         if is_ip_literal(host):
-            return DnsAnswer("ok", host.strip("[]"))
+            return DnsAnswer("ok", (host.strip("[]"),))
         loop = asyncio.get_running_loop()
         future: asyncio.Future[DnsAnswer] = loop.create_future()
 
@@ -101,16 +153,16 @@ class SystemResolver:
 
 
 class StaticResolver:
-    """A resolver from a fixed table (tests, and ``--resolve`` style overrides)."""
+    """A resolver from a fixed table (tests); a name may map to one address or several."""
 
-    def __init__(self, table: Mapping[str, str]) -> None:
-        self.table = {k.lower(): v for k, v in table.items()}
+    def __init__(self, table: Mapping[str, str | tuple[str, ...]]) -> None:
+        self.table = {k.lower(): (v,) if isinstance(v, str) else tuple(v) for k, v in table.items()}
 
     async def __call__(self, host: str) -> DnsAnswer:
         if is_ip_literal(host):
-            return DnsAnswer("ok", host.strip("[]"))
-        address = self.table.get(host.lower())
-        return DnsAnswer("ok", address) if address else DnsAnswer("nxdomain")
+            return DnsAnswer("ok", (host.strip("[]"),))
+        addresses = self.table.get(host.lower())
+        return DnsAnswer("ok", addresses) if addresses else DnsAnswer("nxdomain")
 
 
 class DnsCache:
@@ -145,11 +197,3 @@ class DnsCache:
             return True
         known = await self.resolve_all(KNOWN_HOSTS)
         return any(a.status == "ok" for a in known.values())
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """One TLS context for every connection: loading the CA bundle costs tens of milliseconds."""
-    import certifi
-
-    return ssl.create_default_context(cafile=certifi.where())

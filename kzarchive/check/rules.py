@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from kzarchive.check.reasons import Reason, http_reason
 from kzarchive.models import Verdict
 
 DEAD_STATUSES = frozenset({404, 410})
@@ -93,14 +94,14 @@ def asks_to_log_in(body: bytes) -> bool:
     return bool(_LOGIN_TITLE.match(title_of(body)))
 
 
-def soft_404_redirect(cited: str, final: str) -> str | None:
+def soft_404_redirect(cited: str, final: str) -> Reason | None:
     """The soft-404 reason when a redirect lands on the site's root or a not-found page."""
     cited_path = urlsplit(cited).path.strip("/")
     final_parts = urlsplit(final)
     if cited_path and final_parts.path.strip("/") == "" and not final_parts.query:
-        return "soft-404:redirect-to-root"
+        return Reason.SOFT_404_ROOT
     if _NOT_FOUND_PATH.search(final_parts.path) and not _NOT_FOUND_PATH.search(cited_path):
-        return "soft-404:redirect-to-404"
+        return Reason.SOFT_404_REDIRECT
     return None
 
 
@@ -149,7 +150,7 @@ def similarity(a: bytes, b: bytes, ignore: tuple[str, ...] = ()) -> float:
 
 def status_verdict(status: int) -> tuple[Verdict, str]:
     """The verdict for a final answer that is not 2xx."""
-    reason = f"http-{status}"
+    reason = http_reason(status)
     if status in DEAD_STATUSES:
         return "dead", reason
     if status in BLOCKED_STATUSES:

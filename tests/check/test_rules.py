@@ -1,10 +1,10 @@
-"""The judgement calls of :mod:`kzarchive.verdicts`, one rule at a time."""
+"""The judgement calls of :mod:`kzarchive.check.rules`, one rule at a time."""
 
 from __future__ import annotations
 
 import pytest
 
-from kzarchive.verdicts import (
+from kzarchive.check.rules import (
     asks_to_log_in,
     is_challenge,
     is_login_wall,

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from kzarchive import check as check_module
-from kzarchive.check import CheckOptions, check_urls
-from kzarchive.net import StaticResolver
+from kzarchive.check import CheckOptions
+from kzarchive.check import checker as checker_module
+from kzarchive.check.checker import check_urls
+from kzarchive.check.dns import StaticResolver
 from tests.conftest import FIXTURES
 from tests.servers.base import RunningServer
 from tests.servers.scenario import scenario_server
@@ -29,7 +30,7 @@ def https_server() -> Iterator[RunningServer]:
 def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make the checker trust the test certificate (and nothing else)."""
     context = ssl.create_default_context(cafile=str(TLS / "cert.pem"))
-    monkeypatch.setattr(check_module, "tls_context", lambda: context)
+    monkeypatch.setattr(checker_module, "ssl_context", lambda: context)
 
 
 def test_https_pages_and_redirects(
