@@ -36,6 +36,7 @@ from kzarchive.check.rules import (
 )
 from kzarchive.check.session import (
     CookieChain,
+    Proxies,
     content_length,
     failure_reason,
     header_dict,
@@ -137,6 +138,7 @@ class LinkChecker:
         self._global = asyncio.Semaphore(self.options.concurrency)
         self._probes: dict[str, asyncio.Task[_Answer | _Failure]] = {}
         self._session: aiohttp.ClientSession | None = None
+        self._proxies = Proxies()
 
     async def __aenter__(self) -> LinkChecker:
         return self
@@ -320,14 +322,22 @@ class LinkChecker:
         gate = self._gates.get(host)
         if gate is None:
             gate = self._gates[host] = _HostGate(self.options.per_host, self.options.host_interval)
+        proxy, proxy_headers = self._proxies(url)
+        headers = cookies.header(url)
+        if proxy_headers and url.scheme == "http":
+            # A plain-HTTP request goes to the proxy itself, which consumes Proxy-Authorization;
+            # aiohttp sends proxy_headers only on the CONNECT of an https tunnel.
+            headers = {**headers, **proxy_headers}
         async with (
             gate,
             self._global,
             self.session.get(
                 url,
                 allow_redirects=False,
-                headers=cookies.header(url),
+                headers=headers,
                 ssl=ssl_context() if url.scheme == "https" else True,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
             ) as response,
         ):
             cookies.take(response)

@@ -24,6 +24,7 @@ import asyncio
 import errno
 import socket
 import ssl
+import urllib.request
 from typing import Any
 from urllib.parse import quote
 
@@ -78,9 +79,40 @@ class CachedResolver(AbstractResolver):
         return None
 
 
+class Proxies:
+    """The proxy for each URL, from ``*_PROXY`` and ``NO_PROXY``, read once and kept per host.
+
+    aiohttp's own ``trust_env`` looks both the proxy and ``~/.netrc`` up in a thread for every
+    request (two thread hops a link); netrc credentials have no business going to cited sites.
+    """
+
+    def __init__(self) -> None:
+        self._proxies = urllib.request.getproxies()
+        self._chosen: dict[tuple[str, str], tuple[URL | None, dict[str, str] | None]] = {}
+
+    def __call__(self, url: URL) -> tuple[URL | None, dict[str, str] | None]:
+        """The proxy for ``url`` and the headers that only the proxy sees (its credentials)."""
+        key = (url.scheme, url.raw_host or "")
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            chosen = self._chosen[key] = self._choose(url)
+        return chosen
+
+    def _choose(self, url: URL) -> tuple[URL | None, dict[str, str] | None]:
+        address = self._proxies.get(url.scheme)
+        if not address or urllib.request.proxy_bypass(url.raw_host or ""):
+            return None, None
+        proxy = URL(address if "://" in address else f"http://{address}")
+        if proxy.user is None:
+            return proxy, None
+        credentials = aiohttp.encode_basic_auth(proxy.user, proxy.password or "")
+        return proxy.with_user(None), {"Proxy-Authorization": credentials}
+
+
 def new_session(cache: DnsCache, user_agent: str, connect_timeout: float) -> aiohttp.ClientSession:
-    """A session for link checks: proxies from the environment, no shared cookies, no limits of
-    its own (the checker's gates bound concurrency), every host resolved through ``cache``."""
+    """A session for link checks: no shared cookies, no netrc, no limits of its own (the
+    checker's gates bound concurrency), every host resolved through ``cache``; proxies are given
+    per request by :class:`Proxies`."""
     connector = aiohttp.TCPConnector(
         limit=0,
         limit_per_host=0,
@@ -92,7 +124,7 @@ def new_session(cache: DnsCache, user_agent: str, connect_timeout: float) -> aio
     return aiohttp.ClientSession(
         connector=connector,
         cookie_jar=aiohttp.DummyCookieJar(),
-        trust_env=True,
+        trust_env=False,
         auto_decompress=True,
         max_line_size=MAX_HEAD_LINE,
         max_field_size=MAX_HEAD_LINE,

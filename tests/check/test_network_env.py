@@ -8,6 +8,7 @@ TLS-inspecting network installs, given here through ``SSL_CERT_FILE``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +53,19 @@ def test_the_checker_goes_through_the_proxy(monkeypatch: pytest.MonkeyPatch) -> 
     assert not run.offline
     assert (run.checks[url].verdict, run.checks[url].reason) == ("alive", "http-200")
     assert seen.seen[0] == "GET http://cited-site.example/ok"
+
+
+def test_proxy_credentials_go_to_the_proxy_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    with scenario_server() as site:
+        proxy, seen = forward_proxy(site)
+        with proxy:
+            monkeypatch.setenv("HTTP_PROXY", f"http://agent:s3cret@127.0.0.1:{proxy.port}")
+            url = "http://cited-site.example/echo-ua"
+            run = asyncio.run(check_urls([url], OPTIONS, resolver=StaticResolver({})))
+    assert run.checks[url].verdict == "alive"
+    assert seen.authorizations[0] == "Basic " + base64.b64encode(b"agent:s3cret").decode()
+    # The site behind the proxy never sees the proxy's credentials.
+    assert all("Proxy-Authorization" not in r[2] for r in site.server.state.requests)
 
 
 def test_no_proxy_hosts_are_reached_directly(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,13 +15,21 @@ from urllib.parse import urlsplit
 
 from tests.servers.base import RunningServer
 
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authorization",
+    "transfer-encoding",
+    "te",
+}
 
 
 class ProxyState:
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
         self.seen: list[str] = []  # "METHOD absolute-url"
+        self.authorizations: list[str] = []  # Proxy-Authorization headers received
 
 
 class ProxyHandler(BaseHTTPRequestHandler):
@@ -34,6 +42,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
     def _relay(self) -> None:
         state: ProxyState = self.server.state
         state.seen.append(f"{self.command} {self.path}")
+        state.authorizations.append(self.headers.get("Proxy-Authorization", ""))
         parts = urlsplit(self.path)
         target = parts.path + (f"?{parts.query}" if parts.query else "")
         length = int(self.headers.get("Content-Length") or 0)
