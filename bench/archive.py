@@ -37,6 +37,7 @@ def main() -> None:
         out = Path(tmp) / "out.json"
         env = {
             "KZARCHIVE_WAYBACK_URL": server.base,
+            "KZARCHIVE_CAPTURES_PER_MINUTE": "0",  # our overhead, not the archive's pace
             "IA_ACCESS_KEY": "test-access",
             "IA_SECRET_KEY": "test-secret",
         }

@@ -26,9 +26,9 @@ from kzarchive import __version__
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.errors import KzarchiveError
 from kzarchive.manifest import MANIFEST_NAME
-from kzarchive.options import ArchiveOptions, parse_age
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS
+from kzarchive.wayback.options import ArchiveOptions, parse_age
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -229,6 +229,14 @@ def archive_options(command: F) -> F:
         click.option(
             "--refresh", is_flag=True, help="Capture again even if a young capture exists."
         ),
+        click.option(
+            "--captures-per-minute",
+            envvar="KZARCHIVE_CAPTURES_PER_MINUTE",
+            type=click.FloatRange(0, 600),
+            default=defaults.captures_per_minute,
+            show_default=True,
+            help="Submissions a minute at most (the archive allows about 12; 0: no pacing).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -253,6 +261,7 @@ def _archive_options(params: dict[str, Any], extraction: Extraction) -> ArchiveO
         anonymous=params["anonymous"],
         refresh=params["refresh"],
         cited_on=cited_on,
+        captures_per_minute=params["captures_per_minute"],
     )
 
 
@@ -384,9 +393,9 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
 def archive_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Find or make a Wayback snapshot of every link; exit 1 if any is left without one."""
     from kzarchive import formats
-    from kzarchive.archive import archive_urls
-    from kzarchive.credentials import load_credentials
-    from kzarchive.wayback import WaybackClient
+    from kzarchive.wayback.archiver import archive_urls
+    from kzarchive.wayback.client import WaybackClient
+    from kzarchive.wayback.credentials import load_credentials
 
     extraction = _extract(settings, document, params["all_links"])
     links = extraction.links
@@ -432,10 +441,10 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
 @click.pass_obj
 def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Extract, check and archive; write the manifest and its renderings into --out."""
-    from kzarchive.credentials import load_credentials
     from kzarchive.lock import FolderLock
     from kzarchive.pipeline import run_pipeline
-    from kzarchive.wayback import WaybackClient
+    from kzarchive.wayback.client import WaybackClient
+    from kzarchive.wayback.credentials import load_credentials
 
     extraction = _extract(settings, document, params["all_links"])
     out: Path = params["out"]

@@ -153,6 +153,9 @@ class ArchiveState:
     attempts: int = 0
     updated_at: str | None = None
     submitted_at: str | None = None
+    # What the run learnt that is worth keeping but is not the outcome (a CDX failure beside a
+    # capture that worked, a capture that Save Page Now reported but the index does not show yet).
+    notes: tuple[str, ...] = ()
 
     @property
     def has_snapshot(self) -> bool:
@@ -168,6 +171,7 @@ class ArchiveState:
             "attempts": self.attempts,
             "updated_at": self.updated_at,
             "submitted_at": self.submitted_at,
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -186,6 +190,7 @@ class ArchiveState:
             attempts=int(data.get("attempts") or 0),
             updated_at=data.get("updated_at"),
             submitted_at=data.get("submitted_at"),
+            notes=tuple(str(n) for n in data.get("notes") or ()),
         )
 
 

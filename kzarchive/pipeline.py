@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from kzarchive.archive import Archiver
 from kzarchive.check import CheckOptions
 from kzarchive.check.checker import LinkChecker, worth_second_look
 from kzarchive.check.dns import Resolver
@@ -32,10 +31,11 @@ from kzarchive.manifest import (
     write_atomic,
 )
 from kzarchive.models import ArchiveState, Check, utc_now
-from kzarchive.options import ArchiveOptions
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS, file_text
-from kzarchive.wayback import WaybackClient
+from kzarchive.wayback.archiver import Archiver
+from kzarchive.wayback.client import WaybackClient
+from kzarchive.wayback.options import ArchiveOptions
 
 OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
 

@@ -36,7 +36,11 @@ def report(tmp_path: Path) -> Path:
 
 
 def invoke(server: RunningServer, *args: str, keys: bool = True) -> tuple[int, str, str]:
-    env = {"KZARCHIVE_WAYBACK_URL": server.base, "KZARCHIVE_JOB_TIMEOUT": "5"}
+    env = {
+        "KZARCHIVE_WAYBACK_URL": server.base,
+        "KZARCHIVE_JOB_TIMEOUT": "5",
+        "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
+    }
     if keys:
         env.update({"IA_ACCESS_KEY": ACCESS, "IA_SECRET_KEY": SECRET})
     else:

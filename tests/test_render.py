@@ -1,7 +1,7 @@
 """Renderings of a fixed manifest, compared with golden files; escaping; the report command.
 
-Update the golden files after a deliberate change with
-``KZARCHIVE_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and review the diff.
+The golden files are written by ``python tests/fixtures/update_golden.py`` after a deliberate
+change (review the diff); this test only reads them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -30,8 +29,6 @@ def test_golden(fmt: str) -> None:
     renderer = RENDERERS[fmt]
     text = renderer.render(load(SEED))
     golden = GOLDEN / f"seed{renderer.suffix}"
-    if os.environ.get("KZARCHIVE_UPDATE_GOLDEN"):
-        golden.write_bytes(text.encode("utf-8"))
     assert text == golden.read_bytes().decode("utf-8")
 
 

@@ -20,7 +20,7 @@ from kzarchive import tls
 from kzarchive.check import CheckOptions
 from kzarchive.check.checker import check_urls
 from kzarchive.check.dns import StaticResolver
-from kzarchive.wayback import WaybackClient
+from kzarchive.wayback.client import WaybackClient
 from tests.servers.fake_wayback import fake_wayback
 from tests.servers.proxy import forward_proxy
 from tests.servers.scenario import scenario_server

@@ -1,9 +1,11 @@
 """A fake Wayback Machine that speaks SPN2, job status, account status and CDX as the real one does.
 
-Behaviour follows ``shared/reference/wayback-api.md``: refusals come as HTTP 200 with no job id,
-unknown or expired jobs stay ``pending`` forever, excluded sites answer CDX with 403. Faults are
-scripted per endpoint; the clock is injectable; every request is recorded so that tests can assert
-what was sent.
+Every shape it answers was seen from web.archive.org; the comment beside each says where:
+"doc" is the SPN2 public API doc (copy of 2025-10-22) and the CDX server README; "edgi" the test
+cassettes recorded by edgi-govdata-archiving/wayback (2023); "clients" the parsers of other
+projects that met the shape (pywaybackup, spn.sh, archiveorgbackups); "reference" our own
+``shared/reference/wayback-api.md``, corrected against those recordings. Faults are scripted per
+endpoint; the clock is injectable; every request is recorded so that tests can assert what was sent.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 import secrets
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -21,10 +24,37 @@ from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
 from tests.servers.base import RunningServer
 
+# edgi cassette test_search_raises_for_blocked_urls (2023): 403, text/plain, the same words in the
+# body and in X-Archive-Wayback-Runtime-Error.
 BLOCKED = (
     "org.archive.util.io.RuntimeIOException: org.archive.wayback.exception."
     "AdministrativeAccessControlException: Blocked Site Error"
 )
+# reference: robots exclusions, reported with 403 and with 200.
+ROBOTS = "org.archive.wayback.exception.RobotAccessControlException: Blocked By Robots"
+CDX_FIELDS = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
+SAME_SNAPSHOT = (
+    "The same snapshot had been made 2 minutes ago. You can make new capture of this URL after "
+    "45 minutes."
+)
+
+
+def surt(url: str) -> str:
+    """The CDX urlkey of ``url``: host reversed, ``www.`` and port dropped (edgi: gov,nasa)/)."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    host = (parts.hostname or "").removeprefix("www.")
+    key = ",".join(reversed(host.split("."))) + ")" + (parts.path or "/").lower()
+    return key + (f"?{parts.query}" if parts.query else "")
+
+
+def variant(url: str, n: int) -> str:
+    """The ``original`` the CDX gives back: http/https, ``www.`` and ``:80`` variants (edgi:
+    ``http://www.nasa.gov:80/`` for nasa.gov)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    rest = parts.path + (f"?{parts.query}" if parts.query else "")
+    choices = [url, f"http://{host}:80{rest}", f"https://www.{host.removeprefix('www.')}{rest}"]
+    return choices[n % len(choices)]
 
 
 @dataclass
@@ -58,12 +88,21 @@ class FakeState:
     keys: dict[str, str] = field(default_factory=lambda: {"test-access": "test-secret"})
     offset: float = 0.0
     clock: Callable[[], float] = time.time
-    captures: dict[str, list[tuple[str, int, float]]] = field(default_factory=dict)
+    # url -> [(timestamp, status ("-" for a revisit), visible_at)]
+    captures: dict[str, list[tuple[str, int | str, float]]] = field(default_factory=dict)
     index_delay: float = 0.0
     blocked_hosts: set[str] = field(default_factory=set)
     user_limit: int = 6
     daily_limit: int = 100_000
     daily_count: int = 0
+    url_daily_limit: int = 10  # doc: "This URL has been captured 10 times today"
+    # job status variants (reference): "doc", "2020" (no http_status), "uuid" (ids before 2021),
+    # "rich" (first_archive, counters, delay_wb_availability, screenshot, outlinks as a dict)
+    status_variant: str = "doc"
+    system: str = "ok"  # /save/status/system: "ok", "overloaded" or "502" (reference)
+    # the anonymous save's answer (reference): "content-location" (2020), "memento-link" (2021),
+    # "timegate-link" (2025), "429" or "404" (2026)
+    anonymous_shape: str = "memento-link"
     capture_seconds: float = 0.0
     pending_polls: int = 0
     outcomes: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -81,9 +120,14 @@ class FakeState:
     def stamp(self, moment: float | None = None) -> str:
         return time.strftime("%Y%m%d%H%M%S", time.gmtime(self.now() if moment is None else moment))
 
-    def add_capture(self, url: str, timestamp: str, status: int = 200) -> None:
+    def add_capture(self, url: str, timestamp: str, status: int | str = 200) -> None:
+        """A capture in the index; ``status`` "-" makes it a warc/revisit row."""
         self.captures.setdefault(url, []).append((timestamp, status, 0.0))
-        self.captures[url].sort()
+        self.captures[url].sort(key=lambda c: c[0])
+
+    def captured_today(self, url: str) -> int:
+        today = self.stamp()[:8]
+        return sum(1 for ts, _, _ in self.captures.get(url, []) if ts.startswith(today))
 
     def active(self) -> int:
         now = self.now()
@@ -115,22 +159,31 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
     def state(self) -> FakeState:
         return self.server.state  # type: ignore[attr-defined, no-any-return]
 
-    def reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    def reply(
+        self,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
+    def page(self, status: int, body: str, headers: dict[str, str] | None = None) -> None:
+        self.reply(status, body.encode(), headers, "text/html; charset=utf-8")
+
     def authorised(self) -> bool:
         header = self.headers.get("Authorization", "")
         match = re.fullmatch(r"LOW ([^:]+):(.+)", header)
         return bool(match and self.state.keys.get(match.group(1)) == match.group(2))
 
-    def scripted(self, endpoint: str) -> bool:
+    def scripted(self, endpoint: str, form: dict[str, str] | None = None) -> bool:
         """Play the next scripted fault for ``endpoint``; True when it answered."""
         fault = self.state.fault(endpoint)
         if fault is None:
@@ -141,14 +194,53 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
         if fault == "429":
             self.reply(429, {"message": "Too many requests"}, {"Retry-After": "1"})
         elif fault == "429-bare":
-            self.reply(429, b"<html>Too Many Requests</html>")
+            # reference: a 429 is an HTML page, usually without Retry-After
+            self.page(429, "<html><head><title>429 Too Many Requests</title></head></html>")
+        elif fault == "401":
+            # reference: sporadic 401s with valid keys
+            self.reply(401, {"message": "You need to be logged in to use Save Page Now."})
         elif fault.isdigit():
-            self.reply(int(fault), b"<html>Bad Gateway</html>")
+            self.page(int(fault), "<html><body><h1>Bad Gateway</h1></body></html>")
         elif fault == "malformed":
             self.reply(200, b"{not json")
+        elif fault == "cdx-html":
+            self.page(200, "<html><body><h1>Wayback Machine</h1>Maintenance.</body></html>")
+        elif fault in ("robots-403", "robots-200"):
+            # reference: robots exclusions with 403 and with 200, as a text body
+            status = 403 if fault == "robots-403" else 200
+            headers = {"X-Archive-Wayback-Runtime-Error": ROBOTS} if status == 403 else {}
+            self.reply(status, ROBOTS.encode(), headers, "text/plain;charset=UTF-8")
         elif fault.startswith("refuse:"):
             ext = fault.removeprefix("refuse:")
             self.reply(200, {"status": "error", "status_ext": f"error:{ext}", "message": f"{ext}."})
+        elif fault == "same-snapshot-null":
+            # reference: the "same snapshot" answer with "job_id": null
+            url = (form or {}).get("url", "")
+            moment = self.state.now() - 120
+            visible = self.state.now() + self.state.index_delay
+            self.state.captures.setdefault(url, []).append((self.state.stamp(moment), 200, visible))
+            self.reply(200, {"url": url, "job_id": None, "message": SAME_SNAPSHOT})
+        elif fault == "html-job":
+            # clients: an HTML page with status 200 that carries the job id
+            job = self.new_job((form or {}).get("url", ""))
+            self.page(
+                200,
+                "<html><body><p>Saving page now: the capture will be ready soon.</p>"
+                f'<script>spn.watchJob("{job.job_id}", "/_static/",6000);</script></body></html>',
+            )
+        elif fault == "accepted-then-523":
+            # reference: users report a 523 while the job ran and the capture succeeded
+            job = self.new_job((form or {}).get("url", ""))
+            job.polls_needed = 0
+            self.finish_job(job)
+            self.page(523, "<html><body>Origin is unreachable</body></html>")
+        elif fault == "account-cap-html":
+            # clients: "You cannot make more than (N) captures per day." in an HTML page
+            self.page(
+                200,
+                "<html><body><p>You cannot make more than (100,000) captures per day.</p>"
+                "</body></html>",
+            )
         return True
 
     def record(self, form: dict[str, str]) -> tuple[str, dict[str, list[str]]]:
@@ -174,12 +266,19 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path, query = self.record({})
         if path == "/save/status/system":
-            self.reply(200, {"status": "ok"})
+            # doc: {"status": "ok"}; reference: a message when overloaded, 502 when broken
+            if self.state.system == "502":
+                self.page(502, "<html><body>502 Bad Gateway</body></html>")
+            elif self.state.system == "overloaded":
+                self.reply(200, {"status": "overloaded", "message": "Save Page Now is overloaded"})
+            else:
+                self.reply(200, {"status": "ok"})
         elif path == "/save/status/user":
             if not self.authorised():
                 self.reply(401, {"message": "You need to be logged in to use Save Page Now."})
                 return
             active = self.state.active()
+            # doc: available can still read 8 past the daily cap
             self.reply(
                 200,
                 {
@@ -202,22 +301,68 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
 
     # -- SPN2 -------------------------------------------------------------------------------------
 
+    def job_id(self) -> str:
+        if self.state.status_variant == "uuid":
+            return str(uuid.uuid4())  # reference: job ids were UUIDs before 2021
+        return f"spn2-{secrets.token_hex(20)}"
+
+    def new_job(self, url: str) -> Job:
+        state = self.state
+        outcome, http_status = state.outcomes.get(url, ("success", 200))
+        job = Job(
+            job_id=self.job_id(),
+            url=url,
+            submitted=state.now(),
+            polls_needed=state.pending_polls,
+            duration=state.capture_seconds,
+            outcome=outcome,
+            http_status=http_status,
+        )
+        state.jobs[job.job_id] = job
+        state.daily_count += 1
+        state.peak_active = max(state.peak_active, state.active())
+        return job
+
+    def finish_job(self, job: Job) -> None:
+        """Put a successful job's capture into the index (once)."""
+        state = self.state
+        if job.timestamp is None:
+            job.timestamp = state.stamp(job.submitted + job.duration)
+            visible = state.now() + state.index_delay
+            state.captures.setdefault(job.url, []).append((job.timestamp, job.http_status, visible))
+            state.captures[job.url].sort(key=lambda c: c[0])
+
     def save(self, form: dict[str, str]) -> None:
         state = self.state
-        if self.scripted("save"):
+        if self.scripted("save", form):
             return
         if not self.authorised():
+            # reference: without keys, 401 "You need to be logged in to use Save Page Now."
             self.reply(401, {"message": "You need to be logged in to use Save Page Now."})
             return
         url = form.get("url", "")
         with state.lock:
             if state.daily_count >= state.daily_limit:
+                # clients: the account's cap is said in these words
                 self.reply(
                     200,
                     {
                         "status": "error",
                         "status_ext": "error:too-many-daily-captures",
-                        "message": "You have already reached the limit of daily captures.",
+                        "message": f"You cannot make more than {state.daily_limit:,} captures "
+                        "per day.",
+                    },
+                )
+                return
+            if state.captured_today(url) >= state.url_daily_limit:
+                # doc: too-many-daily-captures is about the URL
+                self.reply(
+                    200,
+                    {
+                        "status": "error",
+                        "status_ext": "error:too-many-daily-captures",
+                        "message": f"This URL has been captured {state.url_daily_limit} times "
+                        "today. Please try again tomorrow.",
                     },
                 )
                 return
@@ -233,7 +378,7 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
                 )
                 return
             window = _age_seconds(form.get("if_not_archived_within", "45m"))
-            # SPN2 answers a URL captured (or being captured) within the window with that job.
+            # doc: SPN2 answers a URL captured (or being captured) within the window with that job.
             recent = [
                 j
                 for j in state.jobs.values()
@@ -241,28 +386,9 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
             ]
             if recent and window:
                 job = recent[-1]
-                self.reply(
-                    200,
-                    {
-                        "url": url,
-                        "job_id": job.job_id,
-                        "message": "The same snapshot had been made 2 minutes ago.",
-                    },
-                )
+                self.reply(200, {"url": url, "job_id": job.job_id, "message": SAME_SNAPSHOT})
                 return
-            outcome, http_status = state.outcomes.get(url, ("success", 200))
-            job = Job(
-                job_id=f"spn2-{secrets.token_hex(20)}",
-                url=url,
-                submitted=state.now(),
-                polls_needed=state.pending_polls,
-                duration=state.capture_seconds,
-                outcome=outcome,
-                http_status=http_status,
-            )
-            state.jobs[job.job_id] = job
-            state.daily_count += 1
-            state.peak_active = max(state.peak_active, state.active())
+            job = self.new_job(url)
         self.reply(200, {"url": url, "job_id": job.job_id})
 
     def job_status(self, job_id: str) -> None:
@@ -272,61 +398,88 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
         with state.lock:
             job = None if state.forget_jobs else state.jobs.get(job_id)
             if job is None:
+                # doc: unknown or expired jobs stay pending forever
                 self.reply(200, {"job_id": job_id, "resources": [], "status": "pending"})
                 return
             job.polls += 1
             if not job.done(state.now()):
-                self.reply(200, {"status": "pending", "job_id": job_id, "resources": ["a", "b"]})
+                # doc: pending statuses list the resources fetched so far
+                self.reply(
+                    200,
+                    {
+                        "status": "pending",
+                        "job_id": job_id,
+                        "resources": [job.url, f"{job.url.rstrip('/')}/style.css"],
+                    },
+                )
                 return
             if job.outcome != "success":
+                # doc: errors carry status_ext, message and sometimes exception
                 self.reply(
                     200,
                     {
                         "status": "error",
                         "status_ext": job.outcome,
+                        "exception": "ProxyError",
                         "job_id": job_id,
                         "message": f"Capture failed: {job.outcome}",
                         "resources": [],
                     },
                 )
                 return
-            if job.timestamp is None:
-                job.timestamp = state.stamp(job.submitted + job.duration)
-                visible = state.now() + state.index_delay
-                state.captures.setdefault(job.url, []).append(
-                    (job.timestamp, job.http_status, visible)
-                )
-                state.captures[job.url].sort()
-        self.reply(
-            200,
-            {
-                "status": "success",
-                "job_id": job_id,
-                "original_url": job.url,
-                "timestamp": job.timestamp,
-                "duration_sec": job.duration,
-                "http_status": job.http_status,
-                "resources": [],
-                "outlinks": [],
-            },
-        )
+            self.finish_job(job)
+        body: dict[str, Any] = {
+            "status": "success",
+            "job_id": job_id,
+            "original_url": job.url,
+            "timestamp": job.timestamp,
+            "duration_sec": job.duration,
+            "http_status": job.http_status,
+            "resources": [job.url],
+            "outlinks": [],
+        }
+        if state.status_variant == "2020":
+            del body["http_status"]  # reference: success without http_status (2020)
+        elif state.status_variant == "rich":
+            body.update(
+                {
+                    "first_archive": True,
+                    "counters": {"embeds": 3, "outlinks": 2},
+                    "delay_wb_availability": True,
+                    "screenshot": f"http://web.archive.org/screenshot/{job.url}",
+                    "outlinks": {"https://example.org/a": "spn2-aaa"},
+                }
+            )
+        self.reply(200, body)
 
     def anonymous_save(self, url: str) -> None:
+        state = self.state
         if self.scripted("anonymous"):
             return
-        stamp = self.state.stamp()
-        self.state.captures.setdefault(url, []).append((stamp, 200, 0.0))
+        shape = state.anonymous_shape
+        if shape == "429":
+            self.page(429, "<html><body>Too Many Requests</body></html>")
+            return
+        if shape == "404":
+            self.page(404, "<html><body>Not Found</body></html>")
+            return
+        stamp = state.stamp()
+        state.captures.setdefault(url, []).append((stamp, 200, 0.0))
         memento = f"https://web.archive.org/web/{stamp}/{url}"
-        link = (
-            f'<{url}>; rel="original", <https://web.archive.org/web/timemap/link/{url}>; '
-            f'rel="timemap"; type="application/link-format", <{memento}>; rel="memento"; '
-            f'datetime="x", <{memento}>; rel="last memento"; datetime="x"'
-        )
-        self.send_response(200)
-        self.send_header("Content-Location", f"/web/{stamp}/{url}")
-        self.send_header("Link", link)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        headers = {}
+        if shape == "content-location":  # 2020: Content-Location alone
+            headers["Content-Location"] = f"/web/{stamp}/{url}"
+        elif shape == "memento-link":  # 2021: a Memento Link with rel="memento"
+            headers["Link"] = (
+                f'<{url}>; rel="original", <https://web.archive.org/web/timemap/link/{url}>; '
+                f'rel="timemap"; type="application/link-format", <{memento}>; rel="memento"; '
+                f'datetime="x", <{memento}>; rel="last memento"; datetime="x"'
+            )
+        else:  # 2025: the original and the timegate only
+            headers["Link"] = (
+                f'<{url}>; rel="original", <https://web.archive.org/web/{url}>; rel="timegate"'
+            )
+        self.page(200, "<html><body>Saved.</body></html>", headers)
 
     # -- CDX --------------------------------------------------------------------------------------
 
@@ -337,24 +490,25 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
         url = query.get("url", [""])[0]
         host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
         if host in state.blocked_hosts:
-            self.send_response(403)
-            body = BLOCKED.encode()
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(
+                403,
+                BLOCKED.encode(),
+                {"X-Archive-Wayback-Runtime-Error": BLOCKED},
+                "text/plain;charset=UTF-8",
+            )
             return
         now = state.now()
         rows = [
             {
-                "urlkey": url,
+                "urlkey": surt(url),
                 "timestamp": ts,
-                "original": url,
-                "mimetype": "text/html",
+                "original": variant(url, n),
+                "mimetype": "warc/revisit" if status == "-" else "text/html",
                 "statuscode": str(status),
-                "digest": "SHA1DIGEST",
-                "length": "1000",
+                "digest": f"{n:032X}"[:32],
+                "length": str(900 + 37 * n),
             }
-            for ts, status, visible_at in state.captures.get(url, [])
+            for n, (ts, status, visible_at) in enumerate(state.captures.get(url, []))
             if visible_at <= now
         ]
         for flt in query.get("filter", []):
@@ -373,27 +527,15 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
         if "limit" in query:
             limit = int(query["limit"][0])
             rows = rows[limit:] if limit < 0 else rows[:limit]
-        fields = query.get(
-            "fl",
-            [
-                ",".join(
-                    [
-                        "urlkey",
-                        "timestamp",
-                        "original",
-                        "mimetype",
-                        "statuscode",
-                        "digest",
-                        "length",
-                    ]
-                )
-            ],
-        )[0].split(",")
+        fields = query.get("fl", [",".join(CDX_FIELDS)])[0].split(",")
         if query.get("output", [""])[0] != "json":
             text = "".join(" ".join(r[f] for f in fields) + "\n" for r in rows)
-            self.reply(200, text.encode())
+            self.reply(200, text.encode(), content_type="text/plain;charset=UTF-8")
             return
-        self.reply(200, [fields, *[[r[f] for f in fields] for r in rows]] if rows else [])
+        # edgi/reference: text/plain, one JSON row per line; [] when there are none
+        lines = [json.dumps(fields), *(json.dumps([r[f] for f in fields]) for r in rows)]
+        body = "[" + ",\n".join(lines) + "]\n" if rows else "[]\n"
+        self.reply(200, body.encode(), content_type="text/plain;charset=UTF-8")
 
 
 def fake_wayback(**settings: Any) -> tuple[RunningServer, FakeState]:

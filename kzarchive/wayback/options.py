@@ -41,6 +41,15 @@ class ArchiveOptions:
     slot_wait: float = 10.0
     max_slots: int = 32
     lookups: int = 8
+    # Since 2023 the archive allows about 12 captures a minute per account: keep to that rather
+    # than learn it from refusals (0: no pacing, for a local archive).
+    captures_per_minute: float = 12.0
+    # Sporadic 401s with valid keys are reported: one more try after this pause, then give up.
+    auth_retry_pause: float = 5.0
+
+    @property
+    def submit_interval(self) -> float:
+        return 60.0 / self.captures_per_minute if self.captures_per_minute > 0 else 0.0
 
     @property
     def max_age(self) -> timedelta:

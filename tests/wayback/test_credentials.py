@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kzarchive.credentials import Credentials, load_credentials
+from kzarchive.wayback.credentials import Credentials, load_credentials
 
 
 def ini(path: Path, access: str, secret: str) -> Path:

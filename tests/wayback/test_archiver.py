@@ -11,17 +11,24 @@ from typing import Any
 
 import pytest
 
-from kzarchive.archive import Archiver, archive_urls
 from kzarchive.check.dns import StaticResolver
-from kzarchive.credentials import Credentials
 from kzarchive.models import ArchiveState, Snapshot
-from kzarchive.options import ArchiveOptions, parse_age
-from kzarchive.wayback import WaybackClient
+from kzarchive.wayback.archiver import Archiver, archive_urls
+from kzarchive.wayback.client import WaybackClient
+from kzarchive.wayback.credentials import Credentials
+from kzarchive.wayback.options import ArchiveOptions, parse_age
 from tests.servers.base import RunningServer
 from tests.servers.fake_wayback import FakeState, fake_wayback
 
 KEYS = Credentials("test-access", "test-secret")
-FAST = ArchiveOptions(poll_interval=0.02, poll_max_interval=0.1, job_timeout=2.0, slot_wait=0.05)
+FAST = ArchiveOptions(
+    poll_interval=0.02,
+    poll_max_interval=0.1,
+    job_timeout=2.0,
+    slot_wait=0.05,
+    captures_per_minute=0,
+    auth_retry_pause=0.05,
+)
 
 
 class Recorder:
@@ -232,19 +239,193 @@ def test_malformed_and_failing_status_replies_are_survived(
     assert result.status == "saved"
 
 
-def test_daily_limit_stops_submissions_not_lookups(fake: tuple[RunningServer, FakeState]) -> None:
+def test_too_many_daily_captures_is_about_one_url(fake: tuple[RunningServer, FakeState]) -> None:
+    # The doc: "This URL has been captured 10 times today": that URL has a capture from today,
+    # and the other links go on being captured.
     server, state = fake
-    state.daily_limit = 0
-    urls = [f"https://site{n}.org/page" for n in range(5)]
-    state.add_capture(urls[0], stamp(days_ago=100))
+    crowded = "https://crowded.org/page"
+    for n in range(10):
+        state.add_capture(crowded, state.stamp(state.now() - 60 * (n + 1)))
+    options = ArchiveOptions(**{**FAST.__dict__, "refresh": True})
+    urls = [crowded, "https://site1.org/page", "https://site2.org/page"]
     recorder = Recorder()
-    results = archive(server, urls, observer=recorder)
+    results = archive(server, urls, options, observer=recorder)
+    assert results[crowded].status == "existing"
+    assert results[crowded].snapshot is not None
+    assert results[crowded].snapshot.timestamp.startswith(state.stamp()[:8])
+    assert any("captured 10 times today" in note for note in results[crowded].notes)
+    assert [results[u].status for u in urls[1:]] == ["saved", "saved"]
+    assert recorder.warnings == []
+
+
+@pytest.mark.parametrize("shape", ["json", "html"])
+def test_the_account_daily_cap_stops_submissions_not_lookups(
+    fake: tuple[RunningServer, FakeState], shape: str
+) -> None:
+    server, state = fake
+    if shape == "json":  # the first capture uses the account's last one of the day
+        state.daily_limit, state.daily_count = 3, 2
+    else:
+        state.faults["save"] = ["account-cap-html"]
+    urls = [f"https://site{n}.org/page" for n in range(5)]
+    state.add_capture(urls[0], stamp(days_ago=1))
+    recorder = Recorder()
+    options = ArchiveOptions(**{**FAST.__dict__, "captures_per_minute": 1200})
+    results = archive(server, urls, options, observer=recorder)
     assert results[urls[0]].status == "existing"
-    assert all(results[u].status == "failed" for u in urls[1:])
-    assert all("too-many-daily-captures" in (results[u].error or "") for u in urls)
+    statuses = sorted(results[u].status for u in urls[1:])
+    assert statuses == (["failed"] * 3 + ["saved"] if shape == "json" else ["failed"] * 4)
+    refused = [u for u in urls if results[u].status == "failed"]
+    assert all("account-daily-limit" in (results[u].error or "") for u in refused)
     assert len([w for w in recorder.warnings if "daily capture limit" in w]) == 1
+    # json: one made, one refused, then no more; html: the first refused, then no more
+    assert len(state.saves()) == (2 if shape == "json" else 1)
     cdx = {r.query["url"][0] for r in state.requests if r.path == "/cdx/search/cdx"}
     assert cdx == set(urls)
+
+
+def test_the_account_cap_read_from_user_status_is_said_before_any_submission(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # /save/status/user: daily_captures >= daily_captures_limit while "available" still reads 6.
+    server, state = fake
+    state.daily_count = state.daily_limit = 50
+    recorder = Recorder()
+    results = archive(server, [URL, "https://other.org/"], observer=recorder)
+    assert {r.status for r in results.values()} == {"failed"}
+    assert state.saves() == []
+    assert len(recorder.warnings) == 1 and "50 of its 50 captures" in recorder.warnings[0]
+
+
+def test_same_snapshot_with_null_job_id_is_an_existing_capture(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["save"] = ["same-snapshot-null"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "existing"
+    assert result.snapshot is not None and result.snapshot.status == 200
+    assert any("same snapshot had been made" in note for note in result.notes)
+    assert len(state.saves()) == 1
+
+
+def test_same_snapshot_not_yet_in_the_index_points_at_that_moment(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.index_delay = 3600
+    state.faults["save"] = ["same-snapshot-null"]
+    # The capture the message speaks of is not visible in the index yet.
+    state.captures[URL] = []
+    result = archive(server, [URL])[URL]
+    assert result.status == "existing" and result.snapshot is not None
+    assert result.snapshot.url.startswith("https://web.archive.org/web/")
+    assert any("not in the index yet" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    "fault", ["robots-403", "robots-200"], ids=["robots-as-403", "robots-as-200"]
+)
+def test_robots_exclusion_is_recorded_and_nothing_is_submitted(
+    fake: tuple[RunningServer, FakeState], fault: str
+) -> None:
+    server, state = fake
+    state.faults["cdx"] = [fault]
+    result = archive(server, [URL])[URL]
+    assert result.status == "failed"
+    assert (result.error or "").startswith("robots-excluded")
+    assert state.saves() == []
+
+
+@pytest.mark.parametrize("fault", ["cdx-html", "404", "malformed"])
+def test_a_cdx_answer_that_is_not_json_is_a_warning_and_a_note(
+    fake: tuple[RunningServer, FakeState], fault: str
+) -> None:
+    server, state = fake
+    state.faults["cdx"] = [fault] * 2
+    recorder = Recorder()
+    result = archive(server, [URL], observer=recorder)[URL]
+    assert len(recorder.warnings) == 1 and "CDX" in recorder.warnings[0]
+    assert result.notes and result.notes[0].startswith("look-up failed: cdx-")
+    # The capture is still made: it does not depend on the index.
+    assert result.status == "saved"
+
+
+def test_cdx_5xx_is_retried_within_bounds_then_recorded(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["cdx"] = ["503"] * 20
+    recorder = Recorder()
+    started = time.monotonic()
+    result = archive(server, [URL], observer=recorder)[URL]
+    assert time.monotonic() - started < 5
+    cdx = [r for r in state.requests if r.path == "/cdx/search/cdx"]
+    assert len(cdx) == 4  # one try and three retries (the client's retries)
+    assert any("server-error" in note for note in result.notes)
+    assert len(recorder.warnings) == 1
+
+
+def test_a_5xx_to_post_save_looks_for_the_capture_before_sending_again(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["save"] = ["accepted-then-523"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved" and result.snapshot is not None
+    assert len(state.saves()) == 1  # found in the index: not submitted twice
+    assert any("523" in note for note in result.notes)
+
+
+def test_a_sporadic_401_is_tried_once_more(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.faults["save"] = ["401"]
+    recorder = Recorder()
+    result = archive(server, [URL, "https://other.org/"], observer=recorder)
+    assert {r.status for r in result.values()} == {"saved"}
+    assert recorder.warnings == []
+    assert len(state.saves()) == 3
+
+
+def test_an_html_answer_to_post_save_gives_its_job(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.faults["save"] = ["html-job"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved" and result.snapshot is not None
+    assert len(state.saves()) == 1
+    polled = [r.path for r in state.requests if r.path.startswith("/save/status/spn2-")]
+    assert polled
+
+
+@pytest.mark.parametrize("variant", ["2020", "uuid", "rich"])
+def test_recorded_success_variants(fake: tuple[RunningServer, FakeState], variant: str) -> None:
+    server, state = fake
+    state.status_variant = variant
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved" and result.snapshot is not None
+    assert result.snapshot.status == (None if variant == "2020" else 200)
+
+
+@pytest.mark.parametrize("system", ["overloaded", "502"])
+def test_save_page_now_troubles_are_said_once(
+    fake: tuple[RunningServer, FakeState], system: str
+) -> None:
+    server, state = fake
+    state.system = system
+    recorder = Recorder()
+    result = archive(server, [URL, "https://other.org/"], observer=recorder)
+    assert len(recorder.warnings) == 1 and "Save Page Now reports" in recorder.warnings[0]
+    assert {r.status for r in result.values()} == {"saved"}
+
+
+def test_captures_are_paced(fake: tuple[RunningServer, FakeState]) -> None:
+    server, _state = fake
+    options = ArchiveOptions(**{**FAST.__dict__, "captures_per_minute": 600})  # one per 0.1 s
+    urls = [f"https://site{n}.org/page" for n in range(5)]
+    started = time.monotonic()
+    results = archive(server, urls, options)
+    assert all(r.status == "saved" for r in results.values())
+    assert time.monotonic() - started >= 0.4
 
 
 def test_user_session_limit_is_slow_down_and_retry(fake: tuple[RunningServer, FakeState]) -> None:
@@ -288,8 +469,10 @@ def test_fresh_capture_missing_from_cdx_is_kept(fake: tuple[RunningServer, FakeS
     assert len(state.saves()) == 1
 
 
-def test_wrong_keys_401_stops_saving_once(fake: tuple[RunningServer, FakeState]) -> None:
-    server, _ = fake
+def test_wrong_keys_401_stops_saving_after_one_more_try(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
     recorder = Recorder()
     urls = [f"https://site{n}.org/" for n in range(3)]
     results = archive(server, urls, keys=Credentials("bad", "keys"), observer=recorder)
@@ -298,6 +481,8 @@ def test_wrong_keys_401_stops_saving_once(fake: tuple[RunningServer, FakeState])
         for r in results.values()
     )
     assert len([w for w in recorder.warnings if "Save Page Now" in w]) == 1
+    # The three submissions in flight are refused; one of them tries the keys once more.
+    assert len(state.saves()) == len(urls) + 1
 
 
 def test_no_keys_says_so_once_and_still_looks_up(fake: tuple[RunningServer, FakeState]) -> None:
@@ -312,15 +497,31 @@ def test_no_keys_says_so_once_and_still_looks_up(fake: tuple[RunningServer, Fake
     assert state.saves() == []
 
 
-def test_anonymous_save_through_waybackpy(fake: tuple[RunningServer, FakeState]) -> None:
+@pytest.mark.parametrize("shape", ["content-location", "memento-link", "timegate-link"])
+def test_anonymous_save_in_every_recorded_shape(
+    fake: tuple[RunningServer, FakeState], shape: str
+) -> None:
     server, state = fake
+    state.anonymous_shape = shape
     options = ArchiveOptions(**{**FAST.__dict__, "anonymous": True})
     result = archive(server, [URL], options, keys=None)[URL]
     assert result.status == "saved"
-    assert result.snapshot is not None and result.snapshot.url.startswith(
-        "https://web.archive.org/web/"
-    )
+    assert result.snapshot is not None
+    assert result.snapshot.url == f"https://web.archive.org/web/{result.snapshot.timestamp}/{URL}"
     assert any(r.path == f"/save/{URL}" for r in state.requests)
+
+
+@pytest.mark.parametrize(("shape", "reason"), [("429", "rate-limited"), ("404", "not-available")])
+def test_anonymous_save_refusals_say_why(
+    fake: tuple[RunningServer, FakeState], shape: str, reason: str
+) -> None:
+    server, state = fake
+    state.anonymous_shape = shape
+    options = ArchiveOptions(**{**FAST.__dict__, "anonymous": True})
+    result = archive(server, [URL], options, keys=None)[URL]
+    assert result.status == "failed"
+    assert (result.error or "").startswith(f"anonymous-save: {reason}: anonymous Save Page Now")
+    assert "Exception" not in (result.error or "")
 
 
 def test_unreachable_archive_fails_fast() -> None:
@@ -335,7 +536,7 @@ def test_unreachable_archive_fails_fast() -> None:
     started = time.monotonic()
     results = asyncio.run(go())
     assert time.monotonic() - started < 5
-    assert {(r.status, r.error) for r in results.values()} == {("failed", "unreachable")}
+    assert {(r.status, r.error) for r in results.values()} == {("skipped", "unreachable")}
 
 
 def test_offline_archive_fails_fast() -> None:
@@ -348,7 +549,7 @@ def test_offline_archive_fails_fast() -> None:
     started = time.monotonic()
     results = asyncio.run(go())
     assert time.monotonic() - started < 3
-    assert results[URL].status == "failed" and results[URL].error == "offline"
+    assert results[URL].status == "skipped" and results[URL].error == "offline"
 
 
 @pytest.mark.parametrize(
