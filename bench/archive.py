@@ -32,12 +32,14 @@ def main() -> None:
     args = parser.parse_args()
     server, state = fake_wayback(user_limit=args.slots, capture_seconds=args.capture)
     with server, tempfile.TemporaryDirectory() as tmp:
-        urls = [f"https://site{n % 9}.example.org/report/{n}" for n in range(args.links)]
+        # Loopback hosts (no DNS query leaves the machine), archived as a private archive would.
+        urls = [f"http://127.0.0.{2 + n % 9}:9/report/{n}" for n in range(args.links)]
         report = footnoted_report(Path(tmp) / "report.md", urls)
         out = Path(tmp) / "out.json"
         env = {
             "KZARCHIVE_WAYBACK_URL": server.base,
             "KZARCHIVE_CAPTURES_PER_MINUTE": "0",  # our overhead, not the archive's pace
+            "KZARCHIVE_ARCHIVE_PRIVATE": "1",
             "IA_ACCESS_KEY": "test-access",
             "IA_SECRET_KEY": "test-secret",
         }

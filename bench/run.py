@@ -41,6 +41,7 @@ def main() -> None:
                 env = {
                     "KZARCHIVE_WAYBACK_URL": server.base,
                     "KZARCHIVE_CAPTURES_PER_MINUTE": "0",  # our overhead, not the archive's pace
+                    "KZARCHIVE_ARCHIVE_PRIVATE": "1",  # the cited hosts are on 127.0.0.x
                     "IA_ACCESS_KEY": "test-access",
                     "IA_SECRET_KEY": "test-secret",
                 }

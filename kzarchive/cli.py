@@ -13,10 +13,12 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -33,9 +35,11 @@ from kzarchive.wayback.options import ArchiveOptions, parse_age
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kzarchive.config import Config
     from kzarchive.extract import Extraction
     from kzarchive.models import ArchiveState
     from kzarchive.pipeline import RunResult
+    from kzarchive.scope import Redacted, Scope
 
 DEFAULT_DOCUMENT = "sources.txt"
 EXIT_FINDINGS, EXIT_USAGE = 1, 2  # 0: nothing to report
@@ -49,11 +53,81 @@ class _Failure(click.ClickException):
 
 
 class _Group(click.Group):
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # The configuration file gives the defaults of every command's options; click puts the
+        # command line first, then the environment, then these, then the built-in defaults.
+        try:
+            config = _load_config(args)
+            extra.setdefault("default_map", _default_map(self, config))
+        except KzarchiveError as exc:
+            _Failure(str(exc)).show()
+            sys.exit(EXIT_USAGE)
+        context = super().make_context(info_name, args, parent, **extra)
+        context.meta["kzarchive.config"] = config
+        return context
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KzarchiveError as exc:
             raise _Failure(str(exc)) from None
+
+
+def _load_config(args: list[str]) -> Config:
+    from kzarchive.config import load_config
+
+    chosen = os.environ.get("KZARCHIVE_CONFIG") or None
+    for i, arg in enumerate(args):
+        if arg == "--config" and i + 1 < len(args):
+            chosen = args[i + 1]
+        elif arg.startswith("--config="):
+            chosen = arg.split("=", 1)[1]
+    return load_config(Path(chosen) if chosen else None, Path.cwd())
+
+
+def _commands(group: click.Group) -> dict[str, click.Command]:
+    return {name: command for name, command in group.commands.items()}
+
+
+def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
+    """click's default_map from the file's settings, each checked against its option."""
+    from kzarchive.config import ConfigError
+
+    found: dict[str, Any] = {}
+    for key, setting in config.settings.items():
+        flag = f"--{key}"
+        places: list[tuple[dict[str, Any], click.Command, click.Parameter]] = []
+        for param in group.params:
+            if flag in getattr(param, "opts", ()) and param.name != "config":
+                places.append((found, group, param))
+        for name, command in _commands(group).items():
+            for param in command.params:
+                if isinstance(param, click.Option) and flag in param.opts:
+                    places.append((found.setdefault(name, {}), command, param))
+        if not places:
+            raise ConfigError(f"{setting.where}: {key}: not an option of kzarchive")
+        value = setting.value
+        if isinstance(value, date):
+            value = value.isoformat()
+        for target, command, param in places:
+            if getattr(param, "multiple", False) and not isinstance(value, list):
+                value = [value]
+            try:
+                context = click.Context(command)
+                converted = param.type_cast_value(context, value)
+                if param.callback is not None:
+                    param.callback(context, param, converted)
+            except click.BadParameter as exc:
+                raise ConfigError(f"{setting.where}: {key}: {exc.format_message()}") from None
+            assert param.name is not None
+            target[param.name] = value
+    return found
 
 
 class _Status(Protocol):
@@ -126,6 +200,76 @@ all_links_option = click.option(
 
 
 F = Callable[..., Any]
+
+
+def _valid_patterns(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    import re
+
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise click.BadParameter(f"{pattern!r} is not a regular expression: {exc}") from None
+    return value
+
+
+def scope_options(command: F) -> F:
+    """What not to check at all (``check``, ``archive``, ``run``)."""
+    options = [
+        click.option(
+            "--include",
+            multiple=True,
+            envvar="KZARCHIVE_INCLUDE",
+            callback=_valid_patterns,
+            metavar="REGEX",
+            help="Only URLs matching REGEX (repeatable); the others are excluded.",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            envvar="KZARCHIVE_EXCLUDE",
+            callback=_valid_patterns,
+            metavar="REGEX",
+            help="Leave URLs matching REGEX alone: never fetched, never submitted (repeatable).",
+        ),
+        click.option(
+            "--exclude-private",
+            is_flag=True,
+            envvar="KZARCHIVE_EXCLUDE_PRIVATE",
+            help="Never connect to private, loopback or link-local addresses (shared servers, CI).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+keep_secrets_option = click.option(
+    "--keep-secrets",
+    is_flag=True,
+    envvar="KZARCHIVE_KEEP_SECRETS",
+    help="Show and write URLs with their passwords and signatures (hidden by default).",
+)
+archive_private_option = click.option(
+    "--archive-private",
+    is_flag=True,
+    envvar="KZARCHIVE_ARCHIVE_PRIVATE",
+    help="Also submit links on private networks (for your own archive at --wayback-url).",
+)
+
+
+def _scope(params: dict[str, Any]) -> Scope:
+    from kzarchive.scope import Scope
+
+    return Scope(
+        include=tuple(params.get("include") or ()),
+        exclude=tuple(params.get("exclude") or ()),
+        exclude_private=bool(params.get("exclude_private")),
+        archive_private=bool(params.get("archive_private")),
+        keep_secrets=bool(params.get("keep_secrets")),
+    )
 
 
 def check_options(command: F) -> F:
@@ -262,6 +406,7 @@ def _archive_options(params: dict[str, Any], extraction: Extraction) -> ArchiveO
         refresh=params["refresh"],
         cited_on=cited_on,
         captures_per_minute=params["captures_per_minute"],
+        archive_private=bool(params.get("archive_private")),
     )
 
 
@@ -274,6 +419,7 @@ def _check_options(params: dict[str, Any]) -> CheckOptions:
         retries=params["retries"],
         max_body=params["max_body"],
         user_agent=params["user_agent"],
+        exclude_private=bool(params.get("exclude_private")),
     )
 
 
@@ -288,24 +434,35 @@ def _check_options(params: dict[str, Any]) -> CheckOptions:
 @click.option(
     "--quiet", "-q", is_flag=True, envvar="KZARCHIVE_QUIET", help="Print only errors on stderr."
 )
+@click.option(
+    "--config",
+    envvar="KZARCHIVE_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="Settings file (default: kzarchive.toml, else [tool.kzarchive] in pyproject.toml).",
+)
 @click.version_option(__version__, prog_name="kzarchive")
 @click.pass_context
-def main(ctx: click.Context, wayback_url: str, quiet: bool) -> None:
+def main(ctx: click.Context, wayback_url: str, quiet: bool, config: str | None) -> None:
     """Keep a report's footnoted sources alive: extract, check and archive every cited URL."""
     ctx.obj = Settings(wayback_url=wayback_url.rstrip("/"), quiet=quiet)
 
 
-def _extract(settings: Settings, document: Path, all_links: bool) -> Extraction:
+def _extract(
+    settings: Settings, document: Path, all_links: bool, keep_secrets: bool = False
+) -> Redacted:
+    """The document's citations, with the secrets in their URLs hidden unless kept."""
     from kzarchive.extract import extract
+    from kzarchive.scope import redact_extraction
 
-    extraction = extract(document, all_links=all_links)
+    redacted = redact_extraction(extract(document, all_links=all_links), keep_secrets)
+    extraction = redacted.extraction
     _warn(settings, extraction.warnings)
     if not extraction.citations:
         settings.err.print(
             f"{document}: no footnoted URLs found"
             + ("" if all_links else " (try --all-links to list every URL in it)")
         )
-    return extraction
+    return redacted
 
 
 @main.command("extract")
@@ -318,15 +475,21 @@ def _extract(settings: Settings, document: Path, all_links: bool) -> Extraction:
     show_default=True,
 )
 @all_links_option
+@keep_secrets_option
 @output_option
 @click.pass_obj
 def extract_command(
-    settings: Settings, document: Path, fmt: str, all_links: bool, output: str | None
+    settings: Settings,
+    document: Path,
+    fmt: str,
+    all_links: bool,
+    keep_secrets: bool,
+    output: str | None,
 ) -> None:
     """List the document's footnoted URLs."""
     from kzarchive import formats
 
-    extraction = _extract(settings, document, all_links)
+    extraction = _extract(settings, document, all_links, keep_secrets).extraction
     with _output(output) as stream:
         if fmt == "json":
             stream.write(formats.to_json(formats.extraction_json(extraction)))
@@ -350,21 +513,21 @@ def extract_command(
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@scope_options
 @all_links_option
+@keep_secrets_option
 @output_option
 @click.pass_obj
 def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Check whether every footnoted URL still resolves; exit 1 if any is dead."""
     from kzarchive import formats
-    from kzarchive.check.checker import check_urls
+    from kzarchive.jobs import check_links
     from kzarchive.models import VERDICTS
 
-    extraction = _extract(settings, document, params["all_links"])
-    links = extraction.links
+    redacted = _extract(settings, document, params["all_links"], params["keep_secrets"])
+    links = redacted.extraction.links
     with settings.observer() as observer:
-        run = asyncio.run(
-            check_urls([link.url for link in links], _check_options(params), observer)
-        )
+        run = asyncio.run(check_links(redacted, _scope(params), _check_options(params), observer))
     rows = [(link, run.checks[link.url]) for link in links]
     with _output(params["output"]) as stream:
         if params["fmt"] == "json":
@@ -387,23 +550,26 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
+@scope_options
+@archive_private_option
 @all_links_option
+@keep_secrets_option
 @output_option
 @click.pass_obj
 def archive_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Find or make a Wayback snapshot of every link; exit 1 if any is left without one."""
     from kzarchive import formats
-    from kzarchive.wayback.archiver import archive_urls
+    from kzarchive.jobs import archive_links
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
 
-    extraction = _extract(settings, document, params["all_links"])
-    links = extraction.links
-    options = _archive_options(params, extraction)
+    redacted = _extract(settings, document, params["all_links"], params["keep_secrets"])
+    links = redacted.extraction.links
+    options = _archive_options(params, redacted.extraction)
 
     async def work(observer: Observer) -> dict[str, ArchiveState]:
         async with WaybackClient(settings.wayback_url, load_credentials()) as client:
-            return await archive_urls([link.url for link in links], client, options, observer)
+            return await archive_links(redacted, _scope(params), client, options, observer)
 
     with settings.observer() as observer:
         states = asyncio.run(work(observer))
@@ -416,7 +582,7 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
 
             views.data_console(stream).print(views.archive_table(rows))
     counts = Counter(state.status for _, state in rows)
-    missing = sum(1 for _, state in rows if not state.has_snapshot)
+    missing = sum(1 for _, state in rows if not (state.has_snapshot or state.withheld))
     settings.err.print(
         ", ".join(f"{n} {status}" for status, n in counts.items())
         + (f"; {missing} without any snapshot" if missing else "")
@@ -437,7 +603,10 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
 )
 @check_options
 @archive_options
+@scope_options
+@archive_private_option
 @all_links_option
+@keep_secrets_option
 @click.pass_obj
 def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Extract, check and archive; write the manifest and its renderings into --out."""
@@ -446,14 +615,17 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
 
-    extraction = _extract(settings, document, params["all_links"])
+    redacted = _extract(settings, document, params["all_links"], params["keep_secrets"])
     out: Path = params["out"]
     check_opts = _check_options(params)
-    archive_opts = _archive_options(params, extraction)
+    archive_opts = _archive_options(params, redacted.extraction)
+    scope = _scope(params)
 
     async def work(observer: Observer) -> RunResult:
         async with WaybackClient(settings.wayback_url, load_credentials()) as client:
-            return await run_pipeline(extraction, out, client, check_opts, archive_opts, observer)
+            return await run_pipeline(
+                redacted, out, client, check_opts, archive_opts, observer, scope=scope
+            )
 
     with FolderLock(out), settings.observer() as observer:
         try:
@@ -578,3 +750,60 @@ def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: 
     settings.err.print(", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no changes")
     if newly_dead(changes):
         sys.exit(EXIT_FINDINGS)
+
+
+@main.command("config")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_context
+def config_command(ctx: click.Context, fmt: str) -> None:
+    """Print the settings in force and where each comes from (file, environment, default)."""
+    from kzarchive import formats
+
+    group = ctx.parent.command if ctx.parent else main
+    config: Config = ctx.find_root().meta["kzarchive.config"]
+    rows: dict[str, dict[str, Any]] = {}
+    commands = [group, *_commands(group).values()] if isinstance(group, click.Group) else [group]
+    for command in commands:
+        for param in command.params:
+            if (
+                not isinstance(param, click.Option)
+                or param.name in rows
+                or param.name
+                in (
+                    "config",
+                    "fmt",
+                    "output",
+                    "help",
+                    "version",
+                )
+            ):
+                continue
+            key = param.opts[0].lstrip("-")
+            envvar = param.envvar if isinstance(param.envvar, str) else None
+            value: Any
+            if envvar and os.environ.get(envvar) not in (None, ""):
+                value, source = os.environ[envvar], f"environment {envvar}"
+            elif config.where(key):
+                value, source = config.settings[key].value, str(config.where(key))
+            else:
+                value, source = param.default, "default"
+                if not isinstance(value, str | int | float | bool | tuple | list):
+                    value = False if param.is_flag else None  # click's "unset" marker
+            if isinstance(value, tuple):
+                value = list(value)
+            assert param.name is not None
+            rows[param.name] = {"option": f"--{key}", "value": value, "source": source}
+    data = {
+        "config_file": str(config.path) if config.path else None,
+        "settings": list(rows.values()),
+    }
+    if fmt == "json":
+        click.echo(formats.to_json(data), nl=False)
+        return
+    click.echo(f"config file: {config.path or '(none)'}")
+    width = max(len(row["option"]) for row in rows.values())
+    for row in rows.values():
+        shown = "" if row["value"] is None else str(row["value"])
+        click.echo(f"{row['option']:<{width}}  {shown}  ({row['source']})")

@@ -121,7 +121,12 @@ class Manifest:
             "pending": statuses.get("pending", 0),
             "failed": statuses.get("failed", 0),
             "as_cited_snapshots": sum(1 for r in cited if r.archive and r.archive.cited_snapshot),
-            "missing_snapshots": len(cited) - len(with_snapshot),
+            "withheld": sum(1 for r in cited if r.archive and r.archive.withheld),
+            "missing_snapshots": sum(
+                1
+                for r in cited
+                if not (r.archive and (r.archive.has_snapshot or r.archive.withheld))
+            ),
             "dead_footnotes": dead_notes,
             "no_longer_cited": len(self.links) - len(cited),
         }

@@ -10,11 +10,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-Verdict = Literal["alive", "redirected", "dead", "blocked", "error"]
-VERDICTS: tuple[Verdict, ...] = ("alive", "redirected", "dead", "blocked", "error")
+Verdict = Literal["alive", "redirected", "dead", "blocked", "error", "excluded"]
+VERDICTS: tuple[Verdict, ...] = ("alive", "redirected", "dead", "blocked", "error", "excluded")
 
-ArchiveStatus = Literal["saved", "existing", "pending", "failed", "skipped"]
-ARCHIVE_STATUSES: tuple[ArchiveStatus, ...] = ("saved", "existing", "pending", "failed", "skipped")
+ArchiveStatus = Literal["saved", "existing", "pending", "failed", "skipped", "excluded"]
+ARCHIVE_STATUSES: tuple[ArchiveStatus, ...] = (
+    "saved",
+    "existing",
+    "pending",
+    "failed",
+    "skipped",
+    "excluded",
+)
+# Archive errors that say a link was kept from the public archive on purpose (not a failure).
+WITHHELD = ("private-address", "credentials-in-url")
 
 
 def utc_now() -> str:
@@ -160,6 +169,13 @@ class ArchiveState:
     @property
     def has_snapshot(self) -> bool:
         return self.snapshot is not None or self.cited_snapshot is not None
+
+    @property
+    def withheld(self) -> bool:
+        """Kept from the archive on purpose: excluded by the user, or private (see privacy.py)."""
+        return self.status == "excluded" or (
+            self.status == "skipped" and (self.error or "").startswith(WITHHELD)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -33,6 +33,14 @@ from kzarchive.manifest import (
 from kzarchive.models import ArchiveState, Check, utc_now
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS, file_text
+from kzarchive.scope import (
+    ArchiveGuard,
+    Redacted,
+    Scope,
+    excluded_check,
+    redact_extraction,
+    scoped_observer,
+)
 from kzarchive.wayback.archiver import Archiver
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
@@ -150,33 +158,62 @@ class _Store:
 
 
 async def run_pipeline(
-    extraction: Extraction,
+    extraction: Extraction | Redacted,
     out: Path,
     client: WaybackClient,
     check_options: CheckOptions | None = None,
     archive_options: ArchiveOptions | None = None,
     observer: Observer = SILENT,
     resolver: Resolver | None = None,
+    scope: Scope | None = None,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``."""
+    scope = scope or Scope()
+    redacted = (
+        extraction
+        if isinstance(extraction, Redacted)
+        else redact_extraction(extraction, scope.keep_secrets)
+    )
+    observer = scoped_observer(redacted, observer)
+    document = redacted.extraction
     path = out / MANIFEST_NAME
-    manifest = merge(load_previous(path), extraction.document.to_json(), list(extraction.citations))
+    manifest = merge(load_previous(path), document.document.to_json(), list(document.citations))
     store = _Store(path, manifest)
     store.start()
     cited = [record for record in manifest.links if record.cited]
-    urls = [record.url for record in cited]
+    excluded = {
+        record.url: reason
+        for record in cited
+        if (reason := scope.excluded(redacted.original(record.url)))
+    }
+    wanted = [record for record in cited if record.url not in excluded]
     try:
         async with LinkChecker(check_options, observer, resolver) as checker:
-            await checker.prepare(urls, offline_also=", and nothing can be archived")
+            await checker.prepare(
+                [redacted.original(r.url) for r in wanted],
+                offline_also=", and nothing can be archived",
+            )
             archiver = Archiver(client, archive_options, observer)
+            archiver.guard = ArchiveGuard(checker.dns, archiver.options.archive_private)
             archiver.on_job = store.set_archive
             await archiver.prepare(offline=checker.offline)
             observer.phase_started("check", len(cited))
             observer.phase_started("archive", len(cited))
             second_look: list[str] = []
+            for url, reason in excluded.items():
+                store.update(
+                    url,
+                    check=excluded_check(reason),
+                    archive=ArchiveState("excluded", error=reason, updated_at=utc_now()),
+                )
+                observer.advanced("check", url, "excluded")
+                observer.advanced("archive", url, "excluded")
+
+            async def check(url: str) -> Check:
+                return redacted.check(await checker.check(redacted.original(url)))
 
             async def one(record: LinkRecord) -> None:
-                checking = asyncio.ensure_future(checker.check(record.url))
+                checking = asyncio.ensure_future(check(record.url))
 
                 async def capture_wanted() -> bool:
                     check = await checking
@@ -203,12 +240,12 @@ async def run_pipeline(
                 finally:
                     checking.cancel()
 
-            await asyncio.gather(*map(one, cited))
-            for url, check in zip(
-                second_look, await asyncio.gather(*map(checker.check, second_look)), strict=True
+            await asyncio.gather(*map(one, wanted))
+            for url, found in zip(
+                second_look, await asyncio.gather(*map(check, second_look)), strict=True
             ):
-                store.update(url, check=check, again=True)
-                observer.advanced("check", url, check.verdict)
+                store.update(url, check=found, again=True)
+                observer.advanced("check", url, found.verdict)
             offline = checker.offline
     finally:
         await store.stop()

@@ -14,3 +14,17 @@ DOCUMENTS = FIXTURES / "documents"
 @pytest.fixture
 def seed() -> Path:
     return ROOT / "sources.txt"
+
+
+@pytest.fixture(autouse=True)
+def no_real_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sends a DNS query: names resolve from this table (tests that need more inject a
+    StaticResolver), so every packet stays on this machine."""
+    from kzarchive.check import dns
+
+    def lookup(host: str) -> dns.DnsAnswer:
+        if host.lower().rstrip(".") == "localhost":
+            return dns.DnsAnswer("ok", ("127.0.0.1",))
+        return dns.DnsAnswer("nxdomain")
+
+    monkeypatch.setattr(dns, "_lookup", lookup)

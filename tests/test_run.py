@@ -91,6 +91,8 @@ def env_for(wayback: RunningServer) -> dict[str, str]:
         "IA_SECRET_KEY": SECRET,
         "KZARCHIVE_JOB_TIMEOUT": "10",
         "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
+        # The cited pages are on 127.0.0.1: a private address, archived only when asked.
+        "KZARCHIVE_ARCHIVE_PRIVATE": "1",
         "KZARCHIVE_TIMEOUT": "5",
     }
 

@@ -46,6 +46,7 @@ from kzarchive.check.session import (
 )
 from kzarchive.check.soft404 import SOFT_404_SIMILARITY, missing_twin, url_words
 from kzarchive.models import Check, Redirect, Verdict, utc_now
+from kzarchive.privacy import is_private_name, resolves_private
 from kzarchive.progress import SILENT, Observer
 from kzarchive.retry import Backoff, retry_after_seconds
 from kzarchive.tls import ssl_context
@@ -95,6 +96,10 @@ class _Look:
 
 
 class _TooManyRedirects(Exception):
+    pass
+
+
+class _PrivateAddress(Exception):
     pass
 
 
@@ -293,6 +298,8 @@ class LinkChecker:
             return _Failure(reason, chain=chain)
         except _TooManyRedirects:
             return _Failure(Reason.TOO_MANY_REDIRECTS, chain=chain)
+        except _PrivateAddress:
+            return _Failure(Reason.PRIVATE_ADDRESS, verdict="excluded", chain=chain)
         except (aiohttp.ClientError, OSError, ValueError, LookupError) as exc:
             # ValueError and LookupError: yarl and the codecs on URLs and headers no browser
             # would send; OSError: sockets and TLS outside aiohttp's wrapping.
@@ -319,6 +326,8 @@ class LinkChecker:
         self, url: URL, reading: list[bool], cookies: CookieChain
     ) -> tuple[_Answer, str | None]:
         host = url.raw_host or ""
+        if self.options.exclude_private and await self._private(host):
+            raise _PrivateAddress(host)
         gate = self._gates.get(host)
         if gate is None:
             gate = self._gates[host] = _HostGate(self.options.per_host, self.options.host_interval)
@@ -350,6 +359,16 @@ class LinkChecker:
             body = await read_capped(response, self.options.max_body)
             reading[0] = False
             return _Answer(str(url), response.status, headers, body), None
+
+    async def _private(self, host: str) -> bool:
+        """Whether ``host`` is on a private network: by name, literal, or what it resolves to
+        (checked before any connection, for every hop)."""
+        if is_private_name(host):
+            return True
+        if not needs_dns(host):
+            return False
+        answer = await self.dns.resolve(host)
+        return answer.status == "ok" and resolves_private(answer.addresses)
 
     async def _judge(self, url: str, answer: _Answer) -> tuple[Verdict, str]:
         status, chain = answer.status, answer.chain

@@ -27,3 +27,5 @@ class CheckOptions:
     retry_after_cap: float = 30.0
     user_agent: str = DEFAULT_USER_AGENT
     second_look: bool = True
+    # Never connect to a private address (a cited one, or one a redirect or a name leads to).
+    exclude_private: bool = False

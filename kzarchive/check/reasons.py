@@ -19,6 +19,10 @@ class Reason(StrEnum):
     # blocked: the site refuses robots; says nothing about the page
     BOT_CHALLENGE = "bot-challenge"
     LOGIN_WALL = "login-wall"
+    # excluded: never asked for (the user's patterns, or --exclude-private)
+    PRIVATE_ADDRESS = "private-address"
+    EXCLUDED_BY_PATTERN = "excluded-by-pattern"
+    NOT_INCLUDED = "not-included"
     # error: could not tell this time
     TIMEOUT = "timeout"
     BODY_TIMEOUT = "body-timeout"

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from kzarchive.check.dns import dns_host, needs_dns
 from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
 from kzarchive.progress import SILENT, Observer
+from kzarchive.scope import ArchiveGuard
 from kzarchive.wayback.client import (
     WaybackClient,
     snapshot_age,
@@ -150,10 +151,12 @@ class Archiver:
         self.unreachable: str | None = None
         self.saving_stopped: str | None = None
         self._lookups = asyncio.Semaphore(self.options.lookups)
-        self._prepared = False
+        self._preparing: asyncio.Future[None] | None = None
         self._warned: set[str] = set()
         # After a 401, one submission tries the keys again; the others wait for its answer.
         self._keys_probe: asyncio.Future[bool] | None = None
+        # Which links may go to a public archive (replaced by the pipeline to share its DNS).
+        self.guard = ArchiveGuard(client.dns, self.options.archive_private)
         # Told of every job as soon as it is submitted (and awaited), so that a crash cannot
         # lose its id.
         self.on_job: Callable[[str, ArchiveState], Awaitable[None]] = _nothing
@@ -164,13 +167,16 @@ class Archiver:
             self.observer.warn(message)
 
     async def prepare(self, *, offline: bool = False) -> None:
-        """Check the archive answers and read the account's capacity, once.
+        """Check the archive answers and read the account's capacity, once; every concurrent
+        caller waits for that one preparation.
 
         ``offline`` says the caller already found (and said) that no name resolves.
         """
-        if self._prepared:
-            return
-        self._prepared = True
+        if self._preparing is None:
+            self._preparing = asyncio.ensure_future(self._prepare(offline))
+        await asyncio.shield(self._preparing)
+
+    async def _prepare(self, offline: bool) -> None:
         host = dns_host(self.client.base)
         if offline and host is not None and needs_dns(host):
             self.unreachable = "offline"
@@ -215,8 +221,11 @@ class Archiver:
         capture: bool | Callable[[], Awaitable[bool]] = True,
     ) -> ArchiveState:
         """The link's archive state after look-ups and, where needed, a capture."""
-        await self.prepare()
         prev = replace(previous or ArchiveState("pending"), notes=())
+        withheld = await self.guard.withheld(url)
+        if withheld is not None:  # nothing about it is sent to the archive, not even a look-up
+            return ArchiveState("skipped", error=withheld, updated_at=utc_now())
+        await self.prepare()
         if self.unreachable:
             if prev.status == "pending" and prev.job_id:  # poll it next time
                 return replace(prev, error=self.unreachable, updated_at=utc_now())

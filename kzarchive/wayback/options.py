@@ -46,6 +46,8 @@ class ArchiveOptions:
     captures_per_minute: float = 12.0
     # Sporadic 401s with valid keys are reported: one more try after this pause, then give up.
     auth_retry_pause: float = 5.0
+    # Submit links on private networks (for a private archive at --wayback-url); never credentials.
+    archive_private: bool = False
 
     @property
     def submit_interval(self) -> float:
