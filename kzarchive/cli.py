@@ -28,6 +28,7 @@ from kzarchive import __version__
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.errors import KzarchiveError
 from kzarchive.manifest import MANIFEST_NAME
+from kzarchive.outcome import ExitCode, archive_exit, check_exit, run_exit
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS
 from kzarchive.wayback.options import ArchiveOptions, parse_age
@@ -42,11 +43,12 @@ if TYPE_CHECKING:
     from kzarchive.scope import Redacted, Scope
 
 DEFAULT_DOCUMENT = "sources.txt"
-EXIT_FINDINGS, EXIT_USAGE = 1, 2  # 0: nothing to report
+STDIN_NAME = "<stdin>"
+DOCUMENT_HELP = "DOCUMENT is sources.txt unless given; '-' reads standard input."
 
 
 class _Failure(click.ClickException):
-    exit_code = EXIT_USAGE
+    exit_code = ExitCode.USAGE
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"kzarchive: error: {self.format_message()}", err=True)
@@ -67,7 +69,7 @@ class _Group(click.Group):
             extra.setdefault("default_map", _default_map(self, config))
         except KzarchiveError as exc:
             _Failure(str(exc)).show()
-            sys.exit(EXIT_USAGE)
+            sys.exit(ExitCode.USAGE)
         context = super().make_context(info_name, args, parent, **extra)
         context.meta["kzarchive.config"] = config
         return context
@@ -77,6 +79,35 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except KzarchiveError as exc:
             raise _Failure(str(exc)) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """The one exit point: every error is one line on stderr; Ctrl-C is 130 everywhere."""
+        if kwargs.get("standalone_mode") is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Exit as done:
+            sys.exit(done.exit_code)
+        except click.UsageError as exc:
+            _Failure(_usage_message(exc)).show()
+            sys.exit(ExitCode.USAGE)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("kzarchive: interrupted", err=True)
+            sys.exit(ExitCode.INTERRUPTED)
+        sys.exit(int(code) if isinstance(code, int) else ExitCode.OK)
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """A usage error as one line (click names the option and its environment variable)."""
+    message = exc.format_message()
+    ctx = exc.ctx
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return " ".join(message.split())
 
 
 def _load_config(args: list[str]) -> Config:
@@ -189,8 +220,59 @@ def _warn(settings: Settings, lines: tuple[str, ...] | list[str]) -> None:
 
 
 document_argument = click.argument(
-    "document", default=DEFAULT_DOCUMENT, type=click.Path(dir_okay=True, path_type=Path)
+    "document",
+    default=DEFAULT_DOCUMENT,
+    type=click.Path(dir_okay=True, allow_dash=True, path_type=Path),
 )
+
+
+def _valid_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL such as https://web.archive.org")
+    return value.strip().rstrip("/")
+
+
+def global_options(command: F) -> F:
+    """``--quiet`` and ``--wayback-url`` after the command as well as before it."""
+
+    @functools.wraps(command)
+    def accept(*args: Any, **kwargs: Any) -> Any:
+        quiet = kwargs.pop("quiet_here", False)
+        wayback_url = kwargs.pop("wayback_url_here", None)
+        ctx = click.get_current_context()
+        settings = ctx.find_object(Settings)
+        if settings is not None and (quiet or wayback_url):
+            ctx.obj = Settings(
+                wayback_url=wayback_url or settings.wayback_url,
+                quiet=settings.quiet or quiet,
+            )
+        return command(*args, **kwargs)
+
+    accept = click.option(
+        "--wayback-url",
+        "wayback_url_here",
+        callback=_valid_base_url,
+        metavar="URL",
+        help="Base URL of the Wayback Machine's endpoints (as before the command).",
+    )(accept)
+    return click.option(
+        "--quiet",
+        "-q",
+        "quiet_here",
+        is_flag=True,
+        help="Print only errors on stderr (as before the command).",
+    )(accept)
+
+
 output_option = click.option(
     "--output", "-o", metavar="FILE", help="Write data to FILE instead of stdout ('-' is stdout)."
 )
@@ -328,7 +410,8 @@ def check_options(command: F) -> F:
             "--user-agent",
             envvar="KZARCHIVE_USER_AGENT",
             default=DEFAULT_USER_AGENT,
-            help="User-Agent header sent (default: browser-compatible, names kzarchive).",
+            show_default="browser-compatible, names kzarchive",
+            help="User-Agent header sent.",
         ),
     ]
     for option in reversed(options):
@@ -395,8 +478,21 @@ def _valid_age(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+def _with_cited_on(redacted: Redacted, params: dict[str, Any]) -> Redacted:
+    """The document as cited on ``--cited-on`` when given: the record says the date used."""
+    if not params.get("cited_on"):
+        return redacted
+    from dataclasses import replace
+
+    extraction = redacted.extraction
+    document = replace(
+        extraction.document, cited_on=params["cited_on"].date(), cited_on_source="option"
+    )
+    return replace(redacted, extraction=replace(extraction, document=document))
+
+
 def _archive_options(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:
-    cited_on = params["cited_on"].date() if params["cited_on"] else extraction.document.cited_on
+    cited_on = extraction.document.cited_on
     return ArchiveOptions(
         max_snapshot_age=params["max_snapshot_age"],
         job_timeout=params["job_timeout"],
@@ -423,12 +519,16 @@ def _check_options(params: dict[str, Any]) -> CheckOptions:
     )
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
+)
 @click.option(
     "--wayback-url",
     envvar="KZARCHIVE_WAYBACK_URL",
     default="https://web.archive.org",
     show_default=True,
+    callback=_valid_base_url,
     help="Base URL of every Wayback Machine endpoint used.",
 )
 @click.option(
@@ -444,7 +544,7 @@ def _check_options(params: dict[str, Any]) -> CheckOptions:
 @click.pass_context
 def main(ctx: click.Context, wayback_url: str, quiet: bool, config: str | None) -> None:
     """Keep a report's footnoted sources alive: extract, check and archive every cited URL."""
-    ctx.obj = Settings(wayback_url=wayback_url.rstrip("/"), quiet=quiet)
+    ctx.obj = Settings(wayback_url=wayback_url, quiet=quiet)
 
 
 def _extract(
@@ -454,7 +554,12 @@ def _extract(
     from kzarchive.extract import extract
     from kzarchive.scope import redact_extraction
 
-    redacted = redact_extraction(extract(document, all_links=all_links), keep_secrets)
+    if str(document) == "-":
+        document = Path(STDIN_NAME)
+        found = extract(document, all_links=all_links, data=sys.stdin.buffer.read())
+    else:
+        found = extract(document, all_links=all_links)
+    redacted = redact_extraction(found, keep_secrets)
     extraction = redacted.extraction
     _warn(settings, extraction.warnings)
     if not extraction.citations:
@@ -465,7 +570,8 @@ def _extract(
     return redacted
 
 
-@main.command("extract")
+@main.command("extract", short_help="List the footnoted URLs of a document.", epilog=DOCUMENT_HELP)
+@global_options
 @document_argument
 @click.option(
     "--format",
@@ -507,7 +613,10 @@ def extract_command(
             )
 
 
-@main.command("check")
+@main.command(
+    "check", short_help="Check that every cited URL still resolves.", epilog=DOCUMENT_HELP
+)
+@global_options
 @document_argument
 @check_options
 @click.option(
@@ -540,11 +649,13 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
     settings.err.print(
         ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v]) or "nothing to check"
     )
-    if counts["dead"]:
-        sys.exit(EXIT_FINDINGS)
+    sys.exit(check_exit((check for _, check in rows), run.offline))
 
 
-@main.command("archive")
+@main.command(
+    "archive", short_help="Find or make a Wayback snapshot of every link.", epilog=DOCUMENT_HELP
+)
+@global_options
 @document_argument
 @archive_options
 @click.option(
@@ -563,7 +674,9 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
 
-    redacted = _extract(settings, document, params["all_links"], params["keep_secrets"])
+    redacted = _with_cited_on(
+        _extract(settings, document, params["all_links"], params["keep_secrets"]), params
+    )
     links = redacted.extraction.links
     options = _archive_options(params, redacted.extraction)
 
@@ -587,11 +700,11 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
         ", ".join(f"{n} {status}" for status, n in counts.items())
         + (f"; {missing} without any snapshot" if missing else "")
     )
-    if missing:
-        sys.exit(EXIT_FINDINGS)
+    sys.exit(archive_exit(state for _, state in rows))
 
 
-@main.command("run")
+@main.command("run", short_help="Extract, check and archive into a folder.", epilog=DOCUMENT_HELP)
+@global_options
 @document_argument
 @click.option(
     "--out",
@@ -615,7 +728,9 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
 
-    redacted = _extract(settings, document, params["all_links"], params["keep_secrets"])
+    redacted = _with_cited_on(
+        _extract(settings, document, params["all_links"], params["keep_secrets"]), params
+    )
     out: Path = params["out"]
     check_opts = _check_options(params)
     archive_opts = _archive_options(params, redacted.extraction)
@@ -632,24 +747,40 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
             result = asyncio.run(work(observer))
         except KeyboardInterrupt:
             settings.err.print(f"interrupted: {out / MANIFEST_NAME} keeps what was finished")
-            sys.exit(130)
+            sys.exit(ExitCode.INTERRUPTED)
     if not settings.quiet:
         from kzarchive import views
 
         settings.err.print(views.run_summary(result.manifest, result.written))
-    summary = result.manifest.summary()
-    if summary["dead"] or summary["missing_snapshots"]:
-        sys.exit(EXIT_FINDINGS)
+    cited = [record for record in result.manifest.links if record.cited]
+    sys.exit(
+        run_exit(
+            (r.check for r in cited if r.check),
+            (r.archive for r in cited if r.archive),
+            result.offline,
+        )
+    )
+
+
+def _manifest_path(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A manifest, or the folder that holds one."""
+    return value / MANIFEST_NAME if value.is_dir() else value
 
 
 manifest_argument = click.argument(
     "manifest",
     default=f"archive/{MANIFEST_NAME}",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=_manifest_path,
 )
 
 
-@main.command("report")
+@main.command(
+    "report",
+    short_help="Render a manifest (CSV, Markdown, HTML, JSON).",
+    epilog="MANIFEST is archive/manifest.json unless given; a folder means its manifest.json.",
+)
+@global_options
 @manifest_argument
 @click.option(
     "--format",
@@ -671,14 +802,17 @@ def report_command(manifest: Path, fmt: str, output: str | None) -> None:
         stream.write(text)
 
 
-@main.command("annotate")
+@main.command("annotate", short_help="Add archive links to a copy of a document.")
+@global_options
 @click.argument("document", type=click.Path(path_type=Path))
 @click.option(
     "--manifest",
     "manifest_path",
     default=f"archive/{MANIFEST_NAME}",
     show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
+    callback=_manifest_path,
+    help="The manifest (or its folder) whose snapshots are linked.",
 )
 @output_option
 @click.option(
@@ -724,9 +858,10 @@ def annotate_command(
     )
 
 
-@main.command("diff")
-@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@main.command("diff", short_help="What changed between two manifests.")
+@global_options
+@click.argument("old", type=click.Path(path_type=Path), callback=_manifest_path)
+@click.argument("new", type=click.Path(path_type=Path), callback=_manifest_path)
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -748,11 +883,11 @@ def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: 
             views.data_console(stream).print(views.diff_table(changes))
     counts = Counter(c.kind for c in changes)
     settings.err.print(", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no changes")
-    if newly_dead(changes):
-        sys.exit(EXIT_FINDINGS)
+    sys.exit(ExitCode.FINDINGS if newly_dead(changes) else ExitCode.OK)
 
 
-@main.command("config")
+@main.command("config", short_help="Show the settings in force and their sources.")
+@global_options
 @click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
@@ -807,3 +942,14 @@ def config_command(ctx: click.Context, fmt: str) -> None:
     for row in rows.values():
         shown = "" if row["value"] is None else str(row["value"])
         click.echo(f"{row['option']:<{width}}  {shown}  ({row['source']})")
+
+
+def _show_environment_variables(group: click.Group) -> None:
+    """Every option's ``KZARCHIVE_*`` twin in its ``--help``."""
+    for command in [group, *group.commands.values()]:
+        for param in command.params:
+            if isinstance(param, click.Option) and param.envvar:
+                param.show_envvar = True
+
+
+_show_environment_variables(main)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -204,12 +205,16 @@ def write_atomic(path: Path, text: str) -> None:
 def write_atomic_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that a crash leaves either the old or the new file whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # the file keeps its mode (a read-only manifest stays read-only)
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        if hasattr(os, "fchmod"):  # mkstemp makes 0600; give the file the usual mode
-            mask = os.umask(0)
-            os.umask(mask)
-            os.fchmod(fd, 0o666 & ~mask)
+        if hasattr(os, "fchmod"):  # mkstemp makes 0600
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
@@ -228,6 +233,20 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
 
 def save(manifest: Manifest, path: Path) -> None:
     write_atomic(path, json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n")
+
+
+def same_document(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Whether two manifests' documents are one document (perhaps edited): the same file, or
+    the same bytes under another name."""
+    if old.get("sha256") and old.get("sha256") == new.get("sha256"):
+        return True
+    old_path, new_path = str(old.get("path") or ""), str(new.get("path") or "")
+    if not old_path or not new_path:
+        return True  # an old manifest that did not say: take it as the same
+    try:
+        return Path(old_path).resolve() == Path(new_path).resolve()
+    except OSError:
+        return old_path == new_path
 
 
 def merge(old: Manifest | None, document: dict[str, Any], citations: list[Citation]) -> Manifest:

@@ -26,6 +26,7 @@ from kzarchive.manifest import (
     Manifest,
     load,
     merge,
+    same_document,
     save,
     set_aside,
     write_atomic,
@@ -177,7 +178,15 @@ async def run_pipeline(
     observer = scoped_observer(redacted, observer)
     document = redacted.extraction
     path = out / MANIFEST_NAME
-    manifest = merge(load_previous(path), document.document.to_json(), list(document.citations))
+    previous = load_previous(path)
+    described = document.document.to_json()
+    if previous is not None and not same_document(previous.document, described):
+        raise KzarchiveError(
+            f"{out} holds the archive of {previous.document.get('path')}, not of "
+            f"{described['path']}: give this document a folder of its own, for example "
+            f"--out {out.parent / (out.name + '-' + Path(described['path']).stem)}"
+        )
+    manifest = merge(previous, described, list(document.citations))
     store = _Store(path, manifest)
     store.start()
     cited = [record for record in manifest.links if record.cited]

@@ -158,7 +158,7 @@ class MarkdownRenderer:
         out = [f"# Sources of {_md_escape(str(path))}", ""]
         cited_on = manifest.document.get("cited_on")
         if cited_on:
-            out += [f"Cited on {cited_on}; checked {manifest.generated_at}.", ""]
+            out += [f"Cited on {cited_on}{_given(manifest)}; checked {manifest.generated_at}.", ""]
         out += [*_summary_lines(manifest), ""]
         current: str | None = "\0"
         for row in rows(manifest):
@@ -219,7 +219,10 @@ class HtmlRenderer:
         cited_on = manifest.document.get("cited_on")
         body = [f"<h1>Sources of {_e(path)}</h1>"]
         if cited_on:
-            body.append(f"<p>Cited on {_e(cited_on)}; checked {_e(manifest.generated_at)}.</p>")
+            body.append(
+                f"<p>Cited on {_e(cited_on)}{_e(_given(manifest))}; "
+                f"checked {_e(manifest.generated_at)}.</p>"
+            )
         items = "".join(
             f"<li>{_e(line.removeprefix('- '))}</li>" for line in _summary_lines(manifest)
         )
@@ -287,3 +290,10 @@ class JsonRenderer:
 RENDERERS: dict[str, Renderer] = {
     r.name: r for r in (CsvRenderer(), MarkdownRenderer(), HtmlRenderer(), JsonRenderer())
 }
+
+
+def _given(manifest: Manifest) -> str:
+    """Says so when the citation date was given on the command line, not read in the document."""
+    return (
+        " (given with --cited-on)" if manifest.document.get("cited_on_source") == "option" else ""
+    )

@@ -39,6 +39,8 @@ class DocumentInfo:
     format: str
     encoding: str
     cited_on: date | None
+    # Where cited_on came from: "document" (its dateline) or "option" (--cited-on)
+    cited_on_source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,7 @@ class DocumentInfo:
             "format": self.format,
             "encoding": self.encoding,
             "cited_on": self.cited_on.isoformat() if self.cited_on else None,
+            "cited_on_source": self.cited_on_source or ("document" if self.cited_on else None),
         }
 
 
@@ -133,14 +136,16 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def extract(path: Path, *, all_links: bool = False) -> Extraction:
-    """Read the document at ``path`` (text, Markdown, HTML, DOCX or PDF) and its citations."""
+def extract(path: Path, *, all_links: bool = False, data: bytes | None = None) -> Extraction:
+    """Read the document at ``path`` (text, Markdown, HTML, DOCX or PDF) and its citations;
+    ``data`` is the document itself when it does not come from a file (standard input)."""
     with _no_cycle_collection():
-        return _extract(path, all_links)
+        return _extract(path, all_links, data)
 
 
-def _extract(path: Path, all_links: bool) -> Extraction:
-    data = read_bytes(path)
+def _extract(path: Path, all_links: bool, data: bytes | None) -> Extraction:
+    if data is None:
+        data = read_bytes(path)
     binary = sniff_binary(path, data)
     if binary is None:
         source = decode(path, data)
