@@ -600,13 +600,15 @@ def extract_command(
         if fmt == "json":
             stream.write(formats.to_json(formats.extraction_json(extraction)))
         elif fmt == "csv":
-            stream.write(formats.extraction_csv(extraction))
+            # One rule for CSV: a byte-order mark in files (for spreadsheets), none on stdout.
+            bom = "" if output in (None, "-") else "\ufeff"
+            stream.write(bom + formats.extraction_csv(extraction))
         elif fmt == "urls":
             stream.write(formats.extraction_urls(extraction))
         elif extraction.citations:
             from kzarchive import views
 
-            views.data_console(stream).print(views.extraction_table(extraction))
+            views.print_sheet(views.extraction_table(extraction), stream)
             settings.err.print(
                 f"{len(extraction.footnotes)} footnotes, {len(extraction.citations)} citations, "
                 f"{len(extraction.links)} unique URLs"
@@ -644,7 +646,7 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
         elif rows:
             from kzarchive import views
 
-            views.data_console(stream).print(views.check_table(rows))
+            views.print_sheet(views.check_table(rows), stream)
     counts = Counter(check.verdict for _, check in rows)
     settings.err.print(
         ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v]) or "nothing to check"
@@ -693,7 +695,7 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
         elif rows:
             from kzarchive import views
 
-            views.data_console(stream).print(views.archive_table(rows))
+            views.print_sheet(views.archive_table(rows), stream)
     counts = Counter(state.status for _, state in rows)
     missing = sum(1 for _, state in rows if not (state.has_snapshot or state.withheld))
     settings.err.print(
@@ -835,8 +837,12 @@ def annotate_command(
     recorded = manifest.document.get("sha256")
     if recorded and recorded != hashlib.sha256(result.original).hexdigest():
         _warn(settings, [f"{manifest_path} was made from another version of {document}"])
-    for url in result.missing:
-        _warn(settings, [f"no snapshot yet, left as it is: {url}"])
+    if result.missing:
+        listed = ", ".join(result.missing[:3]) + (", …" if len(result.missing) > 3 else "")
+        _warn(
+            settings,
+            [f"{len(result.missing)} URLs have no snapshot yet and were left as they are: {listed}"],
+        )
     if in_place:
         if result.added:
             backup = document.with_name(document.name + ".bak")
@@ -880,10 +886,21 @@ def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: 
         elif changes:
             from kzarchive import views
 
-            views.data_console(stream).print(views.diff_table(changes))
+            views.print_sheet(views.diff_table(changes), stream)
     counts = Counter(c.kind for c in changes)
     settings.err.print(", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no changes")
     sys.exit(ExitCode.FINDINGS if newly_dead(changes) else ExitCode.OK)
+
+
+@main.command("schema", short_help="Print the manifest's JSON Schema.")
+@global_options
+@output_option
+def schema_command(output: str | None) -> None:
+    """Print the JSON Schema every manifest is checked against when it is read."""
+    from kzarchive.manifest import schema_text
+
+    with _output(output) as stream:
+        stream.write(schema_text())
 
 
 @main.command("config", short_help="Show the settings in force and their sources.")

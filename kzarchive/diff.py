@@ -34,6 +34,9 @@ class Change:
     footnotes: tuple[str, ...]
     old: str | None = None
     new: str | None = None
+    # Why, for verdict changes: the reasons before and after (http-404, dns-nxdomain...)
+    old_reason: str | None = None
+    new_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,11 +45,17 @@ class Change:
             "footnotes": list(self.footnotes),
             "old": self.old,
             "new": self.new,
+            "old_reason": self.old_reason,
+            "new_reason": self.new_reason,
         }
 
 
 def _verdict(record: LinkRecord | None) -> str | None:
     return record.check.verdict if record and record.check else None
+
+
+def _reason(record: LinkRecord | None) -> str | None:
+    return record.check.reason if record and record.check else None
 
 
 def _snapshot_url(record: LinkRecord | None) -> str | None:
@@ -67,7 +76,7 @@ def _link_changes(old: LinkRecord, new: LinkRecord) -> list[Change]:
             kind = "came-back"
         else:
             kind = "verdict-changed"
-        changes.append(Change(kind, new.url, notes, before, after))
+        changes.append(Change(kind, new.url, notes, before, after, _reason(old), _reason(new)))
     old_check, new_check = old.check, new.check
     if old_check and new_check:
         if (
@@ -111,12 +120,26 @@ def diff(old: Manifest, new: Manifest) -> list[Change]:
     for url, record in new_links.items():
         before = old_links.get(url)
         if before is None:
-            changes.append(Change("link-added", url, record.footnotes, None, _verdict(record)))
+            changes.append(
+                Change(
+                    "link-added",
+                    url,
+                    record.footnotes,
+                    None,
+                    _verdict(record),
+                    None,
+                    _reason(record),
+                )
+            )
         else:
             changes.extend(_link_changes(before, record))
     for url, record in old_links.items():
         if url not in new_links:
-            changes.append(Change("link-removed", url, record.footnotes, _verdict(record), None))
+            changes.append(
+                Change(
+                    "link-removed", url, record.footnotes, _verdict(record), None, _reason(record)
+                )
+            )
     old_cites = {(c.footnote, c.url) for c in old.citations}
     new_cites = {(c.footnote, c.url) for c in new.citations}
     for citation in new.citations:

@@ -7,6 +7,7 @@ of the document so that nothing a previous run learnt is ever dropped.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import stat
@@ -14,6 +15,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +155,9 @@ class Manifest:
                 f"{source}: schema version {version!r} is not one this kzarchive "
                 f"({__version__}) reads (it reads {SCHEMA_VERSION}); it was left untouched"
             )
+        first_error = schema_error(data)
+        if first_error:
+            raise ManifestError(f"{source}: not a valid manifest: {first_error}")
         try:
             return cls(
                 document=dict(data.get("document") or {}),
@@ -163,6 +168,29 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"{source}: malformed manifest ({exc})") from None
+
+
+def schema_text() -> str:
+    """The manifest's JSON Schema, as published in the package."""
+    return resources.files("kzarchive").joinpath("manifest.schema.json").read_text("utf-8")
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(json.loads(schema_text()))
+
+
+def schema_error(data: Any) -> str | None:
+    """The first place where ``data`` breaks the schema, as ``$.links[3].check.verdict: ...``."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(data))
+    if error is None:
+        return None
+    where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return f"{where}: {error.message}"
 
 
 def _note_order(label: str) -> tuple[int, str]:

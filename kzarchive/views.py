@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -33,7 +34,6 @@ def data_console(stream: IO[str]) -> Console:
     is_tty = stream.isatty()
     return Console(
         file=stream,
-        width=None if is_tty else 160,
         force_terminal=False if not is_tty else None,
         no_color=not is_tty,
         highlight=False,
@@ -41,19 +41,70 @@ def data_console(stream: IO[str]) -> Console:
     )
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """A table as data: drawn with rich in a terminal, as plain aligned lines elsewhere."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+    urls: frozenset[int] = frozenset()  # columns that hold URLs: never wrapped, never cut
+    styled: frozenset[int] = frozenset()  # columns whose words get VERDICT_STYLE
+    right: frozenset[int] = frozenset()  # right-aligned (numbers)
+
+    def kept(self) -> list[int]:
+        """The columns with something in them (an empty column takes no room)."""
+        return [i for i in range(len(self.headers)) if any(row[i] for row in self.rows)]
+
+
+def print_sheet(sheet: Sheet, stream: IO[str]) -> None:
+    columns = sheet.kept()
+    if not stream.isatty():
+        stream.write(plain_sheet(sheet, columns))
+        return
+    table = Table(title=sheet.title)
+    for i in columns:
+        wide = i in sheet.urls
+        table.add_column(
+            sheet.headers[i],
+            no_wrap=True,
+            overflow="ignore" if wide else "fold",
+            justify="right" if i in sheet.right else "left",
+        )
+    for row in sheet.rows:
+        table.add_row(*(styled(row[i]) if i in sheet.styled else Text(row[i]) for i in columns))
+    data_console(stream).print(table, crop=False)
+
+
+def plain_sheet(sheet: Sheet, columns: list[int]) -> str:
+    """Aligned columns, two spaces apart, the last one not padded; every cell whole."""
+    cells = [tuple(sheet.headers[i] for i in columns)] + [
+        tuple(row[i] or "-" for i in columns) for row in sheet.rows
+    ]
+    widths = [max(len(line[k]) for line in cells) for k in range(len(columns))]
+    lines = []
+    for line in cells:
+        parts = [
+            cell.rjust(widths[k]) if columns[k] in sheet.right else cell.ljust(widths[k])
+            for k, cell in enumerate(line)
+        ]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
+
 def status_console(quiet: bool) -> Console:
     """The stderr console for warnings, errors and progress; silent with ``--quiet``."""
     return Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True, file=sys.stderr)
 
 
-def extraction_table(extraction: Extraction) -> Table:
-    table = Table(title=f"{extraction.document.path}: {len(extraction.citations)} citations")
-    table.add_column("note", justify="right", no_wrap=True)
-    table.add_column("line", justify="right", no_wrap=True)
-    table.add_column("url", overflow="fold")
-    for citation in extraction.citations:
-        table.add_row(citation.footnote or "-", str(citation.line), Text(citation.url))
-    return table
+def extraction_table(extraction: Extraction) -> Sheet:
+    return Sheet(
+        f"{extraction.document.path}: {len(extraction.citations)} citations",
+        ("note", "line", "url"),
+        [(c.footnote or "-", str(c.line), c.url) for c in extraction.citations],
+        urls=frozenset({2}),
+        right=frozenset({0, 1}),
+    )
 
 
 VERDICT_STYLE = {
@@ -67,6 +118,9 @@ VERDICT_STYLE = {
     "pending": "yellow",
     "failed": "red",
     "skipped": "dim",
+    "excluded": "dim",
+    "died": "bold red",
+    "came-back": "green",
 }
 
 
@@ -127,45 +181,45 @@ class RichObserver:
         self.console.print(f"[yellow]warning:[/] {message}")
 
 
-def check_table(rows: list[tuple[Link, Check]]) -> Table:
-    table = Table(title="link check")
-    table.add_column("notes", no_wrap=True)
-    table.add_column("url", overflow="fold", ratio=3)
-    table.add_column("verdict", no_wrap=True)
-    table.add_column("reason", no_wrap=True)
-    table.add_column("http", justify="right", no_wrap=True)
-    table.add_column("final url", overflow="fold", ratio=2)
-    for link, check in rows:
-        final = check.final_url if check.final_url and check.final_url != link.url else ""
-        table.add_row(
-            ", ".join(link.footnotes) or "-",
-            Text(link.url),
-            styled(check.verdict),
-            check.reason,
-            str(check.http_status or ""),
-            Text(final),
-        )
-    return table
+def check_table(rows: list[tuple[Link, Check]]) -> Sheet:
+    return Sheet(
+        "link check",
+        ("notes", "url", "verdict", "reason", "http", "final url"),
+        [
+            (
+                ", ".join(link.footnotes) or "-",
+                link.url,
+                check.verdict,
+                check.reason,
+                str(check.http_status or ""),
+                check.final_url if check.final_url and check.final_url != link.url else "",
+            )
+            for link, check in rows
+        ],
+        urls=frozenset({1, 5}),
+        styled=frozenset({2}),
+        right=frozenset({4}),
+    )
 
 
-def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Table:
-    table = Table(title="Wayback Machine")
-    table.add_column("notes", no_wrap=True)
-    table.add_column("url", overflow="fold", ratio=3)
-    table.add_column("archive", no_wrap=True)
-    table.add_column("snapshot", no_wrap=True)
-    table.add_column("as cited", no_wrap=True)
-    table.add_column("note", overflow="fold", ratio=1)
-    for link, state in rows:
-        table.add_row(
-            ", ".join(link.footnotes) or "-",
-            Text(link.url),
-            styled(state.status),
-            state.snapshot.date if state.snapshot else "-",
-            state.cited_snapshot.date if state.cited_snapshot else "-",
-            Text(state.error or ""),
-        )
-    return table
+def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Sheet:
+    return Sheet(
+        "Wayback Machine",
+        ("notes", "url", "archive", "snapshot", "as cited", "note"),
+        [
+            (
+                ", ".join(link.footnotes) or "-",
+                link.url,
+                state.status,
+                state.snapshot.date if state.snapshot else "",
+                state.cited_snapshot.date if state.cited_snapshot else "",
+                state.error or "; ".join(state.notes),
+            )
+            for link, state in rows
+        ],
+        urls=frozenset({1}),
+        styled=frozenset({2}),
+    )
 
 
 def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
@@ -195,7 +249,7 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
     if dead:
         rot = Table(title="dead links by footnote")
         rot.add_column("notes", no_wrap=True)
-        rot.add_column("url", overflow="fold")
+        rot.add_column("url", no_wrap=True, overflow="ignore")
         rot.add_column("reason", no_wrap=True)
         for record in dead:
             rot.add_row(
@@ -208,22 +262,32 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
     return Group(*parts)
 
 
-def diff_table(changes: list[Change]) -> Table:
-    table = Table(title="changes")
-    table.add_column("change", no_wrap=True)
-    table.add_column("notes", no_wrap=True)
-    table.add_column("url", overflow="fold", ratio=3)
-    table.add_column("before", overflow="fold", ratio=1)
-    table.add_column("after", overflow="fold", ratio=1)
-    for change in changes:
-        style = (
-            "bold red" if change.kind == "died" else "green" if change.kind == "came-back" else ""
-        )
-        table.add_row(
-            Text(change.kind, style=style),
-            ", ".join(change.footnotes) or "-",
-            Text(change.url),
-            Text(change.old or ""),
-            Text(change.new or ""),
-        )
-    return table
+SHORT_HASH = 12
+
+
+def _side(value: str | None, reason: str | None, kind: str) -> str:
+    """One side of a change: a verdict with its reason, a short hash, or a URL."""
+    if value is None:
+        return ""
+    if kind == "content-changed":
+        return value[:SHORT_HASH]
+    return f"{value} ({reason})" if reason else value
+
+
+def diff_table(changes: list[Change]) -> Sheet:
+    return Sheet(
+        "changes",
+        ("change", "notes", "url", "before", "after"),
+        [
+            (
+                change.kind,
+                ", ".join(change.footnotes) or "-",
+                change.url,
+                _side(change.old, change.old_reason, change.kind),
+                _side(change.new, change.new_reason, change.kind),
+            )
+            for change in changes
+        ],
+        urls=frozenset({2, 3, 4}),
+        styled=frozenset({0}),
+    )

@@ -17,6 +17,7 @@ from io import BytesIO
 from typing import Any
 
 from kzarchive.errors import DocumentError
+from kzarchive.extract.chatter import gathered
 from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
 from kzarchive.extract.dates import find_date
 from kzarchive.extract.notes import NOTES_HEADING, Note, Parsed
@@ -230,6 +231,14 @@ def _body_size(lines: list[_Line]) -> float:
 
 def parse(data: bytes, source: str = "document") -> Parsed:
     """Find every footnote and endnote of a PDF and the URLs each cites."""
+    said: list[str] = []
+    with gathered(said, source):
+        parsed = _parse(data, source)
+    parsed.warnings.extend(said)
+    return parsed
+
+
+def _parse(data: bytes, source: str) -> Parsed:
     reader = _open(data, source)
     parsed = Parsed()
     pages: list[list[_Line]] = []

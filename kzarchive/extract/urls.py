@@ -19,6 +19,15 @@ _TRAILING = ".,;:!?'\"*"
 _PAIRS = {")": "(", "]": "["}
 
 
+# Longer than any server accepts (Apache's request line stops at 8,190 bytes): not a citation.
+MAX_URL_LENGTH = 8192
+
+
+def shown(url: str, limit: int = 100) -> str:
+    """``url`` as a message quotes it: whole if short, else its start and its length."""
+    return repr(url) if len(url) <= limit else f"{url[:limit]!r}… ({len(url):,} characters)"
+
+
 class InvalidURL(ValueError):
     """A citation that looks like a URL but cannot be one."""
 
@@ -48,20 +57,22 @@ def is_web_url(url: str) -> bool:
 
 def validate(url: str) -> str:
     """Return ``url`` if it is a usable http(s) URL, else raise :class:`InvalidURL` saying why."""
+    if len(url) > MAX_URL_LENGTH:
+        raise InvalidURL(f"URL longer than {MAX_URL_LENGTH:,} characters: {shown(url)}")
     if any(c.isspace() for c in url):
-        raise InvalidURL(f"URL contains white space: {url!r}")
+        raise InvalidURL(f"URL contains white space: {shown(url)}")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise InvalidURL(f"cannot parse URL {url!r}: {exc}") from None
+        raise InvalidURL(f"cannot parse URL {shown(url)}: {exc}") from None
     if not parts.hostname:
-        raise InvalidURL(f"URL has no host: {url!r}")
+        raise InvalidURL(f"URL has no host: {shown(url)}")
     if port == 0:
-        raise InvalidURL(f"URL has port 0: {url!r}")
+        raise InvalidURL(f"URL has port 0: {shown(url)}")
     host = parts.hostname
     if host.startswith(".") or ".." in host:
-        raise InvalidURL(f"URL has a malformed host: {url!r}")
+        raise InvalidURL(f"URL has a malformed host: {shown(url)}")
     return url
 
 
