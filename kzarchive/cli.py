@@ -839,10 +839,8 @@ def annotate_command(
         _warn(settings, [f"{manifest_path} was made from another version of {document}"])
     if result.missing:
         listed = ", ".join(result.missing[:3]) + (", …" if len(result.missing) > 3 else "")
-        _warn(
-            settings,
-            [f"{len(result.missing)} URLs have no snapshot yet and were left as they are: {listed}"],
-        )
+        count = len(result.missing)
+        _warn(settings, [f"{count} URLs have no snapshot yet and were left as they are: {listed}"])
     if in_place:
         if result.added:
             backup = document.with_name(document.name + ".bak")

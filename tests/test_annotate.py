@@ -96,7 +96,7 @@ def test_urls_without_snapshot_are_left_and_listed(tmp_path: Path) -> None:
     manifest_path.write_text(json.dumps(archived_manifest(doc, frozenset({missing})).to_json()))
     result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(manifest_path)])
     assert result.exit_code == 0
-    assert f"no snapshot yet, left as it is: {missing}" in result.stderr
+    assert f"1 URLs have no snapshot yet and were left as they are: {missing}" in result.stderr
     assert "6 archive links added" in result.stderr
     assert f"<{missing}>. Contact" in result.stdout
 
