@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kzarchive.errors import DocumentError
+from kzarchive.errors import DocumentError, KzarchiveError
 from kzarchive.extract import READERS, detect_format, sniff_binary
 from kzarchive.extract.reading import decode_exact, normalise_newlines, read_bytes
 from kzarchive.extract.urls import clean_url, strip_trailing
-from kzarchive.manifest import Manifest
+from kzarchive.manifest import Manifest, write_atomic_bytes
 from kzarchive.models import Snapshot
 
 _MARKDOWN_TOKEN = re.compile(
@@ -149,3 +149,21 @@ def annotate(path: Path, manifest: Manifest) -> Annotated:
     for at in sorted(insertions, reverse=True):
         out = out[:at] + insertions[at] + out[at:]
     return Annotated(out, encoding, len(insertions), already, tuple(missing), data)
+
+
+def write_in_place(document: Path, result: Annotated) -> None:
+    """Rewrite ``document`` atomically, keeping the original as ``DOCUMENT.bak``; nothing is
+    written when nothing was added (annotating twice changes nothing)."""
+    if not result.added:
+        return
+
+    write_atomic_bytes(document.with_name(document.name + ".bak"), result.original)
+    write_atomic_bytes(document, result.encoded())
+
+
+def write_copy(target: Path, result: Annotated) -> None:
+    """Write the annotated copy to ``target``; a failure is one line."""
+    try:
+        target.write_bytes(result.encoded())
+    except OSError as exc:
+        raise KzarchiveError(f"{target}: cannot write: {exc.strerror or exc}") from None

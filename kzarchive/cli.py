@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import os
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar
 
 import click
 
@@ -491,31 +492,28 @@ def _with_cited_on(redacted: Redacted, params: dict[str, Any]) -> Redacted:
     return replace(redacted, extraction=replace(extraction, document=document))
 
 
+R = TypeVar("R")
+
+
+def _record(kind: type[R], params: dict[str, Any], **fixed: Any) -> R:
+    """An options record from the command's parameters: every field named like an option."""
+    names = {f.name for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    values = {name: params[name] for name in names if name in params and params[name] is not None}
+    return kind(**{**values, **fixed})
+
+
 def _archive_options(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:
-    cited_on = extraction.document.cited_on
-    return ArchiveOptions(
-        max_snapshot_age=params["max_snapshot_age"],
-        job_timeout=params["job_timeout"],
-        capture_outlinks=params["capture_outlinks"],
-        capture_screenshot=params["capture_screenshot"],
-        anonymous=params["anonymous"],
-        refresh=params["refresh"],
-        cited_on=cited_on,
-        captures_per_minute=params["captures_per_minute"],
-        archive_private=bool(params.get("archive_private")),
-    )
+    return _record(ArchiveOptions, params, cited_on=extraction.document.cited_on)
 
 
 def _check_options(params: dict[str, Any]) -> CheckOptions:
-    return CheckOptions(
-        concurrency=params["concurrency"],
-        per_host=params["per_host"],
-        host_interval=params["host_interval"],
-        timeout=params["timeout"],
-        retries=params["retries"],
-        max_body=params["max_body"],
-        user_agent=params["user_agent"],
-        exclude_private=bool(params.get("exclude_private")),
+    return _record(CheckOptions, params)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """``--format``, the first choice the default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True
     )
 
 
@@ -573,13 +571,7 @@ def _extract(
 @main.command("extract", short_help="List the footnoted URLs of a document.", epilog=DOCUMENT_HELP)
 @global_options
 @document_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv", "urls"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv", "urls")
 @all_links_option
 @keep_secrets_option
 @output_option
@@ -621,9 +613,7 @@ def extract_command(
 @global_options
 @document_argument
 @check_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @scope_options
 @all_links_option
 @keep_secrets_option
@@ -660,9 +650,7 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
 @global_options
 @document_argument
 @archive_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @scope_options
 @archive_private_option
 @all_links_option
@@ -784,13 +772,7 @@ manifest_argument = click.argument(
 )
 @global_options
 @manifest_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(RENDERERS)),
-    default="markdown",
-    show_default=True,
-)
+@format_option("markdown", *sorted(set(RENDERERS) - {"markdown"}))
 @output_option
 def report_command(manifest: Path, fmt: str, output: str | None) -> None:
     """Render a manifest as CSV, Markdown, standalone HTML (Robust Links) or JSON."""
@@ -825,8 +807,8 @@ def annotate_command(
     settings: Settings, /, document: Path, manifest_path: Path, output: str | None, in_place: bool
 ) -> None:
     """Copy DOCUMENT with an archive link after each footnote URL (stdout unless --in-place)."""
-    from kzarchive.annotate import annotate
-    from kzarchive.manifest import load, write_atomic_bytes
+    from kzarchive.annotate import annotate, write_copy, write_in_place
+    from kzarchive.manifest import load
 
     if in_place and output not in (None, "-"):
         raise click.UsageError("--in-place and --output do not go together")
@@ -842,19 +824,13 @@ def annotate_command(
         count = len(result.missing)
         _warn(settings, [f"{count} URLs have no snapshot yet and were left as they are: {listed}"])
     if in_place:
-        if result.added:
-            backup = document.with_name(document.name + ".bak")
-            write_atomic_bytes(backup, result.original)
-            write_atomic_bytes(document, result.encoded())
+        write_in_place(document, result)
     elif output in (None, "-"):
         sys.stdout.flush()
         sys.stdout.buffer.write(result.encoded())
         sys.stdout.buffer.flush()
     else:
-        try:
-            Path(output).write_bytes(result.encoded())
-        except OSError as exc:
-            raise KzarchiveError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        write_copy(Path(output), result)
     settings.err.print(
         f"{result.added} archive links added"
         + (f", {result.already} already there" if result.already else "")
@@ -866,9 +842,7 @@ def annotate_command(
 @global_options
 @click.argument("old", type=click.Path(path_type=Path), callback=_manifest_path)
 @click.argument("new", type=click.Path(path_type=Path), callback=_manifest_path)
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @output_option
 @click.pass_obj
 def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: str | None) -> None:
@@ -903,9 +877,7 @@ def schema_command(output: str | None) -> None:
 
 @main.command("config", short_help="Show the settings in force and their sources.")
 @global_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @click.pass_context
 def config_command(ctx: click.Context, fmt: str) -> None:
     """Print the settings in force and where each comes from (file, environment, default)."""

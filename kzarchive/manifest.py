@@ -95,6 +95,47 @@ class LinkRecord:
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What a manifest adds up to: counts per verdict and archive state, dead footnotes."""
+
+    citations: int
+    links: int
+    verdicts: dict[str, int]
+    unchecked: int
+    archived: int  # have a snapshot
+    saved: int
+    existing: int
+    pending: int
+    failed: int
+    as_cited_snapshots: int
+    withheld: int  # kept from the archive on purpose (excluded, private, credentials)
+    missing_snapshots: int  # neither a snapshot nor withheld
+    dead_footnotes: tuple[str, ...]
+    no_longer_cited: int
+
+    def count(self, verdict: str) -> int:
+        return self.verdicts.get(verdict, 0)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "citations": self.citations,
+            "links": self.links,
+            **self.verdicts,
+            "unchecked": self.unchecked,
+            "archived": self.archived,
+            "saved": self.saved,
+            "existing": self.existing,
+            "pending": self.pending,
+            "failed": self.failed,
+            "as_cited_snapshots": self.as_cited_snapshots,
+            "withheld": self.withheld,
+            "missing_snapshots": self.missing_snapshots,
+            "dead_footnotes": list(self.dead_footnotes),
+            "no_longer_cited": self.no_longer_cited,
+        }
+
+
+@dataclass(frozen=True)
 class Manifest:
     document: dict[str, Any]
     citations: tuple[Citation, ...] = ()
@@ -104,35 +145,40 @@ class Manifest:
         default_factory=lambda: {"name": "kzarchive", "version": __version__}
     )
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> Summary:
         cited = [r for r in self.links if r.cited]
         verdicts = Counter(r.check.verdict for r in cited if r.check)
         statuses = Counter(r.archive.status for r in cited if r.archive)
-        with_snapshot = [r for r in cited if r.archive and r.archive.has_snapshot]
-        dead_notes = sorted(
-            {f for r in cited if r.check and r.check.verdict == "dead" for f in r.footnotes},
-            key=_note_order,
-        )
-        return {
-            "citations": len(self.citations),
-            "links": len(cited),
-            **{verdict: verdicts.get(verdict, 0) for verdict in VERDICTS},
-            "unchecked": sum(1 for r in cited if r.check is None),
-            "archived": len(with_snapshot),
-            "saved": statuses.get("saved", 0),
-            "existing": statuses.get("existing", 0),
-            "pending": statuses.get("pending", 0),
-            "failed": statuses.get("failed", 0),
-            "as_cited_snapshots": sum(1 for r in cited if r.archive and r.archive.cited_snapshot),
-            "withheld": sum(1 for r in cited if r.archive and r.archive.withheld),
-            "missing_snapshots": sum(
+        return Summary(
+            citations=len(self.citations),
+            links=len(cited),
+            verdicts={verdict: verdicts.get(verdict, 0) for verdict in VERDICTS},
+            unchecked=sum(1 for r in cited if r.check is None),
+            archived=sum(1 for r in cited if r.archive and r.archive.has_snapshot),
+            saved=statuses.get("saved", 0),
+            existing=statuses.get("existing", 0),
+            pending=statuses.get("pending", 0),
+            failed=statuses.get("failed", 0),
+            as_cited_snapshots=sum(1 for r in cited if r.archive and r.archive.cited_snapshot),
+            withheld=sum(1 for r in cited if r.archive and r.archive.withheld),
+            missing_snapshots=sum(
                 1
                 for r in cited
                 if not (r.archive and (r.archive.has_snapshot or r.archive.withheld))
             ),
-            "dead_footnotes": dead_notes,
-            "no_longer_cited": len(self.links) - len(cited),
-        }
+            dead_footnotes=tuple(
+                sorted(
+                    {
+                        f
+                        for r in cited
+                        if r.check and r.check.verdict == "dead"
+                        for f in r.footnotes
+                    },
+                    key=_note_order,
+                )
+            ),
+            no_longer_cited=len(self.links) - len(cited),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -142,7 +188,7 @@ class Manifest:
             "generated_at": self.generated_at,
             "citations": [c.to_json() for c in self.citations],
             "links": [r.to_json() for r in self.links],
-            "summary": self.summary(),
+            "summary": self.summary().to_json(),
         }
 
     @classmethod

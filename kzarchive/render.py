@@ -127,17 +127,17 @@ def _summary_lines(manifest: Manifest) -> list[str]:
     summary = manifest.summary()
     lost = lost_footnotes(manifest)
     lines = [
-        f"- {summary['citations']} citations of {summary['links']} unique links",
-        f"- {summary['dead']} dead (link rot), {summary['blocked']} blocked to robots, "
-        f"{summary['error']} could not be checked, {summary['alive']} alive, "
-        f"{summary['redirected']} redirected",
-        f"- {summary['archived']} of {summary['links']} preserved in the Wayback Machine, "
-        f"{summary['as_cited_snapshots']} with a snapshot from when they were cited",
+        f"- {summary.citations} citations of {summary.links} unique links",
+        f"- {summary.count('dead')} dead (link rot), {summary.count('blocked')} blocked to "
+        f"robots, {summary.count('error')} could not be checked, {summary.count('alive')} alive, "
+        f"{summary.count('redirected')} redirected",
+        f"- {summary.archived} of {summary.links} preserved in the Wayback Machine, "
+        f"{summary.as_cited_snapshots} with a snapshot from when they were cited",
     ]
     if lost:
         lines.append(f"- footnotes that lost every source: {', '.join(lost)}")
-    if summary["missing_snapshots"]:
-        lines.append(f"- links with no snapshot at all: {summary['missing_snapshots']}")
+    if summary.missing_snapshots:
+        lines.append(f"- links with no snapshot at all: {summary.missing_snapshots}")
     return lines
 
 

@@ -228,22 +228,24 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
     table = Table(title="kzarchive run", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
-    table.add_row("citations", str(summary["citations"]))
-    table.add_row("unique links", str(summary["links"]))
+    table.add_row("citations", str(summary.citations))
+    table.add_row("unique links", str(summary.links))
     for verdict in VERDICTS:
-        table.add_row(styled(verdict), str(summary[verdict]))
-    table.add_row("archived (have a snapshot)", str(summary["archived"]))
+        table.add_row(styled(verdict), str(summary.count(verdict)))
+    table.add_row("archived (have a snapshot)", str(summary.archived))
     table.add_row(
         "  saved now / found / pending",
-        f"{summary['saved']} / {summary['existing']} / {summary['pending']}",
+        f"{summary.saved} / {summary.existing} / {summary.pending}",
     )
-    table.add_row("  as-cited snapshots", str(summary["as_cited_snapshots"]))
+    table.add_row("  as-cited snapshots", str(summary.as_cited_snapshots))
+    if summary.withheld:
+        table.add_row("  kept from the archive (private, excluded)", str(summary.withheld))
     table.add_row(
-        Text("missing snapshots", style="red" if summary["missing_snapshots"] else ""),
-        str(summary["missing_snapshots"]),
+        Text("missing snapshots", style="red" if summary.missing_snapshots else ""),
+        str(summary.missing_snapshots),
     )
-    if summary["no_longer_cited"]:
-        table.add_row("no longer cited (kept)", str(summary["no_longer_cited"]))
+    if summary.no_longer_cited:
+        table.add_row("no longer cited (kept)", str(summary.no_longer_cited))
     parts: list[Table | Text] = [table]
     dead = [r for r in manifest.links if r.cited and r.check and r.check.verdict == "dead"]
     if dead:

@@ -45,7 +45,7 @@ def test_merge_keeps_what_was_known_and_marks_dropped_links() -> None:
     ]
     assert new.links[0].check == check() and len(new.links[0].history) == 1
     assert new.links[2].archive is not None and new.links[2].archive.snapshot == snapshot
-    assert new.summary()["links"] == 2 and new.summary()["no_longer_cited"] == 1
+    assert new.summary().links == 2 and new.summary().no_longer_cited == 1
 
 
 def test_round_trip_keeps_the_whole_manifest(tmp_path: Path) -> None:
