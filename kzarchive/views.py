@@ -59,8 +59,13 @@ class Sheet:
 
 def print_sheet(sheet: Sheet, stream: IO[str]) -> None:
     columns = sheet.kept()
-    if not stream.isatty():
-        stream.write(plain_sheet(sheet, columns))
+    plain = plain_sheet(sheet, columns)
+    console = data_console(stream)
+    widest = max((len(line) for line in plain.splitlines()), default=0)
+    # A table's borders and padding take about three columns per column: a table that does not
+    # fit would squeeze or cut its cells, so the terminal gets the plain lines too.
+    if not stream.isatty() or widest + 3 * len(columns) + 1 > console.width:
+        stream.write(plain)
         return
     table = Table(title=sheet.title)
     for i in columns:
@@ -73,7 +78,7 @@ def print_sheet(sheet: Sheet, stream: IO[str]) -> None:
         )
     for row in sheet.rows:
         table.add_row(*(styled(row[i]) if i in sheet.styled else Text(row[i]) for i in columns))
-    data_console(stream).print(table, crop=False)
+    console.print(table, crop=False)
 
 
 def plain_sheet(sheet: Sheet, columns: list[int]) -> str:
