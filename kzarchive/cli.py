@@ -32,7 +32,7 @@ from kzarchive.manifest import MANIFEST_NAME
 from kzarchive.outcome import ExitCode, archive_exit, check_exit, run_exit
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS
-from kzarchive.wayback.options import ArchiveOptions, parse_age
+from kzarchive.wayback.options import DEFAULT_MEMENTO_URL, ArchiveOptions, parse_age
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from kzarchive.models import ArchiveState
     from kzarchive.pipeline import RunResult
     from kzarchive.scope import Redacted, Scope
+    from kzarchive.wayback.verify import VerifyOptions
 
 DEFAULT_DOCUMENT = "sources.txt"
 STDIN_NAME = "<stdin>"
@@ -458,6 +459,26 @@ def archive_options(command: F) -> F:
             "--refresh", is_flag=True, help="Capture again even if a young capture exists."
         ),
         click.option(
+            "--verify-snapshots/--no-verify-snapshots",
+            envvar="KZARCHIVE_VERIFY_SNAPSHOTS",
+            default=True,
+            help="Judge every snapshot from its raw payload: does it hold the page?",
+        ),
+        click.option(
+            "--other-archives/--no-other-archives",
+            envvar="KZARCHIVE_OTHER_ARCHIVES",
+            default=True,
+            help="Ask a Memento aggregator for copies in other web archives when the Wayback "
+            "Machine holds none that holds the page.",
+        ),
+        click.option(
+            "--memento-url",
+            envvar="KZARCHIVE_MEMENTO_URL",
+            default=DEFAULT_MEMENTO_URL,
+            callback=_valid_base_url,
+            help="Base URL of the Memento aggregator (TimeTravel API).",
+        ),
+        click.option(
             "--captures-per-minute",
             envvar="KZARCHIVE_CAPTURES_PER_MINUTE",
             type=click.FloatRange(0, 600),
@@ -508,6 +529,12 @@ def _archive_options(params: dict[str, Any], extraction: Extraction) -> ArchiveO
 
 def _check_options(params: dict[str, Any]) -> CheckOptions:
     return _record(CheckOptions, params)
+
+
+def _verify_options(params: dict[str, Any]) -> VerifyOptions:
+    from kzarchive.wayback.verify import VerifyOptions
+
+    return _record(VerifyOptions, params, enabled=params["verify_snapshots"])
 
 
 def format_option(*choices: str) -> Callable[[F], F]:
@@ -672,7 +699,9 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
 
     async def work(observer: Observer) -> dict[str, ArchiveState]:
         async with WaybackClient(settings.wayback_url, load_credentials()) as client:
-            return await archive_links(redacted, _scope(params), client, options, observer)
+            return await archive_links(
+                redacted, _scope(params), client, options, observer, _verify_options(params)
+            )
 
     with settings.observer() as observer:
         states = asyncio.run(work(observer))
@@ -685,7 +714,7 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
 
             views.print_sheet(views.archive_table(rows), stream)
     counts = Counter(state.status for _, state in rows)
-    missing = sum(1 for _, state in rows if not (state.has_snapshot or state.withheld))
+    missing = sum(1 for _, state in rows if not (state.preserved or state.withheld))
     settings.err.print(
         ", ".join(f"{n} {status}" for status, n in counts.items())
         + (f"; {missing} without any snapshot" if missing else "")
@@ -729,7 +758,14 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     async def work(observer: Observer) -> RunResult:
         async with WaybackClient(settings.wayback_url, load_credentials()) as client:
             return await run_pipeline(
-                redacted, out, client, check_opts, archive_opts, observer, scope=scope
+                redacted,
+                out,
+                client,
+                check_opts,
+                archive_opts,
+                observer,
+                scope=scope,
+                verify_options=_verify_options(params),
             )
 
     with FolderLock(out), settings.observer() as observer:

@@ -21,6 +21,7 @@ from kzarchive.scope import Redacted, Scope, excluded_check, scoped_observer
 if TYPE_CHECKING:
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.options import ArchiveOptions
+    from kzarchive.wayback.verify import VerifyOptions
 
 
 async def check_links(
@@ -49,18 +50,21 @@ async def archive_links(
     client: WaybackClient,
     options: ArchiveOptions | None = None,
     observer: Observer = SILENT,
+    verify_options: VerifyOptions | None = None,
 ) -> dict[str, ArchiveState]:
     """Find or make a snapshot of every link the scope allows and the privacy rules let go."""
     from kzarchive.wayback.archiver import Archiver
+    from kzarchive.wayback.verify import Verifier
 
     archiver = Archiver(client, options, scoped_observer(redacted, observer))
+    verifier = Verifier(client, verify_options, scoped_observer(redacted, observer))
     urls = [link.url for link in redacted.extraction.links]
     excluded = {url: reason for url in urls if (reason := scope.excluded(redacted.original(url)))}
     wanted = [url for url in urls if url not in excluded]
     observer.phase_started("archive", len(wanted))
 
     async def one(url: str) -> ArchiveState:
-        state = await archiver.archive(url)
+        state = await verifier.verify(url, await archiver.archive(url))
         observer.advanced("archive", url, state.status)
         return state
 

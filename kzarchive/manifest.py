@@ -24,6 +24,8 @@ from kzarchive.errors import ManifestError
 from kzarchive.models import VERDICTS, ArchiveState, Check, Citation, unique_links, utc_now
 
 SCHEMA_VERSION = 1
+# A page whose words changed this much since the as-cited copy has changed substantially.
+DRIFTED = 0.5
 MANIFEST_NAME = "manifest.json"
 
 
@@ -102,13 +104,15 @@ class Summary:
     links: int
     verdicts: dict[str, int]
     unchecked: int
-    archived: int  # have a snapshot
+    archived: int  # preserved: a copy that holds the page (or is not judged)
     saved: int
     existing: int
     pending: int
     failed: int
     as_cited_snapshots: int
     withheld: int  # kept from the archive on purpose (excluded, private, credentials)
+    not_holding: int  # captured, but no copy holds the page (login walls, error pages...)
+    drifted: int  # the live page changed substantially since the as-cited copy
     missing_snapshots: int  # neither a snapshot nor withheld
     dead_footnotes: tuple[str, ...]
     no_longer_cited: int
@@ -129,6 +133,8 @@ class Summary:
             "failed": self.failed,
             "as_cited_snapshots": self.as_cited_snapshots,
             "withheld": self.withheld,
+            "not_holding": self.not_holding,
+            "drifted": self.drifted,
             "missing_snapshots": self.missing_snapshots,
             "dead_footnotes": list(self.dead_footnotes),
             "no_longer_cited": self.no_longer_cited,
@@ -154,17 +160,25 @@ class Manifest:
             links=len(cited),
             verdicts={verdict: verdicts.get(verdict, 0) for verdict in VERDICTS},
             unchecked=sum(1 for r in cited if r.check is None),
-            archived=sum(1 for r in cited if r.archive and r.archive.has_snapshot),
+            archived=sum(1 for r in cited if r.archive and r.archive.preserved),
             saved=statuses.get("saved", 0),
             existing=statuses.get("existing", 0),
             pending=statuses.get("pending", 0),
             failed=statuses.get("failed", 0),
-            as_cited_snapshots=sum(1 for r in cited if r.archive and r.archive.cited_snapshot),
-            withheld=sum(1 for r in cited if r.archive and r.archive.withheld),
-            missing_snapshots=sum(
+            as_cited_snapshots=sum(
                 1
                 for r in cited
-                if not (r.archive and (r.archive.has_snapshot or r.archive.withheld))
+                if r.archive
+                and r.archive.cited_snapshot
+                and r.archive.cited_snapshot.holds_page is not False
+            ),
+            not_holding=sum(
+                1 for r in cited if r.archive and r.archive.copies() and not r.archive.preserved
+            ),
+            drifted=sum(1 for r in cited if r.archive and (r.archive.drift or 0) >= DRIFTED),
+            withheld=sum(1 for r in cited if r.archive and r.archive.withheld),
+            missing_snapshots=sum(
+                1 for r in cited if not (r.archive and (r.archive.preserved or r.archive.withheld))
             ),
             dead_footnotes=tuple(
                 sorted(

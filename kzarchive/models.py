@@ -116,14 +116,55 @@ class Check:
         )
 
 
+SnapshotVerdict = Literal[
+    "content", "login-wall", "bot-challenge", "soft-404", "error-page", "redirect", "unavailable"
+]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What an archived copy holds, judged from its raw payload with the checker's own rules."""
+
+    verdict: SnapshotVerdict
+    reason: str
+    judged_at: str
+    archived_status: int | None = None
+    sha256: str | None = None
+    size: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "judged_at": self.judged_at,
+            "archived_status": self.archived_status,
+            "sha256": self.sha256,
+            "size": self.size,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Judgement:
+        return cls(
+            verdict=data["verdict"],
+            reason=str(data.get("reason") or ""),
+            judged_at=str(data.get("judged_at") or ""),
+            archived_status=data.get("archived_status"),
+            sha256=data.get("sha256"),
+            size=data.get("size"),
+        )
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """One Wayback Machine capture: where it is, when it was made, what the page answered then."""
+    """One archived copy: where it is, when it was made, what the page answered then, and (once
+    judged) whether it holds the page. ``archive`` is ``wayback`` or another archive's host."""
 
     url: str
     timestamp: str
     status: int | None = None
     source: Literal["saved", "existing"] = "existing"
+    judgement: Judgement | None = None
+    archive: str = "wayback"
 
     @property
     def date(self) -> str:
@@ -131,22 +172,35 @@ class Snapshot:
         ts = self.timestamp
         return f"{ts[0:4]}-{ts[4:6]}-{ts[6:8]}"
 
+    @property
+    def holds_page(self) -> bool | None:
+        """True when judged to hold the page, False when judged not to, None when not judged."""
+        return None if self.judgement is None else self.judgement.verdict == "content"
+
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "url": self.url,
             "timestamp": self.timestamp,
             "status": self.status,
             "source": self.source,
         }
+        if self.archive != "wayback":
+            data["archive"] = self.archive
+        if self.judgement is not None:
+            data["judgement"] = self.judgement.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Snapshot:
         source = data.get("source", "existing")
+        judged = data.get("judgement")
         return cls(
             url=str(data["url"]),
             timestamp=str(data["timestamp"]),
             status=data.get("status"),
             source="saved" if source == "saved" else "existing",
+            judgement=Judgement.from_json(judged) if judged else None,
+            archive=str(data.get("archive") or "wayback"),
         )
 
 
@@ -165,10 +219,38 @@ class ArchiveState:
     # What the run learnt that is worth keeping but is not the outcome (a CDX failure beside a
     # capture that worked, a capture that Save Page Now reported but the index does not show yet).
     notes: tuple[str, ...] = ()
+    # A capture that holds the page when the latest does not (an older one, judged content)
+    good_snapshot: Snapshot | None = None
+    # Copies in other web archives (found through a Memento aggregator)
+    elsewhere: tuple[Snapshot, ...] = ()
+    # How much the live page changed since the as-cited copy: 0 (same words) to 1 (none shared)
+    drift: float | None = None
 
     @property
     def has_snapshot(self) -> bool:
         return self.snapshot is not None or self.cited_snapshot is not None
+
+    def copies(self) -> list[Snapshot]:
+        found = [self.cited_snapshot, self.snapshot, self.good_snapshot, *self.elsewhere]
+        return [s for s in found if s is not None]
+
+    @property
+    def preserved(self) -> bool:
+        """Some copy holds the page: judged so, or not judged (verification off or impossible).
+        A link whose every judged copy is a login wall, an error page... is not preserved."""
+        return any(s.holds_page is not False for s in self.copies())
+
+    def best_copy(self) -> Snapshot | None:
+        """The copy to point readers to: as cited if it holds the page, else the latest that
+        does, else a good older one, else one in another archive; unjudged ones after those."""
+        ordered = self.copies()
+        for copy in ordered:
+            if copy.holds_page:
+                return copy
+        for copy in ordered:
+            if copy.holds_page is None:
+                return copy
+        return None
 
     @property
     def withheld(self) -> bool:
@@ -188,6 +270,9 @@ class ArchiveState:
             "updated_at": self.updated_at,
             "submitted_at": self.submitted_at,
             "notes": list(self.notes),
+            "good_snapshot": self.good_snapshot.to_json() if self.good_snapshot else None,
+            "elsewhere": [s.to_json() for s in self.elsewhere],
+            "drift": self.drift,
         }
 
     @classmethod
@@ -207,6 +292,11 @@ class ArchiveState:
             updated_at=data.get("updated_at"),
             submitted_at=data.get("submitted_at"),
             notes=tuple(str(n) for n in data.get("notes") or ()),
+            good_snapshot=Snapshot.from_json(data["good_snapshot"])
+            if data.get("good_snapshot")
+            else None,
+            elsewhere=tuple(Snapshot.from_json(s) for s in data.get("elsewhere") or ()),
+            drift=data.get("drift"),
         )
 
 

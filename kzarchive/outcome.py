@@ -35,7 +35,7 @@ def archive_exit(states: Iterable[ArchiveState]) -> ExitCode:
     states = list(states)
     if any(s.status == "skipped" and s.error in UNREACHABLE for s in states):
         return ExitCode.INCOMPLETE
-    if any(not (s.has_snapshot or s.withheld) for s in states):
+    if any(not (s.preserved or s.withheld) for s in states):
         return ExitCode.FINDINGS
     return ExitCode.OK
 
@@ -46,6 +46,6 @@ def run_exit(checks: Iterable[Check], states: Iterable[ArchiveState], offline: b
         return ExitCode.FINDINGS
     if offline or any(s.status == "skipped" and s.error in UNREACHABLE for s in states):
         return ExitCode.INCOMPLETE
-    if any(not (s.has_snapshot or s.withheld) for s in states):
+    if any(not (s.preserved or s.withheld) for s in states):
         return ExitCode.FINDINGS
     return ExitCode.OK

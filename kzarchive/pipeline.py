@@ -45,6 +45,7 @@ from kzarchive.scope import (
 from kzarchive.wayback.archiver import Archiver
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
+from kzarchive.wayback.verify import Verifier, VerifyOptions
 
 OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
 
@@ -167,6 +168,7 @@ async def run_pipeline(
     observer: Observer = SILENT,
     resolver: Resolver | None = None,
     scope: Scope | None = None,
+    verify_options: VerifyOptions | None = None,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``."""
     scope = scope or Scope()
@@ -202,6 +204,8 @@ async def run_pipeline(
                 [redacted.original(r.url) for r in wanted],
                 offline_also=", and nothing can be archived",
             )
+            checker.keep_words = True
+            verifier = Verifier(client, verify_options, observer)
             archiver = Archiver(client, archive_options, observer)
             archiver.guard = ArchiveGuard(checker.dns, archiver.options.archive_private)
             archiver.on_job = store.set_archive
@@ -225,8 +229,10 @@ async def run_pipeline(
                 checking = asyncio.ensure_future(check(record.url))
 
                 async def capture_wanted() -> bool:
+                    # Only a page that answers is worth a capture: submitting a login wall or a
+                    # dead page again wastes the account's captures.
                     check = await checking
-                    return not (check.verdict == "dead" and check.reason == "dns-nxdomain")
+                    return check.verdict in ("alive", "redirected")
 
                 def checked(task: asyncio.Future[Check]) -> None:
                     if task.cancelled() or task.exception() is not None:
@@ -244,8 +250,15 @@ async def run_pipeline(
                         record.url, record.archive, capture=capture_wanted
                     )
                     store.update(record.url, archive=state)
-                    observer.advanced("archive", record.url, state.status)
                     await checking
+                    state = await verifier.verify(
+                        record.url,
+                        state,
+                        record.archive,
+                        checker.words.get(redacted.original(record.url)),
+                    )
+                    store.update(record.url, archive=state)
+                    observer.advanced("archive", record.url, state.status)
                 finally:
                     checking.cancel()
 

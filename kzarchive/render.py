@@ -57,8 +57,9 @@ class Row:
 
     @property
     def best_snapshot(self) -> Snapshot | None:
-        """The snapshot to point readers to: the one as cited, else the latest."""
-        return self.cited_snapshot or self.snapshot
+        """The copy to point readers to: as cited if it holds the page, else the best that does
+        (wherever it is kept)."""
+        return self.link.archive.best_copy() if self.link.archive else None
 
 
 def rows(manifest: Manifest) -> list[Row]:

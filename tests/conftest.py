@@ -28,3 +28,25 @@ def no_real_dns(monkeypatch: pytest.MonkeyPatch) -> None:
         return dns.DnsAnswer("nxdomain")
 
     monkeypatch.setattr(dns, "_lookup", lookup)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test resolves a name through the system (httpx and aiohttp included): only IP
+    literals and localhost; anything else fails as a name that does not exist would."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        try:
+            import ipaddress
+
+            ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            if name.lower().rstrip(".") != "localhost":
+                raise socket.gaierror(socket.EAI_NONAME, "no DNS in tests") from None
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)

@@ -26,6 +26,7 @@ from kzarchive.check.reasons import FINAL_ERRORS, Reason, http_reason
 from kzarchive.check.rules import (
     RETRY_STATUSES,
     asks_to_log_in,
+    content_words,
     is_challenge,
     is_login_wall,
     is_trivial_redirect,
@@ -144,6 +145,9 @@ class LinkChecker:
         self._probes: dict[str, asyncio.Task[_Answer | _Failure]] = {}
         self._session: aiohttp.ClientSession | None = None
         self._proxies = Proxies()
+        # The content words of each page that answered (for drift), when asked for
+        self.keep_words = False
+        self.words: dict[str, frozenset[str]] = {}
 
     async def __aenter__(self) -> LinkChecker:
         return self
@@ -247,6 +251,8 @@ class LinkChecker:
                 elapsed_ms=look.elapsed_ms,
             )
         verdict, reason = await self._judge(look.url, outcome)
+        if self.keep_words and verdict in ("alive", "redirected") and outcome.is_html:
+            self.words[look.url] = content_words(outcome.body)
         length = content_length(outcome.headers)
         return Check(
             verdict=verdict,

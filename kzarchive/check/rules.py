@@ -156,3 +156,31 @@ def status_verdict(status: int) -> tuple[Verdict, str]:
     if status in BLOCKED_STATUSES:
         return "blocked", reason
     return "error", reason
+
+
+_BOILERPLATE = re.compile(
+    r"<(script|style|noscript|nav|header|footer|aside|form|svg|template)\b.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+MAX_WORDS = 5000
+
+
+def content_words(body: bytes) -> frozenset[str]:
+    """The words of a page's content, roughly: scripts, styles, navigation, headers, footers,
+    forms and asides left out (the boilerplate that changes without the page changing)."""
+    text = body[:1048576].decode("utf-8", errors="replace")
+    text = _TAGS.sub(" ", _BOILERPLATE.sub(" ", text))
+    words: set[str] = set()
+    for word in _WORDS.findall(text):
+        if len(word) > 2:
+            words.add(word.lower())
+            if len(words) >= MAX_WORDS:
+                break
+    return frozenset(words)
+
+
+def word_drift(before: frozenset[str], after: frozenset[str]) -> float:
+    """How much a page changed, 0 (the same words) to 1 (no word shared)."""
+    if not before and not after:
+        return 0.0
+    return round(1 - len(before & after) / len(before | after), 3)

@@ -54,6 +54,7 @@ TRANSIENT = frozenset(
 AMBIGUOUS = frozenset({"server-error", "timeout", "unreachable"})
 # CDX answers that say the archive will not hold this site: no capture is worth submitting.
 EXCLUDED = frozenset({"blocked-site", "robots-excluded"})
+NOT_WORTH_CAPTURING = "not-captured: the live page does not answer with the page (dead, blocked)"
 # Beyond this the service has forgotten a job: "pending" then means nothing.
 JOB_MEMORY = timedelta(hours=1)
 NO_KEYS_MESSAGE = (
@@ -246,7 +247,7 @@ class Archiver:
             ):
                 return self._settled(prev, None)
             if not (capture if isinstance(capture, bool) else await capture()):
-                return self._settled(prev, None, unsettled="skipped")
+                return self._settled(prev, NOT_WORTH_CAPTURING, unsettled="skipped")
             refusal = self._cannot_save()
             if refusal:
                 return self._settled(prev, refusal)

@@ -97,6 +97,12 @@ class WaybackClient:
             verify=ssl_context(),
         )
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The HTTP client, for the calls of this run that are not the Wayback API's own
+        (raw payloads of snapshots, other archives): same proxies, CAs and timeouts."""
+        return self._client
+
     async def __aenter__(self) -> WaybackClient:
         return self
 
