@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kzarchive.manifest import LinkRecord, Manifest
+from kzarchive.manifest import DRIFTED, LinkRecord, Manifest
 
 KINDS = (
     "died",
@@ -102,6 +102,7 @@ def _link_changes(old: LinkRecord, new: LinkRecord) -> list[Change]:
             changes.append(
                 Change("content-changed", new.url, notes, old_check.sha256, new_check.sha256)
             )
+    changes.extend(_copy_changes(old, new, notes))
     old_snap, new_snap = _snapshot_url(old), _snapshot_url(new)
     if old_snap is None and new_snap is not None:
         changes.append(Change("gained-snapshot", new.url, notes, None, new_snap))
@@ -109,6 +110,51 @@ def _link_changes(old: LinkRecord, new: LinkRecord) -> list[Change]:
         changes.append(Change("lost-snapshot", new.url, notes, old_snap, None))
     elif old_snap and new_snap and old_snap != new_snap:
         changes.append(Change("new-snapshot", new.url, notes, old_snap, new_snap))
+    return changes
+
+
+def _copy_changes(old: LinkRecord, new: LinkRecord, notes: tuple[str, ...]) -> list[Change]:
+    """A copy found not to hold the page (a login wall...), a link no longer preserved, a page
+    that drifted from its as-cited copy."""
+    changes: list[Change] = []
+    before = {s.url: s for s in old.archive.copies()} if old.archive else {}
+    for copy in new.archive.copies() if new.archive else []:
+        judged = copy.judgement
+        earlier = before.get(copy.url)
+        if (
+            judged is not None
+            and judged.verdict != "content"
+            and (earlier is None or earlier.judgement is None or earlier.holds_page)
+        ):
+            changes.append(
+                Change(
+                    "copy-not-holding",
+                    new.url,
+                    notes,
+                    copy.url,
+                    judged.verdict,
+                    None,
+                    judged.reason,
+                )
+            )
+    if old.archive and new.archive and old.archive.preserved and not new.archive.preserved:
+        changes.append(Change("not-preserved", new.url, notes))
+    old_drift = old.archive.drift if old.archive else None
+    new_drift = new.archive.drift if new.archive else None
+    if (
+        new_drift is not None
+        and new_drift >= DRIFTED
+        and (old_drift is None or old_drift < DRIFTED)
+    ):
+        changes.append(
+            Change(
+                "drifted",
+                new.url,
+                notes,
+                None if old_drift is None else f"{old_drift:.0%}",
+                f"{new_drift:.0%}",
+            )
+        )
     return changes
 
 

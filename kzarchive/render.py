@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from kzarchive.formats import to_csv
-from kzarchive.manifest import LinkRecord, Manifest
+from kzarchive.manifest import DRIFTED, LinkRecord, Manifest
 from kzarchive.models import Citation, Snapshot
 
 
@@ -83,6 +83,55 @@ def _date(snapshot: Snapshot | None) -> str:
     return snapshot.date if snapshot else ""
 
 
+JUDGED = {
+    "content": "holds the page",
+    "login-wall": "a login wall",
+    "bot-challenge": "a bot challenge",
+    "soft-404": "a not-found page",
+    "error-page": "an error page",
+    "redirect": "a redirect to a page not captured",
+    "unavailable": "not in the archive",
+}
+
+
+def copies(row: Row) -> list[tuple[str, str]]:
+    """Each copy of the row's link as (label, address): which archive, when, what it holds."""
+    archive = row.link.archive
+    if archive is None:
+        return []
+    labelled: list[tuple[str, Snapshot | None]] = [
+        ("as cited", archive.cited_snapshot),
+        ("archived", archive.snapshot),
+        ("older good copy", archive.good_snapshot),
+        *((f"in {s.archive}", s) for s in archive.elsewhere),
+    ]
+    found, seen = [], set()
+    for label, snapshot in labelled:
+        if snapshot is None or snapshot.url in seen:
+            continue
+        seen.add(snapshot.url)
+        judged = f" ({JUDGED[snapshot.judgement.verdict]})" if snapshot.judgement else ""
+        found.append((f"{label}, {snapshot.date}{judged}", snapshot.url))
+    return found
+
+
+def preservation(row: Row) -> str:
+    """One line on where the page is preserved, if anywhere."""
+    archive = row.link.archive
+    if archive is None or not archive.copies():
+        return ""
+    best = archive.best_copy()
+    if best is None:
+        return "not preserved: no copy holds the page"
+    where = "the Wayback Machine" if best.archive == "wayback" else best.archive
+    cited = " as cited" if best is archive.cited_snapshot else ""
+    sure = "" if best.holds_page else " (not verified)"
+    line = f"preserved in {where}{cited}{sure}"
+    if archive.drift is not None and archive.drift >= DRIFTED:
+        line += f"; the live page changed since it was cited ({archive.drift:.0%} of its words)"
+    return line
+
+
 class CsvRenderer:
     name = "csv"
     suffix = ".csv"
@@ -99,12 +148,18 @@ class CsvRenderer:
         "snapshot_date",
         "cited_snapshot_url",
         "cited_snapshot_date",
+        "preserved",
+        "best_copy_url",
+        "best_copy_archive",
+        "best_copy_holds_page",
+        "drift",
     ]
 
     def render(self, manifest: Manifest) -> str:
         table = []
         for row in rows(manifest):
             check, archive = row.link.check, row.link.archive
+            best = row.best_snapshot
             table.append(
                 [
                     row.citation.footnote,
@@ -119,6 +174,13 @@ class CsvRenderer:
                     _date(row.snapshot),
                     row.cited_snapshot.url if row.cited_snapshot else None,
                     _date(row.cited_snapshot),
+                    ("yes" if archive.preserved else "no") if archive else None,
+                    best.url if best else None,
+                    best.archive if best else None,
+                    {True: "yes", False: "no", None: "not verified"}[best.holds_page]
+                    if best
+                    else None,
+                    archive.drift if archive else None,
                 ]
             )
         return to_csv(self.header, table)
@@ -132,13 +194,20 @@ def _summary_lines(manifest: Manifest) -> list[str]:
         f"- {summary.count('dead')} dead (link rot), {summary.count('blocked')} blocked to "
         f"robots, {summary.count('error')} could not be checked, {summary.count('alive')} alive, "
         f"{summary.count('redirected')} redirected",
-        f"- {summary.archived} of {summary.links} preserved in the Wayback Machine, "
-        f"{summary.as_cited_snapshots} with a snapshot from when they were cited",
+        f"- {summary.archived} of {summary.links} preserved (a copy that holds the page, or not "
+        f"verified), {summary.as_cited_snapshots} with a copy from when they were cited",
     ]
     if lost:
         lines.append(f"- footnotes that lost every source: {', '.join(lost)}")
+    if summary.not_holding:
+        lines.append(
+            f"- captured, but no copy holds the page (login walls, error pages): "
+            f"{summary.not_holding}"
+        )
+    if summary.drifted:
+        lines.append(f"- changed substantially since they were cited: {summary.drifted}")
     if summary.missing_snapshots:
-        lines.append(f"- links with no snapshot at all: {summary.missing_snapshots}")
+        lines.append(f"- links not preserved at all: {summary.missing_snapshots}")
     return lines
 
 
@@ -172,15 +241,10 @@ class MarkdownRenderer:
                 parts.append(f" ({row.link.check.reason})")
             if row.moved_to:
                 parts.append(f", now at <{_md_url(row.moved_to)}>")
-            archived = []
-            if row.snapshot:
-                archived.append(f"[archived {row.snapshot.date}](<{_md_url(row.snapshot.url)}>)")
-            if row.cited_snapshot and row.cited_snapshot != row.snapshot:
-                archived.append(
-                    f"[as cited, {row.cited_snapshot.date}](<{_md_url(row.cited_snapshot.url)}>)"
-                )
+            archived = [f"[{label}](<{_md_url(url)}>)" for label, url in copies(row)]
             if archived:
                 parts.append("; " + ", ".join(archived))
+                parts.append(f"; {preservation(row)}")
             elif row.link.archive and row.link.archive.error:
                 parts.append(f"; not archived: {_md_escape(row.link.archive.error)}")
             else:
@@ -265,16 +329,10 @@ class HtmlRenderer:
         if row.moved_to:
             moved = _e(row.moved_to)
             parts.append(f' <span class="why">now at <a href="{moved}">{moved}</a></span>')
-        archived = []
-        if row.snapshot:
-            archived.append(
-                f'<a href="{_e(row.snapshot.url)}">archived {_e(row.snapshot.date)}</a>'
-            )
-        cited = row.cited_snapshot
-        if cited and cited != row.snapshot:
-            archived.append(f'<a href="{_e(cited.url)}">as cited, {_e(cited.date)}</a>')
+        archived = [f'<a href="{_e(url)}">{_e(label)}</a>' for label, url in copies(row)]
         if archived:
             parts.append(" — " + ", ".join(archived))
+            parts.append(f' <span class="why">{_e(preservation(row))}</span>')
         elif row.link.archive and row.link.archive.error:
             parts.append(f' — <span class="why">not archived: {_e(row.link.archive.error)}</span>')
         return "".join(parts)

@@ -32,6 +32,12 @@ BLOCKED = (
 )
 # reference: robots exclusions, reported with 403 and with 200.
 ROBOTS = "org.archive.wayback.exception.RobotAccessControlException: Blocked By Robots"
+ARTICLE = (
+    b"<html><head><title>Kazakhstan: the final report</title></head><body><h1>The final report"
+    b"</h1><p>The Aktau City Court acquitted the activist on 6 February 2019. Observers from the "
+    b"mission attended every hearing and published their notes on the trial and the appeal.</p>"
+    b"</body></html>"
+)
 CDX_FIELDS = ["urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length"]
 SAME_SNAPSHOT = (
     "The same snapshot had been made 2 minutes ago. You can make new capture of this URL after "
@@ -103,6 +109,11 @@ class FakeState:
     # the anonymous save's answer (reference): "content-location" (2020), "memento-link" (2021),
     # "timegate-link" (2025), "429" or "404" (2026)
     anonymous_shape: str = "memento-link"
+    # What each capture of a URL holds, as served raw at /web/<ts>id_/<url>: (status, headers,
+    # body), keyed "<ts>/<url>" for one capture or "<url>" for all; a page of words by default.
+    # ("Location" in headers: a capture of a redirect.)
+    payloads: dict[str, tuple[int, dict[str, str], bytes]] = field(default_factory=dict)
+    replays: list[str] = field(default_factory=list)
     capture_seconds: float = 0.0
     pending_polls: int = 0
     outcomes: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -295,7 +306,7 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
         elif path.startswith("/save/"):
             self.anonymous_save(unquote(self.path.removeprefix("/save/")))
         elif path.startswith("/web/"):
-            self.reply(200, b"<html>memento</html>", {"Memento-Datetime": "x"})
+            self.replay(self.path.removeprefix("/web/"))
         else:
             self.reply(404, {"message": "not found"})
 
@@ -480,6 +491,35 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
                 f'<{url}>; rel="original", <https://web.archive.org/web/{url}>; rel="timegate"'
             )
         self.page(200, "<html><body>Saved.</body></html>", headers)
+
+    # -- replay ---------------------------------------------------------------------------------
+
+    def replay(self, rest: str) -> None:
+        """``<ts>id_/<url>``: the payload as captured. reference: mementos carry
+        Memento-Datetime; a capture of a redirect answers the redirect with its Location
+        rewritten into the archive; a URL never captured is a 404 of the archive's own."""
+        state = self.state
+        match = re.match(r"(\d{8,14})(?:[a-z]{2}_)?/(.+)$", rest)
+        if not match:
+            self.page(404, "<html>Not a memento</html>")
+            return
+        stamp, url = match.group(1), unquote(match.group(2))
+        state.replays.append(url)
+        captured = [ts for ts, _, _ in state.captures.get(url, []) if ts.startswith(stamp[:8])]
+        if not captured:
+            self.page(
+                404, "<html><body>Hrm. The Wayback Machine has not archived that URL.</body></html>"
+            )
+            return
+        exact = stamp if stamp in captured else captured[0]
+        status, headers, body = state.payloads.get(
+            f"{exact}/{url}", state.payloads.get(url, (200, {}, ARTICLE))
+        )
+        memento = {"Memento-Datetime": "Wed, 20 Feb 2019 08:30:00 GMT", **headers}
+        if "Location" in headers:
+            base = f"http://{self.headers.get('Host')}"
+            memento["Location"] = f"{base}/web/{stamp}id_/{headers['Location']}"
+        self.reply(status, body, memento, headers.get("Content-Type", "text/html; charset=utf-8"))
 
     # -- CDX --------------------------------------------------------------------------------------
 

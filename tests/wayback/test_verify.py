@@ -1,0 +1,306 @@
+"""Is the snapshot any good? Copies judged from their raw payloads, other archives, drift."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kzarchive.check.dns import StaticResolver
+from kzarchive.cli import main
+from kzarchive.models import ArchiveState, Snapshot
+from kzarchive.wayback.client import WaybackClient
+from kzarchive.wayback.judge import raw_address
+from kzarchive.wayback.memento import read_mementos
+from kzarchive.wayback.verify import Verifier, VerifyOptions
+from tests.servers.base import RunningServer
+from tests.servers.documents import footnoted_report
+from tests.servers.fake_memento import MementoState, fake_memento
+from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.scenario import scenario_server
+
+TS = "20190220083000"
+LOGIN = (
+    b"<html><head><title>Log into Facebook</title></head><body><form id='login_form'>"
+    b"<input name='email'><input name='pass' type='password'></form></body></html>"
+)
+CHALLENGE = b"<html><head><title>Just a moment...</title></head><body>cf-challenge</body></html>"
+NOT_FOUND = b"<html><head><title>Page not found</title></head><body>Sorry.</body></html>"
+PAYLOADS: dict[str, tuple[int, dict[str, str], bytes]] = {
+    "https://www.facebook.com/video/1": (200, {}, LOGIN),
+    "https://blocked.example.org/a": (403, {"Server": "cloudflare"}, CHALLENGE),
+    "https://challenge.example.org/a": (200, {}, CHALLENGE),
+    "https://gone.example.org/a": (404, {}, NOT_FOUND),
+    "https://soft.example.org/a": (200, {}, NOT_FOUND),
+    "https://moved.example.org/a": (301, {"Location": "https://moved.example.org/b"}, b""),
+}
+EXPECTED = {
+    "https://fidu.it/en/report/": "content",
+    "https://www.facebook.com/video/1": "login-wall",
+    "https://blocked.example.org/a": "error-page",
+    "https://challenge.example.org/a": "bot-challenge",
+    "https://gone.example.org/a": "error-page",
+    "https://soft.example.org/a": "soft-404",
+    "https://moved.example.org/a": "redirect",
+}
+
+
+@pytest.fixture
+def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
+    server, state = fake_wayback()
+    with server:
+        yield server, state
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[tuple[RunningServer, MementoState]]:
+    server, state = fake_memento()
+    with server:
+        yield server, state
+
+
+def snapshot(url: str, ts: str = TS) -> Snapshot:
+    return Snapshot(f"https://web.archive.org/web/{ts}/{url}", ts, 200)
+
+
+def verify(
+    server: RunningServer,
+    states: dict[str, ArchiveState],
+    memento: str | None = None,
+    previous: dict[str, ArchiveState] | None = None,
+) -> tuple[dict[str, ArchiveState], int]:
+    options = VerifyOptions(
+        other_archives=memento is not None, memento_url=memento or "http://127.0.0.1:9"
+    )
+
+    async def go() -> tuple[dict[str, ArchiveState], int]:
+        async with WaybackClient(server.base, timeout=5.0, resolver=StaticResolver({})) as wb:
+            verifier = Verifier(wb, options)
+            found = {
+                url: await verifier.verify(url, state, (previous or {}).get(url))
+                for url, state in states.items()
+            }
+            return found, verifier.judge.fetched
+
+    return asyncio.run(go())
+
+
+def test_every_kind_of_copy_is_judged(wayback: tuple[RunningServer, FakeState]) -> None:
+    server, state = wayback
+    state.payloads.update(PAYLOADS)
+    for url in EXPECTED:
+        state.add_capture(url, TS)
+    states = {url: ArchiveState("existing", snapshot(url)) for url in EXPECTED}
+    found, fetched = verify(server, states)
+    verdicts = {
+        url: s.snapshot.judgement.verdict
+        for url, s in found.items()
+        if s.snapshot and s.snapshot.judgement
+    }
+    assert verdicts == EXPECTED
+    assert fetched == len(EXPECTED)
+    good = found["https://fidu.it/en/report/"].snapshot
+    assert good is not None and good.judgement is not None
+    assert good.judgement.sha256 is not None and good.judgement.size and good.judgement.size > 100
+    # Only copies that hold the page count as preserved.
+    assert {url for url, s in found.items() if s.preserved} == {"https://fidu.it/en/report/"}
+
+
+def test_a_redirect_whose_target_was_captured_holds_the_page(
+    wayback: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = wayback
+    state.payloads.update(PAYLOADS)
+    state.add_capture("https://moved.example.org/a", TS)
+    state.add_capture("https://moved.example.org/b", TS)
+    found, _ = verify(
+        server,
+        {
+            "https://moved.example.org/a": ArchiveState(
+                "existing", snapshot("https://moved.example.org/a")
+            )
+        },
+    )
+    judged = found["https://moved.example.org/a"].snapshot
+    assert judged is not None and judged.judgement is not None
+    assert judged.judgement.verdict == "content"
+    assert "redirect" in judged.judgement.reason
+
+
+def test_an_older_good_capture_is_pointed_to(wayback: tuple[RunningServer, FakeState]) -> None:
+    server, state = wayback
+    url = "https://www.facebook.com/video/1"
+    state.add_capture(url, "20170101000000")  # before the site walled it off
+    state.add_capture(url, "20180101000000")
+    state.add_capture(url, TS)
+    state.payloads[f"{TS}/{url}"] = (200, {}, LOGIN)
+    state.payloads[f"20180101000000/{url}"] = (200, {}, CHALLENGE)
+    found, _ = verify(server, {url: ArchiveState("existing", snapshot(url))})
+    good = found[url].good_snapshot
+    assert good is not None and good.timestamp == "20170101000000"
+    assert good.judgement is not None and good.judgement.verdict == "content"
+    assert found[url].preserved and found[url].best_copy() == good
+
+
+def test_no_good_copy_anywhere_is_not_preserved(wayback: tuple[RunningServer, FakeState]) -> None:
+    server, state = wayback
+    url = "https://www.facebook.com/video/1"
+    state.add_capture(url, "20170101000000")
+    state.add_capture(url, TS)
+    state.payloads[url] = (200, {}, LOGIN)
+    found, _ = verify(server, {url: ArchiveState("existing", snapshot(url))})
+    assert found[url].good_snapshot is None and not found[url].preserved
+    assert found[url].best_copy() is None
+
+
+def test_judgements_are_kept_and_not_fetched_again(
+    wayback: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = wayback
+    url = "https://fidu.it/en/report/"
+    state.add_capture(url, TS)
+    first, fetched = verify(server, {url: ArchiveState("existing", snapshot(url))})
+    assert fetched == 1
+    # A re-run looks the capture up afresh (no judgement on it): the manifest's is reused.
+    again, fetched_again = verify(
+        server, {url: ArchiveState("existing", snapshot(url))}, previous=first
+    )
+    assert fetched_again == 0
+    assert again[url].snapshot == first[url].snapshot
+
+
+def test_other_archives_when_the_wayback_machine_has_no_good_copy(
+    wayback: tuple[RunningServer, FakeState], elsewhere: tuple[RunningServer, MementoState]
+) -> None:
+    server, state = wayback
+    memento, copies = elsewhere
+    url = "https://www.facebook.com/video/1"
+    state.add_capture(url, TS)
+    state.payloads[url] = (200, {}, LOGIN)
+    copies.copies[url] = [
+        ("20190221000000", b"<html><body>The video page, " + b"words " * 50 + b"</body></html>")
+    ]
+    found, _ = verify(server, {url: ArchiveState("existing", snapshot(url))}, memento.base)
+    copy = found[url].elsewhere
+    assert len(copy) == 1 and copy[0].archive == "127.0.0.1"
+    assert copy[0].judgement is not None and copy[0].judgement.verdict == "content"
+    assert found[url].preserved and found[url].best_copy() == copy[0]
+    assert copies.asked == [url] and copies.fetched == [url]
+
+
+def test_other_archives_are_not_asked_when_the_copy_is_good(
+    wayback: tuple[RunningServer, FakeState], elsewhere: tuple[RunningServer, MementoState]
+) -> None:
+    server, state = wayback
+    memento, copies = elsewhere
+    url = "https://fidu.it/en/report/"
+    state.add_capture(url, TS)
+    verify(server, {url: ArchiveState("existing", snapshot(url))}, memento.base)
+    assert copies.asked == []
+
+
+def test_the_aggregators_json_shape() -> None:
+    data = {
+        "original_uri": "http://cnn.com",
+        "mementos": {
+            "closest": {
+                "datetime": "2013-01-15T10:20:33Z",
+                "uri": [
+                    "http://arquivo.pt/wayback/20130115102033/http://cnn.com/",
+                    "http://web.archive.org/web/20130115102033/http://cnn.com/",
+                ],
+            },
+            "first": {"datetime": "1998-01-01T00:00:00Z", "uri": ["http://archive.today/x"]},
+        },
+    }
+    found = read_mementos(data)
+    assert [(s.archive, s.timestamp) for s in found] == [
+        ("arquivo.pt", "20130115102033"),
+        ("archive.today", "19980101000000"),
+    ]
+    assert (
+        raw_address(found[0].url) == "http://arquivo.pt/wayback/20130115102033id_/http://cnn.com/"
+    )
+    assert raw_address(found[1].url) is None  # archive.today serves no raw payloads
+
+
+@pytest.fixture
+def site() -> Iterator[RunningServer]:
+    with scenario_server() as running:
+        yield running
+
+
+def test_run_counts_only_copies_that_hold_the_page(
+    site: RunningServer,
+    wayback: tuple[RunningServer, FakeState],
+    elsewhere: tuple[RunningServer, MementoState],
+    tmp_path: Path,
+) -> None:
+    server, state = wayback
+    memento, _ = elsewhere
+    ok, walled = f"{site.base}/ok", f"{site.base}/fb-post"
+    state.add_capture(ok, "20260101000000")
+    state.add_capture(walled, "20260101000000")
+    state.payloads[walled] = (200, {}, LOGIN)
+    doc = footnoted_report(tmp_path / "report.md", [ok, walled])
+    out = tmp_path / "archive"
+    env = {
+        "KZARCHIVE_WAYBACK_URL": server.base,
+        "KZARCHIVE_MEMENTO_URL": memento.base,
+        "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
+        "KZARCHIVE_ARCHIVE_PRIVATE": "1",
+        "KZARCHIVE_MAX_SNAPSHOT_AGE": "3650d",
+        "IA_ACCESS_KEY": "test-access",
+        "IA_SECRET_KEY": "test-secret",
+    }
+    result = CliRunner().invoke(main, ["run", str(doc), "--out", str(out)], env=env)
+    manifest = json.loads((out / "manifest.json").read_text())
+    by_url = {link["url"]: link for link in manifest["links"]}
+    assert by_url[walled]["archive"]["snapshot"]["judgement"]["verdict"] == "login-wall"
+    assert (manifest["summary"]["archived"], manifest["summary"]["not_holding"]) == (1, 1)
+    assert manifest["summary"]["missing_snapshots"] == 1
+    assert result.exit_code == 1  # a link not preserved is a finding
+    # The walled page (blocked live) was not submitted again.
+    assert all(r.form.get("url") != walled for r in state.saves())
+    markdown = (out / "citations.md").read_text()
+    assert "(a login wall)" in markdown and "not preserved: no copy holds the page" in markdown
+    assert "(holds the page)](" in markdown and "; preserved in the Wayback Machine" in markdown
+    rows = (out / "manifest.csv").read_text("utf-8-sig").splitlines()
+    assert rows[0].endswith("preserved,best_copy_url,best_copy_archive,best_copy_holds_page,drift")
+    # A second run fetches no payload again.
+    state.replays.clear()
+    CliRunner().invoke(main, ["run", str(doc), "--out", str(out)], env=env)
+    assert state.replays == []
+
+
+def test_diff_and_reports_show_a_wall_and_a_drift(tmp_path: Path) -> None:
+    from kzarchive.diff import diff
+    from kzarchive.manifest import LinkRecord, Manifest
+    from kzarchive.models import Citation, Judgement
+    from kzarchive.render import RENDERERS
+
+    url = "https://www.facebook.com/video/1"
+    plain = snapshot(url)
+    walled = Snapshot(plain.url, plain.timestamp, 200, judgement=Judgement("login-wall", "x", "t"))
+    cited = [Citation("1", url, 1)]
+    old = Manifest(
+        {"path": "r.md"},
+        tuple(cited),
+        (LinkRecord(url, ("1",), archive=ArchiveState("existing", plain, drift=0.1)),),
+    )
+    new = Manifest(
+        {"path": "r.md"},
+        tuple(cited),
+        (LinkRecord(url, ("1",), archive=ArchiveState("existing", walled, drift=0.8)),),
+    )
+    kinds = {c.kind: c for c in diff(old, new)}
+    assert kinds["copy-not-holding"].new == "login-wall"
+    assert kinds["not-preserved"].url == url
+    assert (kinds["drifted"].old, kinds["drifted"].new) == ("10%", "80%")
+    html = RENDERERS["html"].render(new)
+    assert "not preserved: no copy holds the page" in html and "a login wall" in html
+    assert "data-versionurl" not in html  # Robust Links never point at a login wall
