@@ -2,7 +2,8 @@
 
 Starts the fake Wayback Machine with each capture taking --capture seconds and --slots slots, runs
 ``kzarchive archive`` on a report of --links links, and prints the wall time next to the ideal
-(links / slots x capture time) and the serial time (links x capture time).
+(links / slots x capture time) and the serial time (links x capture time); then the same with
+snapshot verification off, to show what judging every copy (fetching its raw payload) adds.
 
     python bench/archive.py --links 60 --slots 6 --capture 2
 """
@@ -30,6 +31,11 @@ def main() -> None:
     parser.add_argument("--slots", type=int, default=6)
     parser.add_argument("--capture", type=float, default=2.0)
     args = parser.parse_args()
+    for verify in (True, False):
+        run(args, verify)
+
+
+def run(args: argparse.Namespace, verify: bool) -> None:
     server, state = fake_wayback(user_limit=args.slots, capture_seconds=args.capture)
     with server, tempfile.TemporaryDirectory() as tmp:
         # Loopback hosts (no DNS query leaves the machine), archived as a private archive would.
@@ -40,6 +46,8 @@ def main() -> None:
             "KZARCHIVE_WAYBACK_URL": server.base,
             "KZARCHIVE_CAPTURES_PER_MINUTE": "0",  # our overhead, not the archive's pace
             "KZARCHIVE_ARCHIVE_PRIVATE": "1",
+            "KZARCHIVE_VERIFY_SNAPSHOTS": "1" if verify else "0",
+            "KZARCHIVE_OTHER_ARCHIVES": "0",
             "IA_ACCESS_KEY": "test-access",
             "IA_SECRET_KEY": "test-secret",
         }
@@ -59,7 +67,11 @@ def main() -> None:
         links = json.loads(out.read_text())["links"]
     saved = sum(1 for link in links if link["archive"]["status"] == "saved")
     ideal = math.ceil(args.links / args.slots) * args.capture
-    print(f"{args.links} links, {args.slots} capture slots, {args.capture:g} s per capture")
+    print(
+        f"{args.links} links, {args.slots} capture slots, {args.capture:g} s per capture, "
+        f"snapshot verification {'on' if verify else 'off'} "
+        f"({len(state.replays)} payloads fetched)"
+    )
     print(f"wall time:   {m.seconds:6.2f} s  ({saved} saved, exit {m.returncode})")
     print(
         f"ideal:       {ideal:6.2f} s  (links / slots x capture time); "

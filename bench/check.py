@@ -41,9 +41,11 @@ from kzarchive.check.dns import StaticResolver
 urls = json.load(open("{urls}"))
 options = CheckOptions(per_host={per_host}, concurrency={concurrency})
 started = time.monotonic()
+time.process_time()
+cpu_before = time.process_time()
 run = asyncio.run(check_urls(urls, options, resolver=StaticResolver({{}})))
 alive = sum(1 for c in run.checks.values() if c.verdict == "alive")
-print(time.monotonic() - started, alive)
+print(time.monotonic() - started, alive, time.process_time() - cpu_before)
 """
 
 RAW = """
@@ -162,8 +164,17 @@ def main() -> None:
             if "kzarchive" in tools:
                 # The check phase alone, timed inside a process of its own.
                 web.reset()
-                seconds, alive = _python(PHASE.format(**options, concurrency=args.concurrency))
-                row("kzarchive check phase", float(seconds), None, f"{alive} alive")
+                seconds, alive, cpu = _python(
+                    PHASE.format(**options, concurrency=args.concurrency)
+                )
+                requests = web.requests()
+                per_request = float(cpu) / max(requests, 1) * 1000
+                row(
+                    "kzarchive check phase",
+                    float(seconds),
+                    None,
+                    f"{alive} alive, CPU {per_request:.2f} ms a request",
+                )
                 web.reset()
                 out = folder / "k.json"
                 m = measure(

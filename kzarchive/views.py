@@ -237,7 +237,11 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
     table.add_row("unique links", str(summary.links))
     for verdict in VERDICTS:
         table.add_row(styled(verdict), str(summary.count(verdict)))
-    table.add_row("archived (have a snapshot)", str(summary.archived))
+    table.add_row("preserved (a copy holds the page)", str(summary.archived))
+    if summary.not_holding:
+        table.add_row("  captured, no copy holds the page", str(summary.not_holding))
+    if summary.drifted:
+        table.add_row("  changed since cited", str(summary.drifted))
     table.add_row(
         "  saved now / found / pending",
         f"{summary.saved} / {summary.existing} / {summary.pending}",
@@ -265,6 +269,23 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
                 record.check.reason if record.check else "",
             )
         parts.append(rot)
+    lost = [
+        r
+        for r in manifest.links
+        if r.cited and r.archive and r.archive.copies() and not r.archive.preserved
+    ]
+    if lost:
+        walled = Table(title="captured, but no copy holds the page")
+        walled.add_column("notes", no_wrap=True)
+        walled.add_column("url", no_wrap=True, overflow="ignore")
+        walled.add_column("copies", no_wrap=True)
+        for record in lost:
+            assert record.archive is not None
+            kinds = sorted(
+                {s.judgement.verdict for s in record.archive.copies() if s.judgement is not None}
+            )
+            walled.add_row(", ".join(record.footnotes), Text(record.url), ", ".join(kinds))
+        parts.append(walled)
     parts.append(Text("wrote " + ", ".join(str(p) for p in written)))
     return Group(*parts)
 

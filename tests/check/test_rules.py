@@ -105,3 +105,20 @@ def test_similarity_ignores_echoed_path() -> None:
 )
 def test_status_verdicts(status: int, verdict: str) -> None:
     assert status_verdict(status) == (verdict, f"http-{status}")
+
+
+def test_content_words_leave_boilerplate_out() -> None:
+    from kzarchive.check.rules import content_words, word_drift
+
+    page = (
+        b"<html><head><script>var tracking = 1;</script><style>.menu{}</style></head><body>"
+        b"<nav>Home News Contact</nav><header>Daily Gazette</header><article>The Aktau court "
+        b"acquitted the activist</article><footer>Copyright cookies</footer></body></html>"
+    )
+    words = content_words(page)
+    assert {"aktau", "court", "acquitted", "activist"} <= words
+    assert not words & {"tracking", "menu", "home", "news", "contact", "gazette", "copyright"}
+    redesigned = page.replace(b"Home News Contact", b"Start Topics About us")
+    assert word_drift(words, content_words(redesigned)) == 0.0  # the navigation does not count
+    rewritten = page.replace(b"The Aktau court acquitted the activist", b"Page moved elsewhere")
+    assert word_drift(words, content_words(rewritten)) == 1.0

@@ -157,6 +157,57 @@ def test_cited_snapshot_after_the_date_when_none_before(
     assert result.cited_snapshot is not None and result.cited_snapshot.timestamp == "20190301120000"
 
 
+def test_as_cited_holds_the_page_and_is_not_long_after(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # Recorded CDX rows: redirects and revisits (status "-") are common; neither holds the page.
+    server, state = fake
+    state.add_capture(URL, "20190101000000", status=301)
+    state.add_capture(URL, "20190110000000", status="-")
+    state.add_capture(URL, "20181101000000", status=200)
+    state.add_capture(URL, "20190601000000", status=200)  # months after: not as cited
+    options = ArchiveOptions(**{**FAST.__dict__, "cited_on": date(2019, 2, 22)})
+    result = archive(server, [URL], options)[URL]
+    assert result.cited_snapshot is not None
+    assert result.cited_snapshot.timestamp == "20181101000000"
+
+
+def test_no_as_cited_copy_when_every_capture_is_long_after(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.add_capture(URL, "20260101000000")
+    options = ArchiveOptions(**{**FAST.__dict__, "cited_on": date(2019, 2, 22)})
+    result = archive(server, [URL], options)[URL]
+    assert result.snapshot is not None and result.cited_snapshot is None
+
+
+def test_a_remembered_as_cited_copy_after_the_date_is_replaced(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # Same inputs, same answer, whatever ran before: an earlier run's wrong pick is not kept.
+    server, state = fake
+    state.add_capture(URL, "20181101000000")
+    wrong = Snapshot(f"https://web.archive.org/web/20260101000000/{URL}", "20260101000000", 200)
+    previous = {URL: ArchiveState("existing", wrong, wrong)}
+    options = ArchiveOptions(**{**FAST.__dict__, "cited_on": date(2019, 2, 22)})
+    result = archive(server, [URL], options, previous=previous)[URL]
+    assert result.cited_snapshot is not None
+    assert result.cited_snapshot.timestamp == "20181101000000"
+
+
+def test_an_unknown_answer_to_post_save_is_recorded_and_said(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["save"] = ["cdx-html"]  # an HTML page with no job and no known message
+    recorder = Recorder()
+    result = archive(server, [URL], observer=recorder)[URL]
+    assert result.status == "failed"
+    assert "Wayback Machine" in (result.error or "") and "Maintenance" in (result.error or "")
+    assert len(recorder.warnings) == 1 and "does not know" in recorder.warnings[0]
+
+
 def test_pending_for_some_polls_then_success(fake: tuple[RunningServer, FakeState]) -> None:
     server, state = fake
     state.pending_polls = 4
