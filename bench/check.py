@@ -164,9 +164,7 @@ def main() -> None:
             if "kzarchive" in tools:
                 # The check phase alone, timed inside a process of its own.
                 web.reset()
-                seconds, alive, cpu = _python(
-                    PHASE.format(**options, concurrency=args.concurrency)
-                )
+                seconds, alive, cpu = _python(PHASE.format(**options, concurrency=args.concurrency))
                 requests = web.requests()
                 per_request = float(cpu) / max(requests, 1) * 1000
                 row(

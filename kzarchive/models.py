@@ -39,14 +39,19 @@ class Citation:
     url: str
     line: int
     context: str | None = None
+    # The note's name in the document when the footnote shown is its number (Markdown [^src])
+    name: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "footnote": self.footnote,
             "url": self.url,
             "line": self.line,
             "context": self.context,
         }
+        if self.name is not None:
+            data["name"] = self.name
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Citation:
@@ -55,6 +60,7 @@ class Citation:
             url=str(data["url"]),
             line=int(data.get("line") or 0),
             context=data.get("context"),
+            name=data.get("name"),
         )
 
 

@@ -89,7 +89,9 @@ def _citations(
     citations: list[Citation] = []
     for note in sorted(parsed.notes, key=lambda n: n.line):
         context = parsed.contexts.get(note.label)
-        citations.extend(Citation(note.label, url, note.line, context) for url in note.urls)
+        citations.extend(
+            Citation(note.label, url, note.line, context, note.name) for url in note.urls
+        )
     if all_links:
         cited = {c.url for c in citations}
         for url, line in parsed.other_urls:

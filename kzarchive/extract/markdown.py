@@ -10,7 +10,8 @@ processors, URLs possibly continued in the next paragraphs) and numbered note li
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -18,7 +19,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
 from kzarchive.extract.notes import NOTES_HEADING, Note, Parsed
-from kzarchive.extract.urls import BARE_URL, find_bare_urls
+from kzarchive.extract.urls import BARE_URL, continues_url, find_bare_urls
 
 _SUP_OPEN = re.compile(r"^<sup(\s[^>]*)?>$", re.IGNORECASE)
 _SUP_CLOSE = re.compile(r"^</sup>$", re.IGNORECASE)
@@ -59,7 +60,23 @@ def _sup_label(children: list[Token], start: int) -> str | None:
     return None
 
 
-def _flatten(children: list[Token]) -> str:
+def _ref_label(meta: dict[str, object], refs: dict[str, int] | None) -> str:
+    """The label a reader sees for a footnote reference (see :func:`shown_label`)."""
+    label = meta.get("label")
+    if isinstance(label, str):
+        return shown_label(label, refs)
+    return str(int(str(meta.get("id", 0))) + 1)  # an inline note, ^[...]
+
+
+def shown_label(label: str, refs: dict[str, int] | None) -> str:
+    """A note's label as written when every note is numbered; the number a reader sees (its
+    order of first reference, as GitHub and pandoc number notes) when ``refs`` is given, that is
+    when the document has named (``[^src]``) or inline notes."""
+    order = refs.get(f":{label}", -1) if refs is not None else -1
+    return label if order < 0 else str(order + 1)  # -1: defined, never referenced
+
+
+def _flatten(children: list[Token], refs: dict[str, int] | None = None) -> str:
     """The inline text with a marker where each footnote reference stands."""
     parts: list[str] = []
     i = 0
@@ -71,7 +88,7 @@ def _flatten(children: list[Token]) -> str:
             i += 3
             continue
         if child.type == "footnote_ref":
-            parts.append(marker(str(child.meta["label"])))
+            parts.append(marker(_ref_label(child.meta, refs)))
         elif child.type == "text":
             parts.append(mark_typed_references(child.content))
         elif child.type == "code_inline":
@@ -82,11 +99,42 @@ def _flatten(children: list[Token]) -> str:
     return "".join(parts)
 
 
+def _wrapped(children: list[Token], index: int) -> str | None:
+    """The text of ``children[index]`` joined with the next line's when a URL that ends the
+    line clearly goes on there (a word processor or an editor wrapped it), else None."""
+    if index + 2 >= len(children) or children[index + 1].type != "softbreak":
+        return None
+    first, following = children[index].content, children[index + 2]
+    if following.type != "text" or first != first.rstrip():
+        return None
+    ending = list(BARE_URL.finditer(first))
+    if not ending or ending[-1].end() != len(first):
+        return None
+    token = following.content.lstrip().split(" ", 1)[0]
+    if not continues_url(ending[-1].group(0), token):
+        return None
+    return first + following.content.lstrip()
+
+
 def _urls(children: list[Token], first_line: int, parsed: Parsed) -> Iterator[tuple[str, int]]:
-    """Every citable URL in the inline tokens, a link's target winning over its text."""
+    """Every citable URL in the inline tokens, a link's target winning over its text; a URL
+    wrapped onto the next line is joined back, never cut."""
     line = first_line
     in_link = 0
+    skip = 0
     for index, child in enumerate(children):
+        if skip:
+            skip -= 1
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            continue
+        if child.type == "text" and not in_link and (joined := _wrapped(children, index)):
+            for raw in BARE_URL.findall(joined):
+                url = parsed.accept(raw, line)
+                if url:
+                    yield url, line
+            skip = 2
+            continue
         if child.type in ("softbreak", "hardbreak"):
             line += 1
         elif child.type == "link_open":
@@ -146,18 +194,31 @@ def _plain(children: list[Token]) -> str:
 def parse(text: str) -> Parsed:
     """Find every note of a plain-text or Markdown document and the URLs it cites."""
     parsed = Parsed()
-    tokens = _MD.parse(text)
+    env: dict[str, Any] = {}
+    tokens = _MD.parse(text, env)
+    footnotes = env.get("footnotes", {})
+    entries = footnotes.get("list", {})
+    renumber = any(
+        "label" not in entry or not str(entry["label"]).isdigit() for entry in entries.values()
+    )
+    refs: dict[str, int] | None = footnotes.get("refs", {}) if renumber else None
+    # A document that uses Markdown footnotes has its notes there: a numbered list under a
+    # "Notes" heading is then a list, not a second set of notes.
+    uses_footnotes = any(t.type == "footnote_reference_open" for t in tokens) or any(
+        "label" not in entry for entry in entries.values()
+    )
+    inline_lines: dict[int, tuple[int, int]] = {}  # inline note id -> where it is referenced
     in_notes_section = False
     definition: Note | None = None  # the Markdown footnote definition we are inside
     list_label: str | None = None  # the numbered list item we are inside, in a notes section
     last_note: Note | None = None  # the note a following URL-only paragraph continues
     labels_seen: set[str] = set()
 
-    def open_note(label: str, line: int) -> Note:
+    def open_note(label: str, line: int, name: str | None = None) -> Note:
         if label in labels_seen:
             parsed.warnings.append(f"line {line}: footnote {label} is defined more than once")
         labels_seen.add(label)
-        note = Note(label, line)
+        note = Note(label, line, name=name)
         parsed.notes.append(note)
         return note
 
@@ -165,13 +226,16 @@ def parse(text: str) -> Parsed:
         kind = token.type
         line = token.map[0] + 1 if token.map else 0
         if kind == "footnote_reference_open":
-            definition = open_note(str(token.meta["label"]), line)
+            name = str(token.meta["label"])
+            shown = shown_label(name, refs)
+            definition = open_note(shown, line, None if shown == name else name)
             continue
         if kind == "footnote_reference_close":
             definition = last_note = None
             continue
         if kind == "list_item_open":
-            list_label = token.info if in_notes_section and token.info.isdigit() else None
+            numbered = in_notes_section and token.info.isdigit() and not uses_footnotes
+            list_label = token.info if numbered else None
             if list_label is not None:
                 last_note = open_note(list_label, line)
             continue
@@ -212,7 +276,10 @@ def parse(text: str) -> Parsed:
             for url, _ in _urls(children[3:], line, parsed):
                 last_note.add(url)
             continue
-        if in_notes_section and _LABEL.match(token.content):
+        for child in children:
+            if child.type == "footnote_ref" and "label" not in child.meta:
+                inline_lines.setdefault(int(child.meta.get("id", 0)), (start, end))
+        if in_notes_section and not uses_footnotes and _LABEL.match(token.content):
             # A list of labelled notes, one or more lines each: "[5] url", "^6 url", "7) url".
             for offset, line_children in enumerate(_lines(children)):
                 label = _LABEL.match(_plain(line_children))
@@ -229,6 +296,25 @@ def parse(text: str) -> Parsed:
                 last_note.add(url)
             continue
         last_note = None
-        parsed.add_contexts(sentences_citing(_flatten(children)))
+        parsed.add_contexts(sentences_citing(_flatten(children, refs)))
         parsed.other_urls.extend(_urls(children, line, parsed))
+    _inline_notes(entries, inline_lines, parsed, open_note)
     return parsed
+
+
+def _inline_notes(
+    entries: dict[int, dict[str, Any]],
+    where: dict[int, tuple[int, int]],
+    parsed: Parsed,
+    open_note: Callable[[str, int], Note],
+) -> None:
+    """Pandoc's inline notes (``Text.^[a note]``): numbered by their reference, like the others,
+    and found where they are referenced."""
+    for note_id, entry in entries.items():
+        if "label" in entry:
+            continue
+        start, end = where.get(note_id, (0, 1))
+        note = open_note(str(note_id + 1), start + 1)
+        note.cover(start, end)
+        for url, _ in _urls(list(entry.get("tokens") or ()), start + 1, parsed):
+            note.add(url)

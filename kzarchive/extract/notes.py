@@ -25,6 +25,9 @@ class Note:
     label: str
     line: int
     urls: list[str] = field(default_factory=list)
+    # The name a Markdown footnote was given (``[^src]``), when its label is the number a reader
+    # sees instead.
+    name: str | None = None
     # The 0-based, end-exclusive line ranges the note's text occupies (for annotating it).
     spans: list[tuple[int, int]] = field(default_factory=list)
 
@@ -45,6 +48,7 @@ class Parsed:
     other_urls: list[tuple[str, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Readers of binary formats find the date themselves; text readers leave it to the dateline.
+    # (A reader adds its notes through ``notes.append``; the order does not matter.)
     cited_on: date | None = None
 
     def accept(self, raw: str, line: int, *, is_target: bool = False) -> str | None:

@@ -21,7 +21,7 @@ from kzarchive.extract.chatter import gathered
 from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
 from kzarchive.extract.dates import find_date
 from kzarchive.extract.notes import NOTES_HEADING, Note, Parsed
-from kzarchive.extract.urls import BARE_URL, strip_trailing
+from kzarchive.extract.urls import BARE_URL, continues_url, strip_trailing
 
 # A note label typed at the start of a line: "12 ", "12. ", "iv) ", "* ", and "12.Text" where a
 # list's tab left no space character between number and text.
@@ -30,8 +30,6 @@ _LABEL_TEXT = re.compile(
     r"|(\d{1,4}|[ivxlc]{1,6}|[*†‡§]{1,3})(?=\s|$))"
 )
 _SUPER_LABEL = re.compile(r"^(\d{1,4}|[ivxlcIVXLC]{1,6}|[a-z]|[*†‡§]{1,3})$")
-_URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
-_CONTINUES = frozenset("/-_.=&?#%~")
 SMALL = 0.92  # a line this much smaller than the body text is note text
 
 
@@ -107,9 +105,15 @@ def _open(data: bytes, source: str) -> Any:
     except Exception as exc:  # pypdf raises many kinds on broken files
         raise DocumentError(f"{source}: corrupt PDF ({type(exc).__name__})") from None
     if encrypted:
+        from pypdf.errors import DependencyError
+
         opened: object
         try:
-            opened = reader.decrypt("")
+            opened = reader.decrypt("")  # many PDFs are encrypted with an empty password
+        except DependencyError:  # pragma: no cover - cryptography is a dependency
+            raise DocumentError(
+                f"{source}: an AES-encrypted PDF: reading it needs the cryptography package"
+            ) from None
         except Exception:
             opened = 0
         if not opened:
@@ -198,7 +202,7 @@ def _text_urls(lines: list[_Line], links: set[str]) -> list[tuple[int, str]]:
                 following = texts[index + 1]
                 stripped = following.lstrip()
                 token = stripped.split(" ", 1)[0]
-                if token and _URL_CHARS.match(token) and _joins(raw, token):
+                if continues_url(raw, token):
                     joined = raw + token
                     if raw.endswith("-") and strip_trailing(raw[:-1] + token) in links:
                         joined = raw[:-1] + token
@@ -206,13 +210,6 @@ def _text_urls(lines: list[_Line], links: set[str]) -> list[tuple[int, str]]:
                     carry = len(following) - len(stripped) + len(token)
             found.append((index, strip_trailing(raw)))
     return found
-
-
-def _joins(url: str, token: str) -> bool:
-    """Whether ``token`` at the start of the next line is clearly the rest of ``url``."""
-    if url[-1] in ".,;:)" and not url.endswith("/."):
-        return False
-    return url[-1] in _CONTINUES or any(c in token for c in "/.=&?_%")
 
 
 def _body_size(lines: list[_Line]) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 # A bare URL in running text: up to whitespace or a character that cannot appear unescaped.
@@ -44,10 +45,30 @@ def strip_trailing(url: str) -> str:
 
 
 def clean_url(raw: str) -> str:
-    """Undo HTML entities and Markdown escapes around a URL as a document wrote it."""
+    """Undo HTML entities and Markdown escapes around a URL as a document wrote it, and the
+    typographic compatibility characters (ligatures such as ``ﬁ``, full-width letters) that
+    word processors and PDF text put in."""
     url = html.unescape(raw.strip())
     url = _ESCAPED_PUNCT.sub("", url)
+    if not url.isascii():
+        url = unicodedata.normalize("NFKC", url)
     return url
+
+
+# Characters a URL can be broken after at a line end, and that a continuation can hold.
+URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
+_CONTINUES = frozenset("/-_.=&?#%~")
+
+
+def continues_url(url: str, token: str) -> bool:
+    """Whether ``token``, at the start of the next line, is clearly the rest of ``url`` (which
+    ended the line above): the URL ends where URLs are broken (``/``, ``-``, ``=``...) or the
+    token looks like a path or a query, and the URL does not end a sentence."""
+    if not url or not token or not URL_CHARS.match(token):
+        return False
+    if url[-1] in ".,;:)" and not url.endswith("/."):
+        return False
+    return url[-1] in _CONTINUES or any(c in token for c in "/.=&?_%")
 
 
 def is_web_url(url: str) -> bool:

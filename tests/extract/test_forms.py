@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from click.testing import CliRunner
+
+from kzarchive.cli import main
 from kzarchive.extract import extract
 from tests.conftest import DOCUMENTS
 
@@ -13,22 +16,33 @@ def triples(name: str) -> list[tuple[str | None, str, int]]:
 
 
 def test_markdown_footnotes() -> None:
+    # Named notes are reported by the number a reader sees (their order of first reference, as
+    # GitHub and pandoc number them); the name stays in the record.
     assert triples("pandoc-footnotes.md") == [
-        ("almaty", "https://www.youtube.com/watch?v=abc123&t=42s", 14),
-        ("almaty", "https://twitter.com/reporter/status/1650000000000000000", 14),
+        ("1", "https://www.youtube.com/watch?v=abc123&t=42s", 14),
+        ("1", "https://twitter.com/reporter/status/1650000000000000000", 14),
         ("2", "https://office.sud.kz/courtActs/index.xhtml?court_id=1&date=2023-01-12", 17),
         ("2", "https://sud.kz/rus/news/appeal_(2023)", 17),
-        ("obs", "https://example.org/reports/observers%20report.pdf", 21),
-        ("osce", "https://www.osce.org/odihr/73405", 24),
+        ("3", "https://example.org/reports/observers%20report.pdf", 21),
+        ("4", "https://www.osce.org/odihr/73405", 24),
         ("unused", "https://example.net/unreferenced", 27),
     ]
     result = extract(DOCUMENTS / "pandoc-footnotes.md")
+    assert [c.name for c in result.citations] == [
+        "almaty",
+        "almaty",
+        None,
+        None,
+        "obs",
+        "osce",
+        None,
+    ]
     contexts = {c.footnote: c.context for c in result.citations}
     assert contexts["2"] == (
         "Courts sentenced at least twelve of them to administrative arrest, often in hearings "
         "that lasted under ten minutes."
     )
-    assert contexts["obs"] == "Observers were denied access to the courtroom."
+    assert contexts["3"] == "Observers were denied access to the courtroom."
     assert contexts["unused"] is None
     assert result.document.cited_on == date(2023, 5, 4)
 
@@ -100,3 +114,34 @@ def test_cp1251_document_is_decoded_with_a_warning() -> None:
     ]
     assert result.citations[0].context == "Суд вынес приговор активисту."
     assert result.document.cited_on == date(2021, 4, 5)
+
+
+def test_pandoc_inline_notes_are_notes() -> None:
+    # Text.^[a note] made extraction crash (KeyError: 'label'). Inline notes are numbered by
+    # their reference with the others; their line is the paragraph that holds the reference.
+    assert triples("pandoc-inline-notes.md") == [
+        ("1", "https://www.youtube.com/watch?v=inline0001", 6),
+        ("3", "https://office.sud.kz/courtActs/index.xhtml?court_id=2&date=2023-05-05", 6),
+        ("2", "https://police.example.kz/news/2023/05/04/statement", 11),
+    ]
+    result = CliRunner().invoke(main, ["check", str(DOCUMENTS / "pandoc-inline-notes.md")])
+    assert result.exit_code == 3 and "Traceback" not in result.stderr  # offline in the tests
+
+
+def test_urls_wrapped_onto_the_next_line_are_joined_and_ligatures_undone() -> None:
+    urls = [url for _, url, _ in triples("wrapped-urls.md")]
+    assert urls == [
+        "https://www.microsoft.com/en-us/security/blog/2020/12/13/"
+        "customer-guidance-on-recent-nation-state-cyber-attacks/",
+        "http://lua-users.org/lists/lua-l/2008-02/msg00247.html",
+        "https://gov.example.kz/docs/final-report.pdf",
+    ]
+
+
+def test_a_numbered_list_is_not_a_second_set_of_notes() -> None:
+    result = extract(DOCUMENTS / "footnotes-and-a-numbered-list.md")
+    assert [(c.footnote, c.url) for c in result.citations] == [
+        ("1", "https://fidu.it/en/report/"),
+        ("2", "https://office.sud.kz/ruling/2023-06"),
+    ]
+    assert not any("more than once" in w for w in result.warnings)

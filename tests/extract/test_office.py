@@ -302,3 +302,29 @@ def test_every_reading_command_takes_office_files(
     import json
 
     assert len(json.loads(result.stdout)["links"]) == 5
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_aes_encrypted_pdfs_with_an_empty_password_open(tmp_path: Path, algorithm: str) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(OFFICE / "report.pdf"))
+    writer.encrypt(user_password="", owner_password="owner-secret", algorithm=algorithm)
+    locked = tmp_path / "aes.pdf"
+    with locked.open("wb") as stream:
+        writer.write(stream)
+    plain = [(c.footnote, c.url) for c in extract(OFFICE / "report.pdf").citations]
+    assert [(c.footnote, c.url) for c in extract(locked).citations] == plain
+
+
+def test_a_pdf_with_a_real_password_says_so(tmp_path: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(OFFICE / "report.pdf"))
+    writer.encrypt(user_password="reader-secret", algorithm="AES-256")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as stream:
+        writer.write(stream)
+    result = CliRunner().invoke(main, ["extract", str(locked)])
+    assert result.exit_code == 2
+    assert "password-protected" in result.stderr and len(result.stderr.splitlines()) == 1
