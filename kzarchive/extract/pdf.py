@@ -10,6 +10,7 @@ the link annotations over it; a link's target wins over the text it shows. ``lin
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,6 +31,13 @@ _LABEL_TEXT = re.compile(
     r"|(\d{1,4}|[ivxlc]{1,6}|[*†‡§]{1,3})(?=\s|$))"
 )
 _SUPER_LABEL = re.compile(r"^(\d{1,4}|[ivxlcIVXLC]{1,6}|[a-z]|[*†‡§]{1,3})$")
+# A footnote's lines follow each other; a gap of more than this many line heights ends it (a
+# letterhead or an address block below the notes is not part of the last one).
+NOTE_GAP = 2.0
+# Lines in the top or bottom tenth of the page, repeated on at least half the pages (and three),
+# are running headers and footers.
+FURNITURE_BAND = 0.1
+FURNITURE_PAGES = 3
 SMALL = 0.92  # a line this much smaller than the body text is note text
 
 
@@ -212,6 +220,28 @@ def _text_urls(lines: list[_Line], links: set[str]) -> list[tuple[int, str]]:
     return found
 
 
+def _furniture(pages: list[list[_Line]], heights: list[float]) -> set[int]:
+    """Running headers and footers: lines in the top or bottom tenth of the page whose text,
+    numbers aside, comes back on most pages ("2  FREE CULTURE", "Report 2019 | page 3"). They are
+    furniture, not notes, and their links belong to no footnote."""
+    if len(pages) < FURNITURE_PAGES:
+        return set()
+    shapes: Counter[str] = Counter()
+    banded: list[tuple[str, _Line]] = []
+    for page, height in zip(pages, heights, strict=True):
+        seen: set[str] = set()
+        for line in page:
+            if height * FURNITURE_BAND < line.y < height * (1 - FURNITURE_BAND):
+                continue
+            shape = re.sub(r"\d+", "#", " ".join(line.text().lower().split()))
+            banded.append((shape, line))
+            if shape not in seen:
+                seen.add(shape)
+                shapes[shape] += 1
+    needed = max(FURNITURE_PAGES, math.ceil(len(pages) * 0.5))
+    return {id(line) for shape, line in banded if shapes[shape] >= needed}
+
+
 def _body_size(lines: list[_Line]) -> float:
     """The size of the body text: of lines that cite notes mid-line, else the commonest size."""
     citing: Counter[float] = Counter()
@@ -270,10 +300,14 @@ def _parse(data: bytes, source: str) -> Parsed:
     notes: list[tuple[Note, list[_Line]]] = []
     in_notes_section = False
     paragraphs: list[list[_Line]] = []
+    furniture = _furniture(pages, heights)
     for page, height in zip(pages, heights, strict=True):
         current: tuple[Note, list[_Line]] | None = None
         footer = False  # past the first footnote at the foot of this page
         for line in page:
+            if id(line) in furniture:
+                current = None
+                continue
             text = line.text().strip()
             small = line.size < body_size * SMALL
             if NOTES_HEADING.match(text) and len(text) < 40:
@@ -293,7 +327,12 @@ def _parse(data: bytes, source: str) -> Parsed:
                 current = (Note(label or "", line.page), [line])
                 notes.append(current)
                 continue
-            if current is not None and (small or in_notes_section or footer) and not text.isdigit():
+            if (
+                current is not None
+                and (small or in_notes_section or footer)
+                and not text.isdigit()
+                and current[1][-1].y - line.y <= NOTE_GAP * max(line.size, 1.0)
+            ):
                 current[1].append(line)
                 continue
             if text.isdigit():
@@ -309,9 +348,15 @@ def _parse(data: bytes, source: str) -> Parsed:
                 paragraphs[-1].append(line)
             else:
                 paragraphs.append([line])
+    annotated = {link.uri for link in links}
     for paragraph in paragraphs:
         text = mark_typed_references("\n".join(line.text(markers=True) for line in paragraph))
         parsed.add_contexts(sentences_citing(re.sub(r"-\n", "", text).replace("\n", " ")))
+        # URLs typed in the body (not notes): for --all-links, as the other readers do.
+        for index, typed in _text_urls(paragraph, annotated):
+            other = parsed.accept(typed, paragraph[index].page)
+            if other:
+                parsed.other_urls.append((other, paragraph[index].page))
     claimed: set[int] = set()
     uris = {link.uri for link in links}
     for note, lines in notes:

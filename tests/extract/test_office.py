@@ -328,3 +328,20 @@ def test_a_pdf_with_a_real_password_says_so(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["extract", str(locked)])
     assert result.exit_code == 2
     assert "password-protected" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_running_headers_footers_and_a_letterhead_are_not_notes() -> None:
+    # furniture.pdf (make_furniture.py): a running header and a footer with a link on each of
+    # four pages, two real footnotes, and an address block under the notes of page 3.
+    path = OFFICE / "furniture.pdf"
+    assert [(c.footnote, c.url, c.line) for c in extract(path).citations] == [
+        ("1", "https://sources.example.org/first-report", 1),
+        ("2", "https://sources.example.org/second", 3),
+    ]
+    others = [
+        (c.url, c.line) for c in extract(path, all_links=True).citations if c.footnote is None
+    ]
+    assert others == [
+        ("https://free-culture.example.org/book", 1),
+        ("https://bureau.example.kz/contact", 3),  # typed in the body: listed by --all-links
+    ]
