@@ -10,21 +10,42 @@ import contextlib
 import gc
 import hashlib
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from kzarchive.errors import DocumentError
-from kzarchive.extract import html, markdown
+from kzarchive.extract import html, latex, markdown
 from kzarchive.extract.dates import detect_cited_on
 from kzarchive.extract.notes import Parsed
 from kzarchive.extract.reading import SourceText, decode, read_bytes
 from kzarchive.models import Citation, Link, unique_links
 
 Reader = Callable[[str], Parsed]
-READERS: dict[str, Reader] = {"markdown": markdown.parse, "html": html.parse}
+# What the zip, zlib and XML parsers raise on damaged files.
+BROKEN_FILE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ElementTree.ParseError,
+    KeyError,
+    ValueError,
+    IndexError,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+)
+READERS: dict[str, Reader] = {
+    "markdown": markdown.parse,
+    "html": html.parse,
+    "latex": latex.parse,
+    "bibtex": latex.parse_bibtex,
+}
 _HTML_START = re.compile(
     r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
@@ -71,16 +92,22 @@ class Extraction:
 
 
 def detect_format(path: Path, text: str) -> str:
-    """``html`` or ``markdown`` (which covers plain text), by content first, then by name."""
+    """``html``, ``latex``, ``bibtex`` or ``markdown`` (which covers plain text), by content
+    first, then by name."""
     if _HTML_START.match(text[:4096]) or path.suffix.lower() in (".html", ".htm", ".xhtml"):
         return "html"
+    if latex.is_latex(text) or path.suffix.lower() == ".tex":
+        return "latex"
+    if latex.is_bibtex(text) and path.suffix.lower() in (".bib", ".bibtex", ""):
+        return "bibtex"
     return "markdown"
 
 
 def extract_text(source: SourceText, fmt: str, *, all_links: bool = False) -> Extraction:
     """Citations of an already-read document."""
     parsed = READERS[fmt](source.text)
-    return _citations(source, fmt, parsed, all_links, cited_on=detect_cited_on(source.text))
+    cited_on = parsed.cited_on or detect_cited_on(source.text)
+    return _citations(source, fmt, parsed, all_links, cited_on=cited_on)
 
 
 def _citations(
@@ -110,11 +137,17 @@ def _citations(
 
 
 def sniff_binary(path: Path, data: bytes) -> str | None:
-    """``pdf`` or ``docx`` by the file's content (not its name); None for text."""
+    """``pdf``, ``docx``, ``odt`` or ``epub`` by the file's content (not its name); None for
+    text. OpenDocument and EPUB files name their type in a first, uncompressed ``mimetype``."""
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
+        if b"mimetype" in head[:60]:
+            if b"application/vnd.oasis.opendocument.text" in head:
+                return "odt"
+            if b"application/epub+zip" in head:
+                return "epub"
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2 compound file
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k" in data:
@@ -155,8 +188,20 @@ def _extract(path: Path, all_links: bool, data: bytes | None) -> Extraction:
     # Imported here: most documents are text, and these readers take a while to load.
     if binary == "docx":
         from kzarchive.extract.docx import parse as reader
+    elif binary == "odt":
+        from kzarchive.extract.odt import parse as reader
+    elif binary == "epub":
+        from kzarchive.extract.epub import parse as reader
     else:
         from kzarchive.extract.pdf import parse as reader
-    parsed = reader(data, str(path))
+    try:
+        parsed = reader(data, str(path))
+    except DocumentError:
+        raise
+    except BROKEN_FILE as exc:
+        # A damaged file (a bad checksum, a cut zip, malformed XML) is one clear line.
+        raise DocumentError(
+            f"{path}: corrupt {binary.upper()} file ({type(exc).__name__})"
+        ) from None
     source = SourceText(str(path), "", hashlib.sha256(data).hexdigest(), "binary")
     return _citations(source, binary, parsed, all_links, cited_on=parsed.cited_on)

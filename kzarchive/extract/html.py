@@ -180,13 +180,28 @@ class _Reader:
             for el in all_elements
             if el.tag == "a" and el.attrs.get("href", "").startswith("#")
         }
+        # EPUB marks references and notes by what they are, whatever their ids: a noteref link
+        # names its note, and footnote/endnote/rearnote elements are notes.
+        noterefs: dict[str, str] = {}
+        for el in all_elements:
+            if el.tag == "a" and "noteref" in el.attrs.get("epub:type", "").split():
+                target = el.attrs.get("href", "")
+                label = _visible_label(el.text())
+                if target.startswith("#") and label:
+                    noterefs.setdefault(target[1:], label)
         notes: list[tuple[str, Element]] = []
         claimed: set[int] = set()
         seen: set[str] = set()
         for el in all_elements:
+            epub_note = bool(
+                set(el.attrs.get("epub:type", "").split()) & {"footnote", "endnote", "rearnote"}
+            )
             for attr in ("id", "name"):
                 ident = el.attrs.get(attr, "")
                 key = _note_key(ident) if ident and not _REF_ID.search(ident) else None
+                if ident and key is None and (ident in noterefs or (epub_note and attr == "id")):
+                    key = ident
+                    visible.setdefault(ident.lstrip("_").lower(), noterefs.get(ident, ident))
                 if key is None or ident.lstrip("_").lower() in seen:
                     continue
                 container = el if el.tag in _BLOCKS else _block_of(el)
@@ -204,6 +219,15 @@ class _Reader:
         if linked:
             return True
         for node in [el, *el.ancestors()]:
+            if set(node.attrs.get("epub:type", "").split()) & {
+                "footnote",
+                "endnote",
+                "endnotes",
+                "rearnote",
+                "rearnotes",
+                "footnotes",
+            }:
+                return True
             classes = node.classes
             if classes & {
                 "footnotes",

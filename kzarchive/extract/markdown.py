@@ -27,6 +27,12 @@ _LABEL = re.compile(r"^\s*(?:\[(\w[\w.-]*)\]|\^(\w[\w.-]*)|(\d+)[.)])\s+")
 _HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _SEPARATORS = re.compile(r"^[\s;,.:|/()–—-]*$")
 ANNOTATION_TEXT = re.compile(r"^archived \d{4}-\d{2}-\d{2}$")
+# Word's "Save as HTML" notes, pasted or converted into Markdown: a note starts with a link back to
+# its reference (#_ftnref1, #_ednref1); the body refers to it with a link to #_ftn1 / #_edn1.
+_WORD_NOTE = re.compile(r"^#_?(?:ftn|edn)ref\d+$", re.IGNORECASE)
+_WORD_REF = re.compile(r"^#_?(?:ftn|edn)\d+$", re.IGNORECASE)
+_FENCE_CLOSE = re.compile(r"^\s*:{3,}\s*$")
+_PANDOC_MARKUP = re.compile(r"\{[#.][^{}]*\}|:{3,}")
 
 
 def _parser() -> MarkdownIt:
@@ -76,6 +82,42 @@ def shown_label(label: str, refs: dict[str, int] | None) -> str:
     return label if order < 0 else str(order + 1)  # -1: defined, never referenced
 
 
+def _word_label(children: list[Token], start: int) -> tuple[str | None, int]:
+    """The label a Word note link shows (``[1]`` → ``1``, ``[i]`` → ``i``) and the index after
+    the link."""
+    depth, text, index = 0, [], start
+    while index < len(children):
+        child = children[index]
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+            if depth == 0:
+                break
+        elif child.type == "text":
+            text.append(child.content)
+        index += 1
+    shown = re.sub(r"\{[^}]*\}", "", "".join(text))
+    label = re.sub(r"[\[\]\\\s]", "", shown)
+    return (label or None), index + 1
+
+
+def _word_note_start(children: list[Token]) -> int | None:
+    """Where a Word note's back link opens this paragraph (after a ``::: {#ftn1}`` div opener
+    that pandoc writes before it), if it is one."""
+    for index, child in enumerate(children[:4]):
+        if child.type == "link_open":
+            return index if _WORD_NOTE.match(str(child.attrs.get("href", ""))) else None
+        if child.type == "softbreak" or (child.type == "text" and child.content.startswith(":::")):
+            continue
+        return None
+    return None
+
+
+def _closes_fence(content: str) -> bool:
+    return any(_FENCE_CLOSE.match(line) for line in content.splitlines()[1:])
+
+
 def _flatten(children: list[Token], refs: dict[str, int] | None = None) -> str:
     """The inline text with a marker where each footnote reference stands."""
     parts: list[str] = []
@@ -87,6 +129,11 @@ def _flatten(children: list[Token], refs: dict[str, int] | None = None) -> str:
             parts.append(marker(label))
             i += 3
             continue
+        if child.type == "link_open" and _WORD_REF.match(str(child.attrs.get("href", ""))):
+            label, i = _word_label(children, i)
+            if label:
+                parts.append(marker(label))
+            continue
         if child.type == "footnote_ref":
             parts.append(marker(_ref_label(child.meta, refs)))
         elif child.type == "text":
@@ -96,7 +143,8 @@ def _flatten(children: list[Token], refs: dict[str, int] | None = None) -> str:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
         i += 1
-    return "".join(parts)
+    # Pandoc's attribute blocks ({#id .class key="value"}) and fenced-div markers are not text.
+    return _PANDOC_MARKUP.sub("", "".join(parts))
 
 
 def _wrapped(children: list[Token], index: int) -> str | None:
@@ -208,6 +256,7 @@ def parse(text: str) -> Parsed:
         "label" not in entry for entry in entries.values()
     )
     inline_lines: dict[int, tuple[int, int]] = {}  # inline note id -> where it is referenced
+    word_note: Note | None = None  # a Word note (pasted "Save as HTML") we are inside
     in_notes_section = False
     definition: Note | None = None  # the Markdown footnote definition we are inside
     list_label: str | None = None  # the numbered list item we are inside, in a notes section
@@ -259,6 +308,23 @@ def parse(text: str) -> Parsed:
             last_note = None
             continue
         start, end = token.map or (line - 1, line)
+        opening = _word_note_start(children)
+        if opening is not None:
+            word_label, after = _word_label(children, opening)
+            word_note = open_note(word_label or "?", line)
+            word_note.cover(start, end)
+            for url, _ in _urls(children[after:], line, parsed):
+                word_note.add(url)
+            if _closes_fence(token.content):
+                word_note = None
+            continue
+        if word_note is not None:
+            word_note.cover(start, end)
+            for url, _ in _urls(children, line, parsed):
+                word_note.add(url)
+            if _closes_fence(token.content):
+                word_note = None
+            continue
         if definition is not None:
             definition.cover(start, end)
             for url, _ in _urls(children, line, parsed):

@@ -145,3 +145,19 @@ def test_a_numbered_list_is_not_a_second_set_of_notes() -> None:
         ("2", "https://office.sud.kz/ruling/2023-06"),
     ]
     assert not any("more than once" in w for w in result.warnings)
+
+
+def test_word_notes_converted_to_markdown_are_notes() -> None:
+    # word-export.htm (Word's "Save as HTML") converted by pandoc to Markdown, as users paste it:
+    # the same notes as the HTML, nothing else under --all-links.
+    markdown = [
+        (c.footnote, c.url) for c in extract(DOCUMENTS / "word-export-as-markdown.md").citations
+    ]
+    html = [(c.footnote, c.url) for c in extract(DOCUMENTS / "word-export.htm").citations]
+    assert markdown == html and len(markdown) == 3
+    everything = extract(DOCUMENTS / "word-export-as-markdown.md", all_links=True).citations
+    assert [c for c in everything if c.footnote is None] == []
+    contexts = {
+        c.footnote: c.context for c in extract(DOCUMENTS / "word-export-as-markdown.md").citations
+    }
+    assert contexts["1"] == "The hearing was closed to the public."
