@@ -149,3 +149,18 @@ def test_every_reader_survives_mutated_documents(kind: str, tmp_path: Path) -> N
         assert all(c.url.startswith(("http://", "https://")) for c in result.citations)
 
     check()
+
+
+@pytest.mark.parametrize("kind", sorted(SAMPLES))
+def test_memory_stays_bounded_by_the_input(kind: str) -> None:
+    import tracemalloc
+
+    size = SAMPLES[kind].stat().st_size
+    tracemalloc.start()
+    try:
+        extract(SAMPLES[kind])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Generous: parsers' own tables dominate small files; what matters is no blow-up.
+    assert peak < 200 * size + 16 * 1024 * 1024
