@@ -27,7 +27,7 @@ from kzarchive.extract.urls import BARE_URL, continues_url, strip_trailing
 # A note label typed at the start of a line: "12 ", "12. ", "iv) ", "* ", and "12.Text" where a
 # list's tab left no space character between number and text.
 _LABEL_TEXT = re.compile(
-    r"^\s*(?:(\d{1,4})[.)]\s*(?=[^\d\s.)])|([ivxlc]{1,6})[.)](?=\s)"
+    r"^\s*(?:\[(\d{1,4})\](?=\s)|(\d{1,4})[.)]\s*(?=[^\d\s.)])|([ivxlc]{1,6})[.)](?=\s)"
     r"|(\d{1,4}|[ivxlc]{1,6}|[*†‡§]{1,3})(?=\s|$))"
 )
 _SUPER_LABEL = re.compile(r"^(\d{1,4}|[ivxlcIVXLC]{1,6}|[a-z]|[*†‡§]{1,3})$")

@@ -345,3 +345,11 @@ def test_running_headers_footers_and_a_letterhead_are_not_notes() -> None:
         ("https://free-culture.example.org/book", 1),
         ("https://bureau.example.kz/contact", 3),  # typed in the body: listed by --all-links
     ]
+
+
+def test_numbered_references_in_a_pdf_are_notes() -> None:
+    found = [(c.footnote, c.url) for c in extract(OFFICE / "references.pdf").citations]
+    assert found == [
+        ("1", "https://example.org/courts-2020"),
+        ("2", "https://example.org/protest"),
+    ]
