@@ -103,3 +103,19 @@ def test_diff_command_json_and_exit_code(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "no changes" in result.stderr
     result = CliRunner().invoke(main, ["diff", str(new_path), str(old_path)])
     assert result.exit_code == 0 and "came-back" in result.stdout
+
+
+def test_dead_to_redirected_is_came_back() -> None:
+    old = load(SEED)
+    dead = old.links[1]
+    new = with_link(old, 1, check=check("redirected", http_status=200))
+    assert kinds(old, new) == [("came-back", dead.url)]
+
+
+def test_content_changes_only_for_pages_that_answered() -> None:
+    old = load(SEED)
+    first = old.links[0]
+    assert first.check is not None
+    # The page now answers 404 with another body: that is a death, not a content change.
+    gone = replace(first.check, verdict="dead", reason="http-404", sha256="0" * 64)
+    assert [k for k, _ in kinds(old, with_link(old, 0, check=gone))] == ["died"]

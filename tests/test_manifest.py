@@ -122,3 +122,26 @@ def test_bad_manifests_are_one_clear_error(tmp_path: Path, text: str, message: s
         load(path)
     assert message in str(raised.value) and "\n" not in str(raised.value)
     assert path.read_text() == text
+
+
+def test_an_older_schema_version_is_refused_not_read_as_current(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(
+        '{"schema_version": 0, "document": {"path": "r.md"}, "citations": [], "links": []}'
+    )
+    with pytest.raises(ManifestError, match="schema version 0"):
+        load(path)
+
+
+def test_a_link_cited_again_after_being_dropped_is_cited() -> None:
+    first = merge(None, {"path": "r.md"}, [Citation("1", "https://a.org/", 1)])
+    dropped = merge(first, {"path": "r.md"}, [Citation("1", "https://b.org/", 1)])
+    assert [(r.url, r.cited) for r in dropped.links] == [
+        ("https://b.org/", True),
+        ("https://a.org/", False),
+    ]
+    again = merge(dropped, {"path": "r.md"}, [Citation("1", "https://a.org/", 1)])
+    assert [(r.url, r.cited) for r in again.links] == [
+        ("https://a.org/", True),
+        ("https://b.org/", False),
+    ]

@@ -479,6 +479,11 @@ class Archiver:
                 "save:bad-reply", f"Save Page Now answered in a way kzarchive does not know: {exc}"
             )
             return self._settled(prev, str(exc))
+        if exc.retry_after is not None and exc.retry_after > self.client.backoff.cap:
+            # The archive asks for a longer pause than a run waits: say so, do not sleep on it.
+            return self._settled(
+                prev, f"{exc.reason}: the archive asks to wait {exc.retry_after:.0f} s"
+            )
         if exc.reason in TRANSIENT and not last:
             if exc.reason == "user-session-limit":
                 self.capacity.shrink()

@@ -268,3 +268,56 @@ def test_missing_twins() -> None:
     assert zmist is not None and zmist.bare is None
     assert zmist.missing.startswith("http://zmist.pl.ua/blogs/kzarchive-")
     assert missing_twin("https://fidu.it/") is None
+
+
+def _one(url: str, options: CheckOptions = FAST, resolver: StaticResolver | None = None) -> Check:
+    run = asyncio.run(check_urls([url], options, resolver=resolver or StaticResolver({})))
+    return run.checks[url]
+
+
+def test_a_retry_after_longer_than_the_cap_is_not_waited_for(server: RunningServer) -> None:
+    started = time.monotonic()
+    check = _one(f"{server.base}/rate-hour")
+    assert (check.verdict, check.reason) == ("blocked", "http-429")
+    assert time.monotonic() - started < 1.0
+    assert server.server.state.hits["/rate-hour"] == 1
+
+
+def test_retry_after_is_honoured(server: RunningServer) -> None:
+    # /rate-then-ok asks for 1 s; the backoff alone would be 0.05 s.
+    started = time.monotonic()
+    check = _one(f"{server.base}/rate-then-ok?t=honoured")
+    assert (check.verdict, check.reason) == ("alive", "http-200")
+    assert time.monotonic() - started >= 1.0
+
+
+def test_a_cited_login_page_is_the_page_itself(server: RunningServer) -> None:
+    check = _one(f"{server.base}/login.php")
+    assert (check.verdict, check.reason) == ("alive", "http-200")
+
+
+def test_the_reason_names_the_first_hop_of_a_redirect_chain(server: RunningServer) -> None:
+    check = _one(f"{server.base}/two-hops")
+    assert (check.verdict, check.reason) == ("redirected", "http-200-after-302")
+    assert [r.status for r in check.redirects] == [302, 301]
+
+
+def test_a_probe_answering_404_like_the_page_is_no_soft_404(server: RunningServer) -> None:
+    check = _one(f"{server.base}/probe404/real-story")
+    assert (check.verdict, check.reason) == ("alive", "http-200")
+
+
+def test_the_per_host_interval_spaces_requests(server: RunningServer) -> None:
+    urls = [f"{server.base}/page/{n}?spaced=1" for n in range(4)]
+    options = CheckOptions(per_host=4, host_interval=0.2, timeout=5, second_look=False)
+    started = time.monotonic()
+    asyncio.run(check_urls(urls, options, resolver=StaticResolver({})))
+    assert time.monotonic() - started >= 0.6  # four starts, 0.2 s apart
+
+
+def test_ip_literal_hosts_are_checked_when_dns_is_down(server: RunningServer) -> None:
+    urls = [f"{server.base}/ok", "https://unresolvable.example.org/"]
+    run = asyncio.run(check_urls(urls, FAST, resolver=StaticResolver({})))
+    assert run.offline
+    assert (run.checks[urls[0]].verdict, run.checks[urls[0]].reason) == ("alive", "http-200")
+    assert run.checks[urls[1]].reason == "offline"

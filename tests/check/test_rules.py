@@ -28,6 +28,8 @@ from kzarchive.check.rules import (
         ("https://a.org/x", "https://a.org/y", False),
         ("https://a.org/x?id=1", "https://a.org/x?id=2", False),
         ("https://a.org/x", "https://b.org/x", False),
+        ("http://a.org/x", "http://a.org:8080/x", False),  # another port is another server
+        ("https://a.org:8443/x", "https://a.org/x", False),
     ],
 )
 def test_trivial_redirects(cited: str, final: str, trivial: bool) -> None:
@@ -65,6 +67,10 @@ def test_soft_404_redirects() -> None:
     )
     assert soft_404_redirect("https://a.org/news/1", "https://a.org/news/2") is None
     assert soft_404_redirect("https://a.org/", "https://a.org/") is None
+    # WordPress sends ?p=123 to the post itself: the root with a query is not the home page.
+    assert soft_404_redirect("https://a.org/2019/story", "https://a.org/?p=1") is None
+    # A cited not-found address redirecting to another one is not a soft 404 of the citation.
+    assert soft_404_redirect("https://a.org/404.html", "https://a.org/error/404") is None
 
 
 def test_not_found_wording_only_in_short_pages() -> None:
@@ -72,6 +78,9 @@ def test_not_found_wording_only_in_short_pages() -> None:
     assert says_not_found(b"<p>Sorry, the page you requested does not exist.</p>")
     long_article = b"<p>" + b"The court said the evidence could not be found. " * 100 + b"</p>"
     assert not says_not_found(long_article)
+    # The title says it, however long the page (a site's big not-found page with menus).
+    titled = b"<title>Page not found | Daily News</title><p>" + b"menu item " * 1000 + b"</p>"
+    assert says_not_found(titled)
 
 
 def test_challenge_detection() -> None:
@@ -79,6 +88,10 @@ def test_challenge_detection() -> None:
     assert is_challenge(503, {"server": "cloudflare"}, b"")
     assert is_challenge(403, {}, b"<title>Just a moment...</title>")
     assert not is_challenge(403, {}, b"<title>Forbidden</title>")
+    # Served with 200 too, by the title; a 200 page only mentioning a captcha is not one.
+    assert is_challenge(200, {}, b"<title>Just a moment...</title>")
+    assert not is_challenge(200, {}, b"<title>News</title><p>are you a robot? a quiz</p>")
+    assert is_challenge(200, {"x-amzn-waf-action": "captcha"}, b"<title>News</title>")
 
 
 def test_similarity_ignores_echoed_path() -> None:
@@ -86,6 +99,11 @@ def test_similarity_ignores_echoed_path() -> None:
     b = b"<p>No page at /news/xyz here. Browse home sport weather.</p>"
     assert similarity(a, b, ignore=("/news/abc", "/news/xyz")) == 1.0
     assert similarity(a, b"<p>Completely different article text</p>") < 0.3
+
+
+def test_pages_without_words() -> None:
+    assert similarity(b"<img src=a.png>", b"<img src=a.png>") == 1.0
+    assert similarity(b"<img src=a.png>", b"<img src=b.png>") == 0.0
 
 
 @pytest.mark.parametrize(
@@ -98,6 +116,9 @@ def test_similarity_ignores_echoed_path() -> None:
         (999, "blocked"),
         (451, "blocked"),
         (429, "blocked"),
+        (402, "blocked"),  # payment required: a paywall refuses, the page may be there
+        (407, "blocked"),  # proxy authentication
+        (405, "error"),
         (500, "error"),
         (503, "error"),
         (400, "error"),

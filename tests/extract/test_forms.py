@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -161,3 +162,34 @@ def test_word_notes_converted_to_markdown_are_notes() -> None:
         c.footnote: c.context for c in extract(DOCUMENTS / "word-export-as-markdown.md").citations
     }
     assert contexts["1"] == "The hearing was closed to the public."
+
+
+def test_a_sup_note_ending_a_paragraph_gets_its_sentence(tmp_path: Path) -> None:
+    doc = tmp_path / "r.md"
+    doc.write_text(
+        "The court acquitted him on 6 February.<sup>1</sup>\n\n"
+        "<sup>1</sup> https://example.org/verdict\n"
+    )
+    [citation] = extract(doc).citations
+    assert citation.context == "The court acquitted him on 6 February."
+
+
+def test_a_long_plain_paragraph_does_not_open_a_notes_section(tmp_path: Path) -> None:
+    # Only the word, and short: a 46-character line of ornaments around "Notes" is a paragraph.
+    doc = tmp_path / "r.md"
+    doc.write_text(
+        "-=-=-=-=-=-=-=-=-=-= Notes -=-=-=-=-=-=-=-=-=-=\n\n"
+        "1. https://example.org/not-a-note\n\n"
+        "-= Notes =-\n\n"
+        "1. https://example.org/a-note\n"
+    )
+    assert [(c.footnote, c.url) for c in extract(doc).citations] == [
+        ("1", "https://example.org/a-note")
+    ]
+
+
+def test_a_footnote_defined_twice_is_said_once(tmp_path: Path) -> None:
+    doc = tmp_path / "r.md"
+    doc.write_text("Text.[^1]\n\n[^1]: https://example.org/a\n\n[^1]: https://example.org/b\n")
+    warnings = [w for w in extract(doc).warnings if "defined more than once" in w]
+    assert len(warnings) == 1 and "footnote 1" in warnings[0]

@@ -204,6 +204,8 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
             return True
         if fault == "429":
             self.reply(429, {"message": "Too many requests"}, {"Retry-After": "1"})
+        elif fault == "429-hour":
+            self.reply(429, {"message": "Too many requests"}, {"Retry-After": "3600"})
         elif fault == "429-bare":
             # reference: a 429 is an HTML page, usually without Retry-After
             self.page(429, "<html><head><title>429 Too Many Requests</title></head></html>")

@@ -159,6 +159,14 @@ class ScenarioHandler(BaseHTTPRequestHandler):
                 self.send(200, ARTICLE.format(title="Patience rewarded", extra=""))
         elif path == "/rate-forever":
             self.send(429, "Too Many Requests", {"Retry-After": "1"})
+        elif path == "/rate-hour":  # asks for longer than anyone waits
+            self.send(429, "Too Many Requests", {"Retry-After": "3600"})
+        elif path == "/two-hops":  # 302, then /moved's 301, then the article
+            self.redirect(302, "/moved")
+        elif path.startswith("/probe404/"):
+            # A site whose missing pages answer 404 with a page much like a real one.
+            page = ARTICLE.format(title="Probe section", extra="")
+            self.send(200 if path == "/probe404/real-story" else 404, page)
         elif path == "/flaky":
             if hits <= 2:
                 self.send(503, "Service Unavailable")

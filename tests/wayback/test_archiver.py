@@ -655,3 +655,64 @@ def test_unreachable_archive_keeps_what_earlier_runs_found() -> None:
         "pending",
         "spn2-" + "c" * 40,
     )
+
+
+def test_a_500_from_cdx_is_retried(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=1))
+    state.faults["cdx"] = ["500"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "existing" and result.notes == ()
+    assert len([r for r in state.requests if r.path == "/cdx/search/cdx"]) >= 2
+
+
+def test_a_403_from_save_means_the_keys(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.faults["save"] = ["403", "403"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "failed" and (result.error or "").startswith("unauthorized")
+
+
+def test_a_retry_after_beyond_the_cap_is_not_slept_on(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["save"] = ["429-hour"]
+    started = time.monotonic()
+    result = archive(server, [URL])[URL]
+    assert time.monotonic() - started < 5
+    assert result.status == "failed" and "3600 s" in (result.error or "")
+    assert len(state.saves()) == 1
+
+
+def test_capacity_shrinks_below_what_is_in_flight() -> None:
+    from kzarchive.wayback.archiver import _Capacity
+
+    capacity = _Capacity(6)
+    capacity.in_flight = 4
+    capacity.shrink()
+    assert capacity.limit == 3
+    capacity.in_flight = 1
+    capacity.shrink()
+    assert capacity.limit == 1  # never below one
+
+
+def test_max_slots_below_the_accounts(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.user_limit = 6
+    state.capture_seconds = 0.2
+    options = ArchiveOptions(**{**FAST.__dict__, "max_slots": 2})
+    urls = [f"https://site{n}.org/page" for n in range(6)]
+    results = archive(server, urls, options)
+    assert all(r.status == "saved" for r in results.values())
+    assert state.peak_active == 2
+
+
+def test_the_newer_of_the_remembered_and_the_looked_up_snapshot(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=2))
+    older = Snapshot(f"https://web.archive.org/web/{stamp(days_ago=9)}/{URL}", stamp(days_ago=9))
+    result = archive(server, [URL], previous={URL: ArchiveState("existing", older)})[URL]
+    assert result.snapshot is not None and result.snapshot.timestamp == stamp(days_ago=2)
