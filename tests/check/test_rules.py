@@ -143,3 +143,19 @@ def test_content_words_leave_boilerplate_out() -> None:
     assert word_drift(words, content_words(redesigned)) == 0.0  # the navigation does not count
     rewritten = page.replace(b"The Aktau court acquitted the activist", b"Page moved elsewhere")
     assert word_drift(words, content_words(rewritten)) == 1.0
+
+
+def test_word_drift_in_between() -> None:
+    from kzarchive.check.rules import word_drift
+
+    before = frozenset({"court", "verdict", "aktau", "activist"})
+    assert word_drift(before, frozenset({"court", "verdict", "aktau"})) == 0.25
+    assert word_drift(before, frozenset({"court", "ruling"})) == 0.8
+    assert word_drift(frozenset(), before) == 1.0  # everything new
+    assert word_drift(before, frozenset()) == 1.0  # everything gone
+    assert word_drift(frozenset({"a", "b", "c"}), frozenset({"a"})) == 0.667  # three places
+
+
+def test_a_port_that_is_not_one_is_no_port() -> None:
+    # urlsplit raises on a port like :99999; such a URL is compared without it.
+    assert is_trivial_redirect("http://a.org:99999/x", "http://a.org/x/")
