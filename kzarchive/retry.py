@@ -1,4 +1,5 @@
-"""How long to wait before asking again: one rule for the link checker and the Wayback client.
+"""How long to wait before asking again, and how far apart to ask: one rule for the link checker
+and the Wayback client.
 
 Both retry answers that say "later" (429, 5xx) a bounded number of times, backing off
 exponentially with jitter, and honour the server's ``Retry-After`` up to a cap: a server that asks
@@ -7,6 +8,7 @@ for an hour is reported as it stands instead of holding up the run.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from dataclasses import dataclass
@@ -48,3 +50,22 @@ class Backoff:
                 return None  # the server asks for a longer pause than we wait
             return retry_after + random.uniform(0, self.base / 4)
         return float(self.base * 2**attempt) + random.uniform(0, self.base / 4)
+
+
+class Pace:
+    """Starts spaced by ``interval`` seconds over everything that waits on it (0: no spacing)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        if self.interval <= 0:
+            return
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            await asyncio.sleep(start - now)

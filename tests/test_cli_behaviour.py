@@ -20,7 +20,7 @@ from kzarchive.cli import main
 from tests.conftest import FIXTURES, ROOT
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
-from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.fake_wayback import FakeState, cli_env, fake_wayback
 from tests.servers.scenario import scenario_server
 
 
@@ -38,14 +38,7 @@ def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
 
 
 def env(wayback: RunningServer) -> dict[str, str]:
-    return {
-        "KZARCHIVE_WAYBACK_URL": wayback.base,
-        "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
-        "KZARCHIVE_ARCHIVE_PRIVATE": "1",
-        "KZARCHIVE_JOB_TIMEOUT": "5",
-        "IA_ACCESS_KEY": "test-access",
-        "IA_SECRET_KEY": "test-secret",
-    }
+    return cli_env(wayback)
 
 
 def one_error_line(stderr: str) -> str:

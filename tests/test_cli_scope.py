@@ -20,7 +20,7 @@ from kzarchive.check import dns
 from kzarchive.cli import main
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
-from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.fake_wayback import FakeState, cli_env, fake_wayback
 from tests.servers.scenario import scenario_server
 
 PASSWORD = "hunter2"
@@ -55,13 +55,8 @@ def names(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def env(wayback: RunningServer) -> dict[str, str]:
-    return {
-        "KZARCHIVE_WAYBACK_URL": wayback.base,
-        "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
-        "KZARCHIVE_JOB_TIMEOUT": "5",
-        "IA_ACCESS_KEY": "test-access",
-        "IA_SECRET_KEY": "test-secret",
-    }
+    # These tests decide what is private themselves: no blanket --archive-private.
+    return {k: v for k, v in cli_env(wayback).items() if k != "KZARCHIVE_ARCHIVE_PRIVATE"}
 
 
 PRIVATE_URLS = {

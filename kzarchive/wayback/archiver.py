@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from kzarchive.check.dns import dns_host, needs_dns
 from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
 from kzarchive.progress import SILENT, Observer
+from kzarchive.retry import Pace
 from kzarchive.scope import ArchiveGuard
 from kzarchive.wayback.client import (
     WaybackClient,
@@ -89,25 +90,6 @@ class _Capacity:
         self.limit = max(1, min(self.limit, self.in_flight - 1))
 
 
-class _Pace:
-    """Submissions spaced by ``interval`` seconds over the whole run."""
-
-    def __init__(self, interval: float) -> None:
-        self.interval = interval
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        if self.interval <= 0:
-            return
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            await asyncio.sleep(start - now)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -148,7 +130,7 @@ class Archiver:
         self.observer = observer
         self.max_age = self.options.max_age
         self.capacity = _Capacity(1)
-        self.pace = _Pace(self.options.submit_interval)
+        self.pace = Pace(self.options.submit_interval)
         self.unreachable: str | None = None
         self.saving_stopped: str | None = None
         self._lookups = asyncio.Semaphore(self.options.lookups)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import time
 from collections.abc import Iterable
 from dataclasses import replace
 from urllib.parse import urljoin, urlsplit
@@ -30,6 +29,7 @@ from kzarchive.check.rules import (
     says_not_found,
 )
 from kzarchive.models import Judgement, Snapshot, SnapshotVerdict, utc_now
+from kzarchive.retry import Pace
 
 MAX_PAYLOAD = 2 * 1024 * 1024
 MAX_HOPS = 3
@@ -91,9 +91,7 @@ class SnapshotJudge:
         self.client = client
         self.timeout = timeout
         self._slots = asyncio.Semaphore(parallel)
-        self._interval = interval
-        self._next = 0.0
-        self._lock = asyncio.Lock()
+        self._pace = Pace(interval)
         self._known: dict[str, Judgement | None] = {}
         # The content words of copies judged to hold the page in this run (for drift)
         self.words: dict[str, frozenset[str]] = {}
@@ -114,14 +112,6 @@ class SnapshotJudge:
         judgement = self._known[snapshot.url]
         return replace(snapshot, judgement=judgement) if judgement else snapshot
 
-    async def _pace(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self._interval
-        if start > now:
-            await asyncio.sleep(start - now)
-
     async def _judge(self, snapshot: Snapshot) -> Judgement | None:
         address = raw_address(snapshot.url, self.base if snapshot.archive == "wayback" else None)
         match = _MEMENTO.match(snapshot.url)
@@ -129,7 +119,7 @@ class SnapshotJudge:
             return None
         original = match.group("original")
         async with self._slots:
-            await self._pace()
+            await self._pace.wait()
             self.fetched += 1
             try:
                 return await asyncio.wait_for(

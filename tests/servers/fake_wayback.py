@@ -583,3 +583,17 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
 def fake_wayback(**settings: Any) -> tuple[RunningServer, FakeState]:
     state = FakeState(**settings)
     return RunningServer(FakeWaybackHandler, state), state
+
+
+def cli_env(server: RunningServer, **more: str) -> dict[str, str]:
+    """The environment a CLI test runs kzarchive in against this fake: its address, test keys,
+    no pacing, short job waits, and the cited pages on 127.0.0.1 archived (a private archive)."""
+    return {
+        "KZARCHIVE_WAYBACK_URL": server.base,
+        "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
+        "KZARCHIVE_ARCHIVE_PRIVATE": "1",
+        "KZARCHIVE_JOB_TIMEOUT": "5",
+        "IA_ACCESS_KEY": "test-access",
+        "IA_SECRET_KEY": "test-secret",
+        **more,
+    }

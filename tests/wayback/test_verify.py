@@ -20,7 +20,7 @@ from kzarchive.wayback.verify import Verifier, VerifyOptions
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 from tests.servers.fake_memento import MementoState, fake_memento
-from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.fake_wayback import FakeState, cli_env, fake_wayback
 from tests.servers.scenario import scenario_server
 
 TS = "20190220083000"
@@ -248,15 +248,7 @@ def test_run_counts_only_copies_that_hold_the_page(
     state.payloads[walled] = (200, {}, LOGIN)
     doc = footnoted_report(tmp_path / "report.md", [ok, walled])
     out = tmp_path / "archive"
-    env = {
-        "KZARCHIVE_WAYBACK_URL": server.base,
-        "KZARCHIVE_MEMENTO_URL": memento.base,
-        "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
-        "KZARCHIVE_ARCHIVE_PRIVATE": "1",
-        "KZARCHIVE_MAX_SNAPSHOT_AGE": "3650d",
-        "IA_ACCESS_KEY": "test-access",
-        "IA_SECRET_KEY": "test-secret",
-    }
+    env = cli_env(server, KZARCHIVE_MEMENTO_URL=memento.base, KZARCHIVE_MAX_SNAPSHOT_AGE="3650d")
     result = CliRunner().invoke(main, ["run", str(doc), "--out", str(out)], env=env)
     manifest = json.loads((out / "manifest.json").read_text())
     by_url = {link["url"]: link for link in manifest["links"]}
