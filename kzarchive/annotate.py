@@ -93,9 +93,11 @@ def _html_link(original: str, snapshot: Snapshot, cited_on: str | None) -> str:
     )
 
 
-def annotate(path: Path, manifest: Manifest) -> Annotated:
-    """The document at ``path`` with an archive link after each cited URL that has a snapshot."""
-    data = read_bytes(path)
+def annotate(path: Path, manifest: Manifest, data: bytes | None = None) -> Annotated:
+    """The document at ``path`` (or ``data``, read from elsewhere) with an archive link after
+    each cited URL that has a copy holding the page."""
+    if data is None:
+        data = read_bytes(path)
     binary = sniff_binary(path, data)
     if binary is not None:
         raise DocumentError(
@@ -111,7 +113,8 @@ def annotate(path: Path, manifest: Manifest) -> Annotated:
     best: dict[str, Snapshot | None] = {}
     for record in manifest.links:
         archive = record.archive
-        best[record.url] = (archive.cited_snapshot or archive.snapshot) if archive else None
+        # The best copy wherever it is kept, never one judged a login wall or an error page.
+        best[record.url] = archive.best_copy() if archive else None
     cited_by_note: dict[str | None, set[str]] = {}
     for citation in manifest.citations:
         cited_by_note.setdefault(citation.footnote, set()).add(citation.url)

@@ -824,7 +824,7 @@ def report_command(manifest: Path, fmt: str, output: str | None) -> None:
 
 @main.command("annotate", short_help="Add archive links to a copy of a document.")
 @global_options
-@click.argument("document", type=click.Path(path_type=Path))
+@click.argument("document", type=click.Path(allow_dash=True, path_type=Path))
 @click.option(
     "--manifest",
     "manifest_path",
@@ -848,10 +848,17 @@ def annotate_command(
 
     if in_place and output not in (None, "-"):
         raise click.UsageError("--in-place and --output do not go together")
+    from_stdin = str(document) == "-"
+    if from_stdin and in_place:
+        raise click.UsageError("--in-place needs a file, not standard input")
     if output not in (None, "-") and Path(output).resolve() == document.resolve():
         raise click.UsageError("--output is the document itself: use --in-place to rewrite it")
     manifest = load(manifest_path)
-    result = annotate(document, manifest)
+    if from_stdin:
+        document = Path(STDIN_NAME)
+        result = annotate(document, manifest, sys.stdin.buffer.read())
+    else:
+        result = annotate(document, manifest)
     recorded = manifest.document.get("sha256")
     if recorded and recorded != hashlib.sha256(result.original).hexdigest():
         _warn(settings, [f"{manifest_path} was made from another version of {document}"])

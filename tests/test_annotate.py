@@ -129,3 +129,30 @@ def test_annotate_refuses_other_formats(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(SEED_MANIFEST)])
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
+
+
+def test_annotate_reads_standard_input(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps(archived_manifest(ROOT / "sources.txt").to_json()))
+    data = (ROOT / "sources.txt").read_bytes()
+    result = CliRunner().invoke(main, ["annotate", "-", "--manifest", str(manifest)], input=data)
+    assert result.exit_code == 0, result.stderr
+    assert len(_MD_INSERT.findall(result.stdout)) == 23
+    refused = CliRunner().invoke(main, ["annotate", "-", "--in-place", "--manifest", str(manifest)])
+    assert refused.exit_code == 2
+
+
+def test_a_copy_that_is_a_login_wall_is_not_linked(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from kzarchive.models import Judgement
+
+    doc = DOCUMENTS / "pandoc-footnotes.md"
+    manifest = archived_manifest(doc)
+    first = manifest.links[0]
+    assert first.archive is not None and first.archive.snapshot is not None
+    walled = replace(first.archive.snapshot, judgement=Judgement("login-wall", "x", "t"))
+    links = (replace(first, archive=replace(first.archive, snapshot=walled)), *manifest.links[1:])
+    result = annotate(doc, replace(manifest, links=links))
+    assert first.url in result.missing
+    assert walled.url not in result.encoded().decode()
