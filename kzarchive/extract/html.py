@@ -171,6 +171,8 @@ class _Reader:
         visible: dict[str, str] = {}
         for el in all_elements:
             href = el.attrs.get("href", "") if el.tag == "a" else ""
+            if href and any(a.tag == "nav" for a in el.ancestors()):
+                continue  # a table of contents names sections, not notes
             if href.startswith("#") and _note_key(href[1:]) is not None:
                 label = _visible_label(el.text())
                 if label:
@@ -189,6 +191,8 @@ class _Reader:
                 label = _visible_label(el.text())
                 if target.startswith("#") and label:
                     noterefs.setdefault(target[1:], label)
+        # What a noteref shows is the label, whatever else links to the note.
+        visible.update({k.lstrip("_").lower(): v for k, v in noterefs.items()})
         notes: list[tuple[str, Element]] = []
         claimed: set[int] = set()
         seen: set[str] = set()

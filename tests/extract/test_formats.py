@@ -63,6 +63,14 @@ def test_bibtex_entries_are_notes_labelled_by_their_keys() -> None:
     ]
 
 
+def test_an_epub_made_by_ebooklib_with_endnotes() -> None:
+    # EbookLib's layout: a navigation document that also links to the notes, <li> endnotes.
+    assert pairs(OFFICE / "ebooklib.epub") == [
+        ("1", "https://fidu.it/en/aktau-hearings-2022/"),
+        ("2", "https://office.sud.kz/courtAct/index.xhtml?id=2022-03-01&lang=en"),
+    ]
+
+
 def test_an_epub3_with_aside_notes_in_another_file() -> None:
     assert pairs(OFFICE / "aside-notes.epub") == [
         ("1", "https://fidu.it/en/aktau-hearings-2022/"),
