@@ -119,3 +119,76 @@ def test_content_changes_only_for_pages_that_answered() -> None:
     # The page now answers 404 with another body: that is a death, not a content change.
     gone = replace(first.check, verdict="dead", reason="http-404", sha256="0" * 64)
     assert [k for k, _ in kinds(old, with_link(old, 0, check=gone))] == ["died"]
+
+
+def test_every_field_of_every_kind_of_change() -> None:
+    # One change of each kind on links with footnotes, compared whole: the kinds, the notes, the
+    # values before and after, and the reasons.
+    from kzarchive.diff import Change
+    from kzarchive.models import Judgement
+
+    old = load(SEED)
+    links = old.links
+    assert links[0].check and links[3].check and links[2].check and links[6].check
+    assert links[0].archive and links[6].archive and links[4].archive and links[1].archive
+    new = with_link(old, 0, check=replace(links[0].check, verdict="dead", reason="http-404"))
+    new = with_link(new, 2, check=replace(links[2].check, verdict="error", reason="timeout"))
+    moved = replace(links[3].check, final_url="https://elsewhere.example/", sha256="0" * 64)
+    new = with_link(new, 3, check=moved)
+    gone = links[6].archive
+    assert gone.snapshot is not None
+    walled = replace(
+        gone.snapshot, judgement=Judgement("login-wall", "the capture is a login page", "t")
+    )
+    new = with_link(new, 6, archive=replace(gone, snapshot=walled, drift=0.9))
+    new = with_link(new, 4, archive=replace(links[4].archive, snapshot=None))
+    fresh = Snapshot("https://web.archive.org/web/20270101000000/x", "20270101000000")
+    new = with_link(new, 1, archive=replace(links[1].archive, snapshot=fresh))
+    found = {(c.kind, c.url): c for c in diff(old, new)}
+    u = [link.url for link in links]
+    expected = [
+        Change("died", u[0], ("1",), "alive", "dead", "http-200", "http-404"),
+        Change("verdict-changed", u[2], ("3",), "blocked", "error", "login-wall", "timeout"),
+        Change(
+            "final-url-changed",
+            u[3],
+            ("4", "10"),
+            links[3].check.final_url,
+            "https://elsewhere.example/",
+        ),
+        Change("content-changed", u[3], ("4", "10"), links[3].check.sha256, "0" * 64),
+        Change(
+            "copy-not-holding",
+            u[6],
+            ("6",),
+            walled.url,
+            "login-wall",
+            None,
+            "the capture is a login page",
+        ),
+        Change("not-preserved", u[6], ("6",)),
+        Change("drifted", u[6], ("6",), None, "90%"),
+        Change("lost-snapshot", u[4], ("5",), links[4].archive.snapshot.url, None),  # type: ignore[union-attr]
+        Change("new-snapshot", u[1], ("2",), links[1].archive.snapshot.url, fresh.url),  # type: ignore[union-attr]
+    ]
+    for change in expected:
+        assert found[(change.kind, change.url)] == change
+    assert found[("died", u[0])].to_json() == {
+        "kind": "died",
+        "url": u[0],
+        "footnotes": ["1"],
+        "old": "alive",
+        "new": "dead",
+        "old_reason": "http-200",
+        "new_reason": "http-404",
+    }
+    # A link added dead and a link removed carry their verdicts and reasons too.
+    fewer = Manifest(old.document, old.citations, (*links[:1],))
+    added = {(c.kind, c.url): c for c in diff(fewer, old)}
+    assert added[("link-added", u[1])] == Change(
+        "link-added", u[1], ("2",), None, "dead", None, "http-404"
+    )
+    removed = {(c.kind, c.url): c for c in diff(old, fewer)}
+    assert removed[("link-removed", u[1])] == Change(
+        "link-removed", u[1], ("2",), "dead", None, "http-404"
+    )
