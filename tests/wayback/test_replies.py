@@ -265,3 +265,52 @@ def test_no_answer_raises_anything_but_a_wayback_error(status: int, text: str) -
     ):
         with contextlib.suppress(WaybackError):
             read()
+
+
+def test_trimmed_text() -> None:
+    assert trimmed("<p>a   b</p>\n c") == "a b c"
+    assert trimmed("x" * 10, limit=10) == "x" * 10
+    assert trimmed("x" * 11, limit=10) == "x" * 9 + "…"
+
+
+def test_errors_say_the_reason_and_the_message() -> None:
+    assert str(WaybackError("timeout")) == "timeout"
+    assert str(WaybackError("timeout", "no answer")) == "timeout: no answer"
+
+
+def test_refusals_keep_the_services_words() -> None:
+    with pytest.raises(WaybackError) as raised:
+        read_save_reply(
+            200,
+            "",
+            '{"status": "error", "message": "You cannot make more than 9 captures per day."}',
+        )
+    assert raised.value.message == "You cannot make more than 9 captures per day."
+    with pytest.raises(WaybackError) as unknown:
+        read_save_reply(200, "", '{"status": "error", "message": "No."}')
+    assert (unknown.value.reason, unknown.value.message) == ("unknown", "No.")
+
+
+def test_job_status_in_its_list_form_and_with_string_numbers() -> None:
+    listed = read_job_status(
+        "j",
+        '[{"status": "success", "job_id": "j", "original_url": "https://a.org/", '
+        '"timestamp": "20200101000000", "http_status": "404"}]',
+    )
+    assert (listed.status, listed.http_status) == ("success", 404)
+    with pytest.raises(WaybackError) as two:
+        read_job_status("j", '[{"status": "pending"}, {"status": "pending"}]')
+    assert "unexpected job status" in two.value.message
+    with pytest.raises(WaybackError) as broken:
+        read_job_status("j", "<html>busy</html>")
+    assert broken.value.message == "job status not JSON: busy"
+
+
+def test_a_success_without_a_timestamp_or_url_has_no_snapshot() -> None:
+    no_url = read_job_status("j", '{"status": "success", "timestamp": "20200101000000"}')
+    no_time = read_job_status("j", '{"status": "success", "original_url": "https://a.org/"}')
+    pending = read_job_status(
+        "j",
+        '{"status": "pending", "timestamp": "20200101000000", "original_url": "https://a.org/"}',
+    )
+    assert (no_url.snapshot(), no_time.snapshot(), pending.snapshot()) == (None, None, None)
