@@ -124,10 +124,6 @@ def _load_config(args: list[str]) -> Config:
     return load_config(Path(chosen) if chosen else None, Path.cwd())
 
 
-def _commands(group: click.Group) -> dict[str, click.Command]:
-    return {name: command for name, command in group.commands.items()}
-
-
 def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
     """click's default_map from the file's settings, each checked against its option."""
     from kzarchive.config import ConfigError
@@ -139,7 +135,7 @@ def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
         for param in group.params:
             if flag in getattr(param, "opts", ()) and param.name != "config":
                 places.append((found, group, param))
-        for name, command in _commands(group).items():
+        for name, command in group.commands.items():
             for param in command.params:
                 if isinstance(param, click.Option) and flag in param.opts:
                     places.append((found.setdefault(name, {}), command, param))
@@ -929,7 +925,7 @@ def config_command(ctx: click.Context, fmt: str) -> None:
     group = ctx.parent.command if ctx.parent else main
     config: Config = ctx.find_root().meta["kzarchive.config"]
     rows: dict[str, dict[str, Any]] = {}
-    commands = [group, *_commands(group).values()] if isinstance(group, click.Group) else [group]
+    commands = [group, *group.commands.values()] if isinstance(group, click.Group) else [group]
     for command in commands:
         for param in command.params:
             if (

@@ -104,8 +104,6 @@ class Redacted:
 
     def check(self, check: Check) -> Check:
         """``check`` with the secrets of the addresses it went through hidden."""
-        if not self.originals and not check.redirects and not check.final_url:
-            return check
         return replace(
             check,
             final_url=redact(check.final_url) if check.final_url else None,

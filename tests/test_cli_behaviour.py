@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from click.testing import CliRunner
 
 from kzarchive.cli import main
 from tests.conftest import FIXTURES, ROOT
+from tests.interrupt import interrupt_when
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import FakeState, cli_env, fake_wayback
@@ -131,24 +130,10 @@ def test_the_manifest_schema_is_published_and_enforced(tmp_path: Path) -> None:
 
 def test_ctrl_c_is_130_for_check(site: RunningServer, tmp_path: Path) -> None:
     doc = footnoted_report(tmp_path / "report.md", [f"{site.base}/slow?n={n}" for n in range(4)])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kzarchive", "check", str(doc), "--timeout", "30"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    code, stderr = interrupt_when(
+        ["check", str(doc), "--timeout", "30"], {}, lambda: bool(site.server.state.requests)
     )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not site.server.state.requests:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 130
+    assert code == 130
     assert "interrupted" in stderr and "Traceback" not in stderr
 
 

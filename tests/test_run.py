@@ -22,6 +22,7 @@ from kzarchive.cli import main
 from kzarchive.extract import extract
 from kzarchive.lock import FolderLock
 from tests.conftest import ROOT
+from tests.interrupt import interrupt_when
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import FakeState, fake_wayback
@@ -348,29 +349,12 @@ def test_ctrl_c_saves_the_manifest(
     state.capture_seconds = 30.0  # captures outlast the test: the run is interrupted mid-way
     doc, _ = local_report(tmp_path, web.base)
     out = tmp_path / "archive"
-    command = [sys.executable, "-m", "kzarchive", "run", str(doc), "--out", str(out)]
-    env = {**os.environ, **env_for(wayback), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        # As from a terminal: a test suite started in the background inherits SIGINT ignored.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    # Interrupt once three jobs are on record (a job SPN2 has taken but whose id has not
+    # reached us yet cannot be, whatever we do).
+    code, stderr = interrupt_when(
+        ["run", str(doc), "--out", str(out)], env_for(wayback), lambda: len(_pending_jobs(out)) >= 3
     )
-    try:
-        # Interrupt once three jobs are on record (a job SPN2 has taken but whose id has not
-        # reached us yet cannot be, whatever we do).
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and len(_pending_jobs(out)) < 3:
-            time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 130
+    assert code == 130
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert len(_pending_jobs(out)) >= 3  # the submitted jobs stay on record for the next run
 

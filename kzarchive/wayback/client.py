@@ -87,6 +87,7 @@ class WaybackClient:
         # A call with its retries never takes longer than this, whatever the server does.
         self.call_deadline = call_deadline or timeout * (retries + 1) + 30.0
         self.dns = DnsCache(resolver or SystemResolver())
+        self._system: httpx.Response | None = None  # kept by unreachable() for system_status()
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             headers={"User-Agent": user_agent, "Accept": "application/json"},
@@ -121,21 +122,25 @@ class WaybackClient:
             if answer.status != "ok":
                 return "unreachable" if await self.dns.resolution_works([host]) else "offline"
         try:
-            await self._client.get(
-                f"{self.base}/save/status/system", timeout=min(self.timeout, 10.0)
-            )
+            self._system = await self._get_system()
         except httpx.HTTPError:
             return "unreachable"
         return None
 
+    async def _get_system(self) -> httpx.Response:
+        return await self._client.get(
+            f"{self.base}/save/status/system", timeout=min(self.timeout, 10.0)
+        )
+
     async def system_status(self) -> str | None:
-        """None when Save Page Now says it is fine; else what it says (``overloaded``, a 502)."""
-        try:
-            response = await self._client.get(
-                f"{self.base}/save/status/system", timeout=min(self.timeout, 10.0)
-            )
-        except httpx.HTTPError as exc:
-            return f"no answer ({type(exc).__name__})"
+        """None when Save Page Now says it is fine; else what it says (``overloaded``, a 502).
+        Reads the answer :meth:`unreachable` already fetched, when it did."""
+        response, self._system = self._system, None
+        if response is None:
+            try:
+                response = await self._get_system()
+            except httpx.HTTPError as exc:
+                return f"no answer ({type(exc).__name__})"
         if response.status_code != 200:
             return f"HTTP {response.status_code}"
         try:

@@ -146,12 +146,13 @@ class SnapshotJudge:
                         target = f"{stamp.group('prefix')}{stamp.group('ts')}id_/{target}"
                     current = target
                     continue
-                body = b""
+                chunks, size = [], 0
                 async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) >= MAX_PAYLOAD:
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= MAX_PAYLOAD:
                         break
-                body = body[:MAX_PAYLOAD]
+                body = b"".join(chunks)[:MAX_PAYLOAD]
                 digest, size = hashlib.sha256(body).hexdigest(), len(body)
                 if not archived and response.status_code >= 400:
                     verdict: SnapshotVerdict = "redirect" if current != address else "unavailable"

@@ -22,6 +22,7 @@ from kzarchive.check.checker import CheckRun, check_urls
 from kzarchive.check.dns import StaticResolver
 from kzarchive.check.session import MAX_HEAD_LINE
 from tests.servers.raw import Answer, RawServer
+from tests.strategies import mutate
 
 OPTIONS = CheckOptions(timeout=3.0, retries=1, backoff=0.01, second_look=False, per_host=1)
 PAGE = b"<html><head><title>A report</title></head><body>" + b"words " * 400 + b"</body></html>"
@@ -267,21 +268,14 @@ _SEEDS = [
 @st.composite
 def mutated_answers(draw: st.DrawFn) -> bytes:
     """A real answer with bytes flipped, cut, inserted or repeated."""
-    data = bytearray(draw(st.sampled_from(_SEEDS)))
-    for _ in range(draw(st.integers(1, 6))):
-        if not data:
-            break
-        where = draw(st.integers(0, len(data) - 1))
-        action = draw(st.sampled_from(["flip", "cut", "insert", "repeat"]))
-        if action == "flip":
-            data[where] = draw(st.integers(0, 255))
-        elif action == "cut":
-            del data[where:]
-        elif action == "insert":
-            data[where:where] = draw(st.binary(min_size=1, max_size=16))
-        else:
-            data[where:where] = data[where : where + draw(st.integers(1, 40))]
-    return bytes(data)
+    return mutate(
+        draw(st.sampled_from(_SEEDS)),
+        draw,
+        max_edits=6,
+        max_cut=None,
+        inserts=st.binary(min_size=1, max_size=16),
+        max_repeat=40,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from kzarchive.errors import DocumentError
 from kzarchive.extract import extract
 from tests.conftest import DOCUMENTS, FIXTURES
+from tests.strategies import mutate
 
 OFFICE = FIXTURES / "office"
 
@@ -101,21 +102,14 @@ ZIPPED = {"docx": "word/document.xml", "odt": "content.xml", "epub": "EPUB/text/
 
 
 def _mutate(data: bytes, draw: st.DrawFn) -> bytes:
-    out = bytearray(data)
-    for _ in range(draw(st.integers(1, 5))):
-        if not out:
-            break
-        where = draw(st.integers(0, len(out) - 1))
-        action = draw(st.sampled_from(["flip", "cut", "insert", "repeat"]))
-        if action == "flip":
-            out[where] = draw(st.integers(0, 255))
-        elif action == "cut":
-            del out[where : where + draw(st.integers(1, 400))]
-        elif action == "insert":
-            out[where:where] = draw(st.sampled_from([b"<", b"{", b"}", b"\\", b"\x00", b"[^"]))
-        else:
-            out[where:where] = out[where : where + draw(st.integers(1, 60))]
-    return bytes(out)
+    return mutate(
+        data,
+        draw,
+        max_edits=5,
+        max_cut=400,
+        inserts=st.sampled_from([b"<", b"{", b"}", b"\\", b"\x00", b"[^"]),
+        max_repeat=60,
+    )
 
 
 @st.composite
