@@ -33,9 +33,8 @@ BROKEN_FILE = (
     zlib.error,
     EOFError,
     ElementTree.ParseError,
-    KeyError,
+    LookupError,  # a missing part (KeyError), an index past the end, an unknown XML encoding
     ValueError,
-    IndexError,
     NotImplementedError,
     RuntimeError,
     OSError,

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import re
 
+import bibtexparser
+from bibtexparser.bparser import BibTexParser
+from pyparsing import ParseException
+
 from kzarchive.extract.context import marker, sentences_citing
 from kzarchive.extract.dates import find_date
 from kzarchive.extract.notes import Note, Parsed
@@ -150,46 +154,42 @@ def parse(text: str) -> Parsed:
 
 
 def parse_bibtex(text: str) -> Parsed:
-    """Each BibTeX/BibLaTeX entry as a note labelled by its key, with the URLs it cites."""
+    """Each BibTeX/BibLaTeX entry as a note labelled by its key, with the URLs it cites.
+
+    bibtexparser reads the entries and their fields (``@string`` macros, quoted and braced
+    values, nesting); the line each entry starts on and its extent come from its ``@type{key,``.
+    """
     parsed = Parsed()
     source = _uncomment(text)
+    places: dict[str, list[tuple[int, int]]] = {}
     for entry in _ENTRY.finditer(source):
-        if entry.group(1).lower() in ("comment", "preamble", "string"):
-            continue
+        content, _ = _group(source, source.rfind("{", entry.start(), entry.end()))
         line = source.count("\n", 0, entry.start()) + 1
-        start = source.rfind("{", entry.start(), entry.end())
-        content, _ = _group(source, start)
-        note = Note(entry.group(2), line)
-        fields: dict[str, str] = {}
-        position = len(entry.group(2)) + 1
-        for found in _FIELD.finditer(content, position):
-            if found.start() < position:
-                continue
-            value_start = found.end()
-            if value_start < len(content) and content[value_start] == "{":
-                value, position = _group(content, value_start)
-            elif value_start < len(content) and content[value_start] == '"':
-                close = content.find('"', value_start + 1)
-                close = len(content) if close < 0 else close
-                value, position = content[value_start + 1 : close], close + 1
-            else:
-                bare = re.match(r"[^,}\s]*", content[value_start:])
-                value = bare.group(0) if bare else ""
-                position = value_start + len(value)
-            fields[found.group(1).lower()] = value
+        places.setdefault(entry.group(2), []).append((line, line + content.count("\n") + 1))
+    reader = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
+    try:
+        entries = bibtexparser.loads(source, parser=reader).entries
+    except ParseException:
+        entries = []
+    for fields in entries:
+        found = places.get(fields["ID"])
+        if not found:
+            continue
+        line, end = found.pop(0)
+        note = Note(fields["ID"], line)
         for name in ("url", "howpublished", "note", "eprint"):
-            if name in fields:
-                value = fields[name]
-                raw_urls = note_urls(value if "\\" in value else f"\\url{{{value}}}", parsed, line)
-                if name != "url":
-                    raw_urls = note_urls(value, parsed, line)
-                for url in raw_urls:
-                    note.add(url)
-        if "doi" in fields and fields["doi"].strip():
-            doi = _unescape(fields["doi"]).removeprefix("https://doi.org/").removeprefix("doi:")
+            value = fields.get(name)
+            if value is None:
+                continue
+            wrapped = name == "url" and "\\" not in value
+            for url in note_urls(f"\\url{{{value}}}" if wrapped else value, parsed, line):
+                note.add(url)
+        doi = fields.get("doi", "").strip()
+        if doi:
+            doi = _unescape(doi).removeprefix("https://doi.org/").removeprefix("doi:")
             resolver = parsed.accept(f"https://doi.org/{doi.strip()}", line, is_target=True)
             if resolver:
                 note.add(resolver)
-        note.cover(line - 1, line + content.count("\n") + 1)
+        note.cover(line - 1, end)
         parsed.notes.append(note)
     return parsed

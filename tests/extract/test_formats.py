@@ -166,3 +166,17 @@ def test_memory_stays_bounded_by_the_input(kind: str) -> None:
         tracemalloc.stop()
     # Generous: parsers' own tables dominate small files; what matters is no blow-up.
     assert peak < 200 * size + 16 * 1024 * 1024
+
+
+@pytest.mark.parametrize("kind", ["docx", "odt"])  # EPUB chapters are read as HTML, leniently
+def test_an_unknown_xml_encoding_is_a_corrupt_file(kind: str, tmp_path: Path) -> None:
+    # Found by the mutation test above: one byte lost from encoding="UTF-8" in the main part.
+    path = tmp_path / f"sample.{kind}"
+    with zipfile.ZipFile(SAMPLES[kind]) as source, zipfile.ZipFile(path, "w") as damaged:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == ZIPPED[kind]:
+                content = content.replace(b"UTF-8", b"TF-8", 1).replace(b"utf-8", b"tf-8", 1)
+            damaged.writestr(name, content)
+    with pytest.raises(DocumentError, match="corrupt"):
+        extract(path)

@@ -513,13 +513,28 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
                 404, "<html><body>Hrm. The Wayback Machine has not archived that URL.</body></html>"
             )
             return
-        exact = stamp if stamp in captured else captured[0]
+        base = f"http://{self.headers.get('Host')}"
+        if stamp not in captured:
+            # Recorded (edgi-govdata-archiving/wayback, cassette
+            # test_get_memento_follows_historical_redirects): a timestamp with no capture of its
+            # own is a bodiless 302 FOUND to the nearest one, without Memento-Datetime.
+            self.reply(
+                302,
+                b"",
+                {
+                    "Location": f"{base}/web/{captured[0]}id_/{url}",
+                    "x-archive-redirect-reason": f"found capture at {captured[0]}",
+                },
+                "text/plain; charset=utf-8",
+            )
+            return
         status, headers, body = state.payloads.get(
-            f"{exact}/{url}", state.payloads.get(url, (200, {}, ARTICLE))
+            f"{stamp}/{url}", state.payloads.get(url, (200, {}, ARTICLE))
         )
+        # Same cassette: a captured redirect keeps its status, carries Memento-Datetime and has
+        # its Location rewritten to the same timestamp's id_ replay of the target.
         memento = {"Memento-Datetime": "Wed, 20 Feb 2019 08:30:00 GMT", **headers}
         if "Location" in headers:
-            base = f"http://{self.headers.get('Host')}"
             memento["Location"] = f"{base}/web/{stamp}id_/{headers['Location']}"
         self.reply(status, body, memento, headers.get("Content-Type", "text/html; charset=utf-8"))
 

@@ -131,6 +131,28 @@ def test_a_redirect_whose_target_was_captured_holds_the_page(
     assert "redirect" in judged.judgement.reason
 
 
+def test_a_redirect_whose_target_was_captured_seconds_later_holds_the_page(
+    wayback: tuple[RunningServer, FakeState],
+) -> None:
+    # As recorded at web.archive.org: epa.gov's 301 captured at 02:37:57, its target at 02:44:05;
+    # the replay of the target at the first timestamp is a 302 to the second.
+    server, state = wayback
+    state.payloads.update(PAYLOADS)
+    state.add_capture("https://moved.example.org/a", TS)
+    state.add_capture("https://moved.example.org/b", "20190220084405")
+    found, _ = verify(
+        server,
+        {
+            "https://moved.example.org/a": ArchiveState(
+                "existing", snapshot("https://moved.example.org/a")
+            )
+        },
+    )
+    judged = found["https://moved.example.org/a"].snapshot
+    assert judged is not None and judged.judgement is not None
+    assert judged.judgement.verdict == "content"
+
+
 def test_an_older_good_capture_is_pointed_to(wayback: tuple[RunningServer, FakeState]) -> None:
     server, state = wayback
     url = "https://www.facebook.com/video/1"
