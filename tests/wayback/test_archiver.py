@@ -712,7 +712,8 @@ def test_the_newer_of_the_remembered_and_the_looked_up_snapshot(
     fake: tuple[RunningServer, FakeState],
 ) -> None:
     server, state = fake
-    state.add_capture(URL, stamp(days_ago=2))
-    older = Snapshot(f"https://web.archive.org/web/{stamp(days_ago=9)}/{URL}", stamp(days_ago=9))
+    newer, old = stamp(days_ago=2), stamp(days_ago=9)  # once: a second may tick in between
+    state.add_capture(URL, newer)
+    older = Snapshot(f"https://web.archive.org/web/{old}/{URL}", old)
     result = archive(server, [URL], previous={URL: ArchiveState("existing", older)})[URL]
-    assert result.snapshot is not None and result.snapshot.timestamp == stamp(days_ago=2)
+    assert result.snapshot is not None and result.snapshot.timestamp == newer
