@@ -28,6 +28,7 @@ import click
 from kzarchive import __version__
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.errors import KzarchiveError
+from kzarchive.evidence.options import EvidenceOptions
 from kzarchive.manifest import MANIFEST_NAME
 from kzarchive.outcome import ExitCode, archive_exit, check_exit, run_exit
 from kzarchive.progress import SILENT, Observer
@@ -519,6 +520,83 @@ def _record(kind: type[R], params: dict[str, Any], **fixed: Any) -> R:
     return kind(**{**values, **fixed})
 
 
+def evidence_options(command: F) -> F:
+    """The evidence options of ``run``: capture, media, timestamps."""
+    defaults = EvidenceOptions()
+    options = [
+        click.option(
+            "--capture/--no-capture",
+            envvar="KZARCHIVE_CAPTURE",
+            default=defaults.capture,
+            show_default=True,
+            help="Keep what each link answered (WARC records in evidence.wacz), sealed with "
+            "SHA-256 hashes.",
+        ),
+        click.option(
+            "--capture-max",
+            envvar="KZARCHIVE_CAPTURE_MAX",
+            type=click.IntRange(0),
+            default=defaults.capture_max,
+            show_default=True,
+            help="Bytes of each answer kept as evidence (WARC-Truncated beyond).",
+        ),
+        click.option(
+            "--media/--no-media",
+            envvar="KZARCHIVE_MEDIA",
+            default=defaults.media,
+            show_default=True,
+            help="Download the video or audio of media pages with yt-dlp "
+            "(pip install 'kzarchive[media]').",
+        ),
+        click.option(
+            "--media-max",
+            envvar="KZARCHIVE_MEDIA_MAX",
+            type=click.IntRange(1),
+            default=defaults.media_max,
+            show_default=True,
+            help="Bytes of media downloaded per link (a larger file is not downloaded).",
+        ),
+        click.option(
+            "--timestamp/--no-timestamp",
+            envvar="KZARCHIVE_TIMESTAMP",
+            default=defaults.timestamp,
+            show_default=True,
+            help="Have the evidence timestamped (RFC 3161) by the --tsa authorities.",
+        ),
+        click.option(
+            "--tsa",
+            "tsas",
+            envvar="KZARCHIVE_TSA",
+            multiple=True,
+            default=defaults.tsas,
+            show_default=True,
+            metavar="URL",
+            help="A timestamp authority (repeatable; the environment variable takes several "
+            "separated by spaces).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _evidence_options(params: dict[str, Any]) -> EvidenceOptions:
+    tsas = tuple(params["tsas"])
+    for tsa in tsas:
+        if not tsa.startswith(("http://", "https://")):
+            raise click.UsageError(f"--tsa {tsa!r}: a timestamp authority is an http(s) URL")
+    if params["media"] and params["capture"]:
+        from kzarchive.evidence.media import MediaUnavailable, require_yt_dlp
+
+        try:
+            require_yt_dlp()
+        except MediaUnavailable as exc:
+            raise click.UsageError(str(exc)) from None
+    elif params["media"]:
+        raise click.UsageError("--media keeps evidence, which --no-capture turns off")
+    return _record(EvidenceOptions, params, tsas=tsas)
+
+
 def _archive_options(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:
     return _record(ArchiveOptions, params, cited_on=extraction.document.cited_on)
 
@@ -727,10 +805,11 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
     default="archive",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for manifest.json, manifest.csv and citations.md.",
+    help="Folder for manifest.json, manifest.csv, citations.md and the evidence.",
 )
 @check_options
 @archive_options
+@evidence_options
 @scope_options
 @archive_private_option
 @all_links_option
@@ -749,6 +828,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     out: Path = params["out"]
     check_opts = _check_options(params)
     archive_opts = _archive_options(params, redacted.extraction)
+    evidence_opts = _evidence_options(params)
     scope = _scope(params)
 
     async def work(observer: Observer) -> RunResult:
@@ -762,6 +842,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
                 observer,
                 scope=scope,
                 verify_options=_verify_options(params),
+                evidence_options=evidence_opts,
             )
 
     with FolderLock(out), settings.observer() as observer:
@@ -773,7 +854,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     if not settings.quiet:
         from kzarchive import views
 
-        settings.err.print(views.run_summary(result.manifest, result.written))
+        settings.err.print(views.run_summary(result.manifest, result.written, result.kept))
     cited = [record for record in result.manifest.links if record.cited]
     sys.exit(
         run_exit(
@@ -901,6 +982,39 @@ def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: 
     counts = Counter(c.kind for c in changes)
     settings.err.print(", ".join(f"{n} {kind}" for kind, n in counts.items()) or "no changes")
     sys.exit(ExitCode.FINDINGS if newly_dead(changes) else ExitCode.OK)
+
+
+@main.command(
+    "verify",
+    short_help="Check that the evidence in a folder is what was recorded.",
+    epilog="FOLDER is archive unless given. Exit 0: everything holds; 1: something is altered "
+    "or missing; 2: nothing there can be verified.",
+)
+@global_options
+@click.argument("folder", default="archive", type=click.Path(file_okay=False, path_type=Path))
+@format_option("table", "json")
+@output_option
+@click.pass_obj
+def verify_command(settings: Settings, /, folder: Path, fmt: str, output: str | None) -> None:
+    """Recompute every hash of the evidence and check every timestamp token's signature."""
+    from kzarchive import formats
+    from kzarchive.evidence.verify import verify_folder
+
+    result = verify_folder(folder)
+    with _output(output) as stream:
+        if fmt == "json":
+            stream.write(formats.to_json(result.to_json()))
+        else:
+            from kzarchive import views
+
+            views.print_sheet(views.verify_table(result), stream)
+    counts = Counter(f.status for f in result.findings)
+    settings.err.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    bad = [f for f in result.findings if f.status in ("altered", "missing")]
+    if bad:
+        named = ", ".join(f.path for f in bad[:5]) + (", …" if len(bad) > 5 else "")
+        _warn(settings, [f"{len(bad)} altered or missing: {named}"])
+    sys.exit(ExitCode.OK if result.holds else ExitCode.FINDINGS)
 
 
 @main.command("schema", short_help="Print the manifest's JSON Schema.")

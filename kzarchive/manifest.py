@@ -21,9 +21,12 @@ from typing import Any
 
 from kzarchive import __version__
 from kzarchive.errors import ManifestError
+from kzarchive.evidence.records import Evidence
 from kzarchive.models import VERDICTS, ArchiveState, Check, Citation, unique_links, utc_now
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Versions this kzarchive reads, each upgraded to the current one on reading (1: before evidence)
+UPGRADES = {1: "before kzarchive kept evidence"}
 # A page whose words changed this much since the as-cited copy has changed substantially.
 DRIFTED = 0.5
 MANIFEST_NAME = "manifest.json"
@@ -59,6 +62,7 @@ class LinkRecord:
     check: Check | None = None
     history: tuple[HistoryEntry, ...] = ()
     archive: ArchiveState | None = None
+    evidence: Evidence | None = None
 
     def with_check(self, check: Check, *, again: bool = False) -> LinkRecord:
         """The record with ``check`` as its latest; ``again`` (a second look in the same run)
@@ -74,6 +78,7 @@ class LinkRecord:
             "check": self.check.to_json() if self.check else None,
             "history": [h.to_json() for h in self.history],
             "archive": self.archive.to_json() if self.archive else None,
+            "evidence": self.evidence.to_json() if self.evidence else None,
         }
 
     @classmethod
@@ -93,6 +98,7 @@ class LinkRecord:
                 for h in data.get("history") or ()
             ),
             archive=ArchiveState.from_json(data["archive"]) if data.get("archive") else None,
+            evidence=Evidence.from_json(data["evidence"]) if data.get("evidence") else None,
         )
 
 
@@ -210,7 +216,9 @@ class Manifest:
         if not isinstance(data, dict) or "schema_version" not in data:
             raise ManifestError(f"{source}: not a kzarchive manifest")
         version = data["schema_version"]
-        if version != SCHEMA_VERSION:
+        if version in UPGRADES and not isinstance(version, bool):
+            data = upgrade(data)
+        elif version != SCHEMA_VERSION:
             raise ManifestError(
                 f"{source}: schema version {version!r} is not one this kzarchive "
                 f"({__version__}) reads (it reads {SCHEMA_VERSION}); it was left untouched"
@@ -228,6 +236,15 @@ class Manifest:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"{source}: malformed manifest ({exc})") from None
+
+
+def upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """A manifest of an older schema version in the current one (the file is left as it is
+    until the next write). Version 1 had no ``evidence``: its links have none."""
+    links = data.get("links")
+    if isinstance(links, list):
+        links = [{**x, "evidence": None} if isinstance(x, dict) else x for x in links]
+    return {**data, "schema_version": SCHEMA_VERSION, "links": links}
 
 
 def schema_text() -> str:

@@ -18,6 +18,9 @@ from kzarchive.check import CheckOptions
 from kzarchive.check.checker import LinkChecker, worth_second_look
 from kzarchive.check.dns import Resolver
 from kzarchive.errors import KzarchiveError, ManifestError
+from kzarchive.evidence.keeper import Keeper, Kept
+from kzarchive.evidence.options import EvidenceOptions
+from kzarchive.evidence.records import Evidence
 from kzarchive.extract import Extraction
 from kzarchive.manifest import (
     MANIFEST_NAME,
@@ -55,6 +58,7 @@ class RunResult:
     manifest: Manifest
     written: tuple[Path, ...]
     offline: bool
+    kept: Kept | None = None  # the evidence of this run, when it kept some
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -95,6 +99,7 @@ class _Store:
         *,
         check: Check | None = None,
         archive: ArchiveState | None = None,
+        evidence: Evidence | None = None,
         again: bool = False,
     ) -> None:
         writer = self._writer
@@ -109,6 +114,8 @@ class _Store:
             record = record.with_check(check, again=again)
         if archive is not None:
             record = replace(record, archive=archive)
+        if evidence is not None:
+            record = replace(record, evidence=evidence)
         links[i] = record
         self.manifest = replace(self.manifest, links=tuple(links), generated_at=utc_now())
         self._version += 1
@@ -169,9 +176,12 @@ async def run_pipeline(
     resolver: Resolver | None = None,
     scope: Scope | None = None,
     verify_options: VerifyOptions | None = None,
+    evidence_options: EvidenceOptions | None = None,
 ) -> RunResult:
-    """Check and archive every cited link of ``extraction`` into ``out/manifest.json``."""
+    """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
+    evidence of what each answered (see :mod:`kzarchive.evidence`)."""
     scope = scope or Scope()
+    evidence_options = evidence_options or EvidenceOptions(capture=False, timestamp=False)
     redacted = (
         extraction
         if isinstance(extraction, Redacted)
@@ -198,11 +208,15 @@ async def run_pipeline(
         if (reason := scope.excluded(redacted.original(record.url)))
     }
     wanted = [record for record in cited if record.url not in excluded]
+    keeper = Keeper(out, evidence_options, observer) if evidence_options.capture else None
     try:
         async with LinkChecker(check_options, observer, resolver) as checker:
+            if keeper is not None:
+                secret = [o for r in wanted if (o := redacted.original(r.url)) != r.url]
+                keeper.start(checker, secret)
             await checker.prepare(
                 [redacted.original(r.url) for r in wanted],
-                offline_also=", and nothing can be archived",
+                offline_also=", and nothing can be archived or captured",
             )
             checker.keep_words = True
             verifier = Verifier(client, verify_options, observer)
@@ -269,6 +283,8 @@ async def run_pipeline(
                 store.update(url, check=found, again=True)
                 observer.advanced("check", url, found.verdict)
             offline = checker.offline
+            if keeper is not None:
+                await keeper.finish(checker, store, redacted.original, offline)
     finally:
         await store.stop()
     written = [path]
@@ -276,4 +292,5 @@ async def run_pipeline(
         target = out / name
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
-    return RunResult(store.manifest, tuple(written), offline)
+    kept = await keeper.seal(path, offline) if keeper is not None else None
+    return RunResult(store.manifest, tuple(written), offline, kept)

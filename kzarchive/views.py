@@ -24,6 +24,8 @@ from rich.table import Table
 from rich.text import Text
 
 from kzarchive.diff import Change
+from kzarchive.evidence.keeper import Kept
+from kzarchive.evidence.verify import Verification
 from kzarchive.extract import Extraction
 from kzarchive.manifest import Manifest
 from kzarchive.models import VERDICTS, ArchiveState, Check, Link
@@ -126,6 +128,10 @@ VERDICT_STYLE = {
     "excluded": "dim",
     "died": "bold red",
     "came-back": "green",
+    "holds": "green",
+    "altered": "bold red",
+    "missing": "bold red",
+    "unsealed": "yellow",
 }
 
 
@@ -227,7 +233,7 @@ def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Sheet:
     )
 
 
-def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
+def run_summary(manifest: Manifest, written: tuple[Path, ...], kept: Kept | None = None) -> Group:
     """The end-of-run summary: counts per verdict and archive state, dead links by footnote."""
     summary = manifest.summary()
     table = Table(title="kzarchive run", show_header=False)
@@ -286,8 +292,37 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...]) -> Group:
             )
             walled.add_row(", ".join(record.footnotes), Text(record.url), ", ".join(kinds))
         parts.append(walled)
+    if kept is not None:
+        parts.append(Text(evidence_line(kept)))
     parts.append(Text("wrote " + ", ".join(str(p) for p in written)))
     return Group(*parts)
+
+
+def evidence_line(kept: Kept) -> str:
+    """What evidence the run kept, in one line."""
+    if not kept.captured and kept.seal is None:
+        return "evidence: nothing captured"
+    said = f"evidence: {kept.captured} answers captured"
+    if kept.wacz is not None:
+        said += f" (all runs' captures in {kept.wacz})"
+    if kept.media:
+        said += f", media of {kept.media} links"
+    tokens = [s for s in kept.stamps if s.token is not None]
+    if tokens:
+        said += f"; timestamped by {len(tokens)} of {len(kept.stamps)} authorities"
+    elif kept.seal is not None:
+        said += "; sealed (SHA256SUMS), not timestamped"
+    return said
+
+
+def verify_table(result: Verification) -> Sheet:
+    return Sheet(
+        "evidence",
+        ("status", "what", "path", "detail", "url"),
+        [(f.status, f.kind, f.path, f.detail, f.url or "") for f in result.findings],
+        urls=frozenset({2, 4}),
+        styled=frozenset({0}),
+    )
 
 
 SHORT_HASH = 12

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kzarchive.errors import ManifestError
-from kzarchive.manifest import LinkRecord, Manifest, load, merge, save
+from kzarchive.manifest import SCHEMA_VERSION, LinkRecord, Manifest, load, merge, save
 from kzarchive.models import ArchiveState, Check, Citation, Snapshot
 
 
@@ -96,7 +97,7 @@ def test_round_trip_keeps_the_whole_manifest(tmp_path: Path) -> None:
     [
         ("{", "corrupt manifest"),
         ("[]", "not a kzarchive manifest"),
-        ('{"schema_version": 2}', "schema version 2"),
+        ('{"schema_version": 3}', "schema version 3"),
         ('{"schema_version": 1}', "not a valid manifest: $: 'document' is a required property"),
         (
             '{"schema_version": 1, "document": {"path": "r.md"}, "citations": [], '
@@ -131,6 +132,37 @@ def test_an_older_schema_version_is_refused_not_read_as_current(tmp_path: Path) 
     )
     with pytest.raises(ManifestError, match="schema version 0"):
         load(path)
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "manifests"
+
+
+def test_a_version_1_manifest_is_upgraded_not_broken(tmp_path: Path) -> None:
+    # Written by kzarchive 0.1.0 at commit 9e17f25 (schema version 1), offline, on sources.txt.
+    old = FIXTURES / "v1-offline-run.json"
+    path = tmp_path / "manifest.json"
+    path.write_bytes(old.read_bytes())
+    data = json.loads(old.read_text())
+    manifest = load(path)
+    assert path.read_bytes() == old.read_bytes()  # reading never rewrites
+    assert [r.url for r in manifest.links] == [link["url"] for link in data["links"]]
+    assert all(r.evidence is None for r in manifest.links)
+    assert [r.check.verdict for r in manifest.links if r.check] == ["error"] * 21
+    upgraded = manifest.to_json()
+    assert upgraded["schema_version"] == SCHEMA_VERSION == 2
+    for before, after in zip(data["links"], upgraded["links"], strict=True):
+        assert after == {**before, "evidence": None}
+    assert upgraded["citations"] == data["citations"]
+    save(manifest, path)
+    assert load(path).to_json() == upgraded
+
+
+def test_a_version_1_manifest_may_not_claim_evidence(tmp_path: Path) -> None:
+    data = json.loads((FIXTURES / "v1-offline-run.json").read_text())
+    data["links"][0]["evidence"] = {"sha256": "0" * 64, "warc": "x.warc.gz", "record_id": "x"}
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(data))
+    assert load(path).links[0].evidence is None
 
 
 def test_a_link_cited_again_after_being_dropped_is_cited() -> None:

@@ -58,7 +58,7 @@ def test_markdown_summary_and_lost_footnotes() -> None:
 
 def test_json_is_the_manifest_normalised() -> None:
     data = json.loads(RENDERERS["json"].render(load(SEED)))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["summary"]["citations"] == 23
     assert Manifest.from_json(data) == load(SEED)
 

@@ -11,18 +11,22 @@ of :mod:`.rules`; what was still an ``error`` gets a second look at the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import time
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import aiohttp
 from yarl import URL
 
 from kzarchive.check.dns import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, uses_proxy
+from kzarchive.check.exchange import Exchange, Tap, read_captured, spooled
 from kzarchive.check.options import CheckOptions
 from kzarchive.check.reasons import FINAL_ERRORS, Reason, http_reason
+from kzarchive.check.requisites import page_requisites
 from kzarchive.check.rules import (
     RETRY_STATUSES,
     asks_to_log_in,
@@ -96,6 +100,33 @@ class _Look:
     outcome: _Answer | _Failure
 
 
+@dataclass
+class _Trip:
+    """One attempt at a URL: its cookies, deadline, and whether (and for whom) it is recorded."""
+
+    cookies: CookieChain = field(default_factory=CookieChain)
+    reading_body: bool = False
+    deadline: float | None = None
+    cited: str | None = None  # record the exchanges for this cited URL (None: not recorded)
+    budget: _Budget | None = None  # a page requisite's: the bytes its page may still take
+
+
+@dataclass
+class _Budget:
+    left: int
+
+
+@dataclass(frozen=True)
+class CaptureLimits:
+    """How much evidence a check keeps: each body up to ``body`` bytes; for an HTML page, up to
+    ``requisites`` of the images, stylesheets, scripts and frames it names, ``requisite_bytes``
+    in all."""
+
+    body: int = 50 * 1024 * 1024
+    requisites: int = 40
+    requisite_bytes: int = 10 * 1024 * 1024
+
+
 class _TooManyRedirects(Exception):
     pass
 
@@ -148,6 +179,20 @@ class LinkChecker:
         # The content words of each page that answered (for drift), when asked for
         self.keep_words = False
         self.words: dict[str, frozenset[str]] = {}
+        # Where the exchanges of each check go as evidence, when asked for (see capture())
+        self.tap: Tap | None = None
+        self.limits = CaptureLimits()
+        self._capturing: set[asyncio.Task[None]] = set()
+
+    def capture(self, tap: Tap, limits: CaptureLimits | None = None) -> None:
+        """Hand every exchange of every check (and an HTML page's requisites) to ``tap``."""
+        self.tap = tap
+        self.limits = limits or CaptureLimits()
+
+    async def captures_done(self) -> None:
+        """Wait for the page requisites still being fetched."""
+        while self._capturing:
+            await asyncio.gather(*self._capturing)
 
     async def __aenter__(self) -> LinkChecker:
         return self
@@ -276,9 +321,12 @@ class LinkChecker:
         if self.offline and needs_dns(host) and not uses_proxy(url):
             return _Failure(Reason.OFFLINE)
         outcome: _Answer | _Failure = _Failure(Reason.NOT_CHECKED)
+        cited = url if self.tap is not None else None
         for attempt in range(self.options.retries + 1):
-            outcome = await self._attempt(url)
+            outcome = await self._attempt(url, cited)
             if not isinstance(outcome, _Answer) or outcome.status not in RETRY_STATUSES:
+                if isinstance(outcome, _Answer) and cited is not None and outcome.is_html:
+                    self._fetch_requisites(cited, outcome)
                 return outcome
             delay = self.backoff.delay(
                 attempt, retry_after_seconds(outcome.headers.get("retry-after"))
@@ -288,19 +336,27 @@ class LinkChecker:
             await asyncio.sleep(delay)
         return outcome
 
-    async def _attempt(self, url: str) -> _Answer | _Failure:
-        """One GET of ``url`` with its redirects, within the per-URL deadline.
+    async def _attempt(
+        self, url: str, cited: str | None = None, budget: _Budget | None = None
+    ) -> _Answer | _Failure:
+        """One GET of ``url`` with its redirects, within the per-URL deadline; each hop is
+        recorded for ``cited`` when that is given.
 
         Whatever a server answers ends here as an answer or a failure with a reason: nothing a
         server sends can raise out of this method.
         """
         chain: list[Redirect] = []
-        reading_body = [False]
+        trip = _Trip(cited=cited, budget=budget)
         try:
-            async with asyncio.timeout(self.options.timeout):
-                return await self._follow(url, chain, reading_body)
+            async with asyncio.timeout(self.options.timeout) as deadline:
+                # A capture reading on past the check stops a little before the check's own
+                # deadline, so that it never turns an answer into a timeout.
+                when = deadline.when()
+                if when is not None:
+                    trip.deadline = when - min(0.5, self.options.timeout / 10)
+                return await self._follow(url, chain, trip)
         except TimeoutError:
-            reason = Reason.BODY_TIMEOUT if reading_body[0] else Reason.TIMEOUT
+            reason = Reason.BODY_TIMEOUT if trip.reading_body else Reason.TIMEOUT
             return _Failure(reason, chain=chain)
         except _TooManyRedirects:
             return _Failure(Reason.TOO_MANY_REDIRECTS, chain=chain)
@@ -310,16 +366,15 @@ class LinkChecker:
             # ValueError and LookupError: yarl and the codecs on URLs and headers no browser
             # would send; OSError: sockets and TLS outside aiohttp's wrapping.
             reason = failure_reason(exc)
-            if reason == Reason.TIMEOUT and reading_body[0]:
+            if reason == Reason.TIMEOUT and trip.reading_body:
                 reason = Reason.BODY_TIMEOUT
             verdict: Verdict = "dead" if reason == Reason.DNS_NXDOMAIN else "error"
             return _Failure(reason, verdict=verdict, chain=chain)
 
-    async def _follow(self, url: str, chain: list[Redirect], reading: list[bool]) -> _Answer:
+    async def _follow(self, url: str, chain: list[Redirect], trip: _Trip) -> _Answer:
         current = URL(url.strip())
-        cookies = CookieChain()
         while True:
-            answer, location = await self._get(current, reading, cookies)
+            answer, location = await self._get(current, trip)
             if answer.status not in REDIRECT_STATUSES or not location:
                 answer.chain = chain
                 return answer
@@ -328,9 +383,7 @@ class LinkChecker:
             if len(chain) > self.options.max_redirects:
                 raise _TooManyRedirects
 
-    async def _get(
-        self, url: URL, reading: list[bool], cookies: CookieChain
-    ) -> tuple[_Answer, str | None]:
+    async def _get(self, url: URL, trip: _Trip) -> tuple[_Answer, str | None]:
         host = url.raw_host or ""
         if self.options.exclude_private and await self._private(host):
             raise _PrivateAddress(host)
@@ -338,7 +391,7 @@ class LinkChecker:
         if gate is None:
             gate = self._gates[host] = _HostGate(self.options.per_host, self.options.host_interval)
         proxy, proxy_headers = self._proxies(url)
-        headers = cookies.header(url)
+        headers = trip.cookies.header(url)
         if proxy_headers and url.scheme == "http":
             # A plain-HTTP request goes to the proxy itself, which consumes Proxy-Authorization;
             # aiohttp sends proxy_headers only on the CONNECT of an https tunnel.
@@ -355,16 +408,89 @@ class LinkChecker:
                 proxy_headers=proxy_headers,
             ) as response,
         ):
-            cookies.take(response)
+            trip.cookies.take(response)
             headers = header_dict(response.headers)
+            if trip.cited is not None and self.tap is not None:
+                return await self._get_recorded(url, response, headers, trip, self.tap)
             if response.status in REDIRECT_STATUSES:
                 # Read a redirect's (small) body only so that its connection can be reused.
                 await read_capped(response, REDIRECT_BODY)
                 return _Answer(str(url), response.status, headers), headers.get("location")
-            reading[0] = True
+            trip.reading_body = True
             body = await read_capped(response, self.options.max_body)
-            reading[0] = False
+            trip.reading_body = False
             return _Answer(str(url), response.status, headers, body), None
+
+    async def _get_recorded(
+        self,
+        url: URL,
+        response: aiohttp.ClientResponse,
+        headers: dict[str, str],
+        trip: _Trip,
+        tap: Tap,
+    ) -> tuple[_Answer, str | None]:
+        """The same reading as :meth:`_get`'s, with the body also kept for the evidence."""
+        started = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        peer = response.connection.transport if response.connection else None
+        address = peer.get_extra_info("peername") if peer else None
+        redirect = response.status in REDIRECT_STATUSES
+        trip.reading_body = not redirect
+        if redirect:
+            captured = spooled(await read_capped(response, REDIRECT_BODY))
+        elif trip.budget is not None:
+            limit = max(trip.budget.left, 0)
+            captured = await read_captured(response, limit, limit, trip.deadline)
+        else:
+            limit = self.limits.body
+            captured = await read_captured(response, self.options.max_body, limit, trip.deadline)
+        if trip.budget is not None:
+            trip.budget.left -= captured.size
+        trip.reading_body = False
+        assert trip.cited is not None
+        tap.record(
+            Exchange(
+                cited=trip.cited,
+                url=str(url),
+                requisite=trip.budget is not None,
+                started_at=started,
+                request_headers=tuple(response.request_info.headers.items()),
+                version=f"{response.version.major}.{response.version.minor}"
+                if response.version
+                else "1.1",
+                status=response.status,
+                reason=response.reason or "",
+                headers=tuple(
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers
+                ),
+                body=captured.spool,
+                size=captured.size,
+                sha256=captured.sha256,
+                truncated=captured.truncated,
+                remote_ip=str(address[0]) if isinstance(address, tuple) and address else None,
+            )
+        )
+        answer = _Answer(str(url), response.status, headers, b"" if redirect else captured.head)
+        return answer, headers.get("location") if redirect else None
+
+    def _fetch_requisites(self, cited: str, page: _Answer) -> None:
+        """Fetch (in the background) what an HTML page needs to be seen as it was."""
+        wanted = page_requisites(page.body, page.url)[: self.limits.requisites]
+        if not wanted:
+            return
+
+        async def fetch() -> None:
+            budget = _Budget(self.limits.requisite_bytes)
+            # One page's requisites take at most twice one link's time, however many hang.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(2 * self.options.timeout):
+                    for url in wanted:
+                        if budget.left <= 0:
+                            break
+                        await self._attempt(url, cited, budget)
+
+        task = asyncio.ensure_future(fetch())
+        self._capturing.add(task)
+        task.add_done_callback(self._capturing.discard)
 
     async def _private(self, host: str) -> bool:
         """Whether ``host`` is on a private network: by name, literal, or what it resolves to

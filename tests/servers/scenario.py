@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tests.servers.base import RunningServer
@@ -47,6 +48,27 @@ CHALLENGE = (
 LOGIN = (
     "<html><head><title>Log in to Facebook</title></head><body><form>Log in</form></body></html>"
 )
+WITH_REQUISITES = (
+    "<html><head><title>An article with pictures</title>"
+    "<link rel='stylesheet' href='/assets/style.css'><script src='/assets/app.js'></script>"
+    "</head><body><h1>An article with pictures</h1><img src='/assets/photo.jpg' alt='court'>"
+    "<img src='/assets/missing.png'><iframe src='/assets/frame.html'></iframe>"
+    "<p>The Aktau City Court acquitted the activist on 6 February 2019.</p></body></html>"
+)
+VIDEO_PAGE = (
+    "<html><head><title>Hearing, 6 February</title></head><body><h1>The hearing</h1>"
+    "<video controls width='320'><source src='/media/clip.mp4' type='video/mp4'></video>"
+    "<p>Recorded outside the Aktau City Court.</p></body></html>"
+)
+MP4 = (
+    Path(__file__).parents[1] / "fixtures" / "third-party" / "media" / "mp4-with-audio.mp4"
+).read_bytes()
+ASSETS = {
+    "/assets/style.css": (b"body { font-family: serif; }", "text/css"),
+    "/assets/app.js": (b"console.log('loaded');", "application/javascript"),
+    "/assets/photo.jpg": (b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, "image/jpeg"),
+    "/assets/frame.html": (b"<html><body>a frame</body></html>", "text/html"),
+}
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -237,6 +259,22 @@ class ScenarioHandler(BaseHTTPRequestHandler):
                 self.send(200, ARTICLE.format(title="Canonical host", extra=""))
             else:
                 self.redirect(301, f"http://www.{host}/www-redirect")
+        elif path == "/with-requisites":
+            self.send(200, WITH_REQUISITES)
+        elif path in ASSETS:
+            body, kind = ASSETS[path]
+            self.send(200, body, content_type=kind)
+        elif path.startswith("/big/") and path.removeprefix("/big/").isdigit():
+            size = int(path.removeprefix("/big/"))
+            self.send(
+                200, (b"0123456789abcdef" * (size // 16 + 1))[:size], content_type="text/plain"
+            )
+        elif path == "/video-page":
+            self.send(200, VIDEO_PAGE)
+        elif path == "/video-broken":  # a player whose file is gone
+            self.send(200, VIDEO_PAGE.replace("/media/clip.mp4", "/media/gone.mp4"))
+        elif path == "/media/clip.mp4":
+            self.send(200, MP4, content_type="video/mp4")
         elif path == "/echo-ua":
             self.send(200, ARTICLE.format(title="UA", extra=self.headers.get("User-Agent", "")))
         else:

@@ -1,0 +1,167 @@
+"""The evidence side of a run: capture through the checker, media after it, then the WACZ and the
+seal with its timestamps once the manifest is final."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from kzarchive.check.checker import CaptureLimits, LinkChecker
+from kzarchive.evidence.options import EvidenceOptions
+from kzarchive.evidence.package import PackageError, package
+from kzarchive.evidence.records import Evidence
+from kzarchive.evidence.seal import SEALS_DIR, Stamp, timestamp, write_seal
+from kzarchive.evidence.warc import WARC_DIR, WarcRecorder
+from kzarchive.manifest import Manifest
+from kzarchive.progress import Observer
+
+MEDIA_VERDICTS = ("alive", "redirected", "blocked")
+
+
+class Store(Protocol):
+    """Where the run's manifest is kept (the pipeline's store)."""
+
+    manifest: Manifest
+
+    def update(self, url: str, *, evidence: Evidence | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What evidence a run kept."""
+
+    captured: int  # links whose answer was recorded
+    warc: Path | None = None
+    wacz: Path | None = None
+    seal: Path | None = None
+    stamps: tuple[Stamp, ...] = ()
+    media: int = 0  # links whose media were downloaded
+
+    @property
+    def timestamped(self) -> bool:
+        return any(s.token is not None for s in self.stamps)
+
+
+def _free_stamp(folder: Path) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    taken = {p.name.split(".")[0] for p in (folder / WARC_DIR).glob("*")}
+    taken |= {p.name for p in (folder / SEALS_DIR).glob("*")}
+    candidate, n = stamp, 1
+    while candidate in taken or f"kzarchive-{candidate}" in taken:
+        n += 1
+        candidate = f"{stamp}-{n}"
+    return candidate
+
+
+class Keeper:
+    def __init__(self, folder: Path, options: EvidenceOptions, observer: Observer) -> None:
+        self.folder = folder
+        self.options = options
+        self.observer = observer
+        self.stamp = _free_stamp(folder)
+        self.recorder = WarcRecorder(folder, self.stamp)
+        self.media_files: list[Path] = []
+        self.captured = 0
+        self.with_media = 0
+        self.wacz: Path | None = None
+
+    def start(self, checker: LinkChecker, secret_urls: list[str]) -> None:
+        """Record every check from now on; never the URLs that carry secrets."""
+        self.recorder.skip.update(secret_urls)
+        options = self.options
+        checker.capture(
+            self.recorder,
+            CaptureLimits(options.capture_max, options.requisites, options.requisite_bytes),
+        )
+
+    async def finish(
+        self, checker: LinkChecker, store: Store, original: Callable[[str], str], offline: bool
+    ) -> None:
+        """After the checks: each link's evidence into the manifest, media, the WACZ."""
+        await checker.captures_done()
+        self.recorder.close()
+        cited = [r for r in store.manifest.links if r.cited]
+        for record in cited:
+            url = original(record.url)
+            found = self.recorder.evidence(url)
+            if found is not None:
+                self.captured += 1
+            elif record.evidence is not None and record.evidence.captured:
+                continue  # an earlier run's capture stays the link's evidence
+            elif url in self.recorder.skip:
+                found = Evidence(error="not captured: the URL carries secrets (--keep-secrets)")
+            else:
+                reason = record.check.reason if record.check else "not checked"
+                found = Evidence(error=f"nothing answered ({reason})")
+            store.update(record.url, evidence=found)
+        if self.options.media and not offline:
+            await self._media(store, original)
+        if self.captured or not (self.folder / "evidence.wacz").exists():
+            title = str(store.manifest.document.get("path") or "kzarchive evidence")
+            try:
+                self.wacz = await asyncio.to_thread(package, self.folder, title)
+            except PackageError as exc:
+                self.observer.warn(f"the evidence could not be packaged as a WACZ: {exc}")
+
+    async def _media(self, store: Store, original: Callable[[str], str]) -> None:
+        from kzarchive.evidence.media import download_all, has_extractor
+
+        wanted: dict[str, str] = {}
+        for record in store.manifest.links:
+            url = original(record.url)
+            if not record.cited or url in self.recorder.skip:
+                continue
+            if record.check is None or record.check.verdict not in MEDIA_VERDICTS:
+                continue
+            if self.recorder.wants_media(url) or await asyncio.to_thread(has_extractor, url):
+                wanted[url] = record.url
+        if not wanted:
+            return
+        self.observer.phase_started("media", len(wanted))
+        timeout = 30.0
+        results = await download_all(
+            self.folder,
+            list(wanted),
+            self.options.media_max,
+            timeout,
+            lambda url, result: self.observer.advanced(
+                "media", url, "failed" if result.error else "saved"
+            ),
+        )
+        by_url = {r.url: r for r in store.manifest.links}
+        for url, result in results.items():
+            record = by_url[wanted[url]]
+            evidence = record.evidence or Evidence()
+            store.update(
+                record.url, evidence=replace(evidence, media=result.files, media_error=result.error)
+            )
+            self.media_files += [self.folder / f.path for f in result.files]
+            self.with_media += 1 if result.files and not result.error else 0
+
+    async def seal(self, manifest: Path, offline: bool) -> Kept:
+        """Seal what this run kept (with the final manifest), and timestamp the seal."""
+        files = [
+            p for p in (self.recorder.path, self.recorder.pages_path) if p.exists()
+        ] + self.media_files
+        kept = Kept(
+            self.captured, self.recorder.path if files else None, self.wacz, media=self.with_media
+        )
+        if not files:
+            return kept
+        seal = write_seal(self.folder, self.stamp, manifest, files)
+        kept = replace(kept, seal=seal)
+        if not self.options.timestamp or not self.options.tsas:
+            return kept
+        if offline:
+            self.observer.warn("the evidence is not timestamped: this machine looks offline")
+            return kept
+        stamps = tuple(await timestamp(seal, self.options.tsas))
+        kept = replace(kept, stamps=stamps)
+        if not kept.timestamped:
+            why = "; ".join(f"{s.tsa}: {s.error}" for s in stamps)
+            self.observer.warn(f"the evidence is not timestamped (every authority failed: {why})")
+        return kept

@@ -1,0 +1,246 @@
+"""The checker's exchanges as WARC 1.1 records, written with warcio.
+
+One gzipped WARC file per run (``evidence/warc/kzarchive-<time>.warc.gz``) holds a response
+and a request record for every hop of every check and page requisite, and a pages file beside it
+names each cited URL with its title and capture time for the WACZ.
+
+aiohttp hands over bodies decoded (gzip, deflate, chunked): a record keeps the body as read, so
+its ``Content-Encoding``, ``Transfer-Encoding`` and (when they differ) ``Content-Length``
+headers are renamed ``X-Kzarchive-Original-*`` and the actual length is given, which is how a
+replay tool can serve it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+from yarl import URL
+
+from kzarchive import __version__
+from kzarchive.check.exchange import Exchange
+from kzarchive.check.requisites import page_title
+from kzarchive.evidence.records import Evidence
+
+EVIDENCE_DIR = "evidence"
+WARC_DIR = f"{EVIDENCE_DIR}/warc"
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_DECODED = ("content-encoding", "transfer-encoding")
+TITLE_BYTES = 64 * 1024
+MEDIA_TYPES = ("video/", "audio/", "application/vnd.apple.mpegurl", "application/dash+xml")
+
+
+@dataclass
+class _Hop:
+    status: int
+    url: str
+    started_at: str
+    record_id: str
+    offset: int
+    sha256: str
+    size: int
+    truncated: str | None
+
+
+@dataclass
+class _Link:
+    chain: list[_Hop] = field(default_factory=list)
+    title: str | None = None
+    media_hint: bool = False
+    requisites: int = 0
+    requisite_bytes: int = 0
+
+
+def payload_digest(sha256_hex: str) -> str:
+    """A WARC-Payload-Digest for a SHA-256 (base32, as WARC 1.1 recommends)."""
+    return "sha256:" + base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")
+
+
+class WarcRecorder:
+    """Writes each exchange as it comes (a :class:`~kzarchive.check.exchange.Tap`), and knows
+    afterwards what was kept for each cited URL. The file is made on the first record, so a run
+    that reached nothing leaves nothing behind."""
+
+    def __init__(self, folder: Path, stamp: str) -> None:
+        self.folder = folder
+        self.name = f"{WARC_DIR}/kzarchive-{stamp}.warc.gz"
+        self.path = folder / self.name
+        self.pages_path = self.path.with_name(f"kzarchive-{stamp}.pages.jsonl")
+        self._stream: IO[bytes] | None = None
+        self._writer: WARCWriter | None = None
+        self._links: dict[str, _Link] = {}
+        self.skip: set[str] = set()  # cited URLs never to be recorded (secrets in them)
+
+    def _open(self) -> WARCWriter:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._stream = self.path.open("ab")
+            self._writer = WARCWriter(self._stream, gzip=True, warc_version="1.1")
+            info = {
+                "software": f"kzarchive/{__version__} (aiohttp, warcio)",
+                "format": "WARC File Format 1.1",
+                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+                "description": "What kzarchive received when it checked a document's cited links",
+            }
+            self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+        return self._writer
+
+    def record(self, exchange: Exchange) -> None:
+        try:
+            if exchange.cited in self.skip:
+                return
+            self._write(exchange)
+        finally:
+            exchange.body.close()
+
+    def _write(self, exchange: Exchange) -> None:
+        writer = self._open()
+        assert self._stream is not None
+        headers = _stored_headers(exchange.headers, exchange.size)
+        warc_headers = {
+            "WARC-Date": exchange.started_at,
+            "WARC-Payload-Digest": payload_digest(exchange.sha256),
+        }
+        if exchange.remote_ip:
+            warc_headers["WARC-IP-Address"] = exchange.remote_ip
+        if exchange.truncated:
+            warc_headers["WARC-Truncated"] = exchange.truncated
+        response = writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=exchange.body,
+            length=exchange.size,
+            warc_headers_dict=warc_headers,
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}".strip(),
+                headers,
+                protocol=f"HTTP/{exchange.version}",
+            ),
+        )
+        offset = self._stream.tell()
+        record_id = str(response.rec_headers.get_header("WARC-Record-ID"))
+        writer.write_record(response)
+        url = URL(exchange.url)
+        request = writer.create_warc_record(
+            exchange.url,
+            "request",
+            warc_headers_dict={
+                "WARC-Date": exchange.started_at,
+                "WARC-Concurrent-To": record_id,
+            },
+            http_headers=StatusAndHeaders(
+                f"GET {url.raw_path_qs} HTTP/{exchange.version}",
+                list(exchange.request_headers),
+                is_http_request=True,
+            ),
+        )
+        writer.write_record(request)
+        self._stream.flush()
+        link = self._links.setdefault(exchange.cited, _Link())
+        if exchange.requisite:
+            link.requisites += 1
+            link.requisite_bytes += exchange.size
+            return
+        hop = _Hop(
+            exchange.status,
+            exchange.url,
+            exchange.started_at,
+            record_id,
+            offset,
+            exchange.sha256,
+            exchange.size,
+            exchange.truncated,
+        )
+        if link.chain and link.chain[-1].status not in REDIRECTS:
+            link.chain = []  # a retry starts the chain again
+        link.chain.append(hop)
+        kind = _header(exchange.headers, "content-type").lower()
+        if kind.startswith(MEDIA_TYPES):
+            link.media_hint = True
+        elif exchange.status not in REDIRECTS and ("html" in kind or not kind):
+            exchange.body.seek(0)
+            head = exchange.body.read(TITLE_BYTES)
+            link.title = page_title(head)
+            link.media_hint = b"<video" in head.lower() or b"<audio" in head.lower()
+
+    def close(self) -> None:
+        """Close the WARC file and write the run's pages file beside it."""
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+            self._writer = None
+        pages = [
+            {
+                "url": cited,
+                "ts": link.chain[0].started_at,
+                "title": link.title or cited,
+                "status": link.chain[-1].status,
+            }
+            for cited, link in self._links.items()
+            if link.chain
+        ]
+        if pages:
+            with self.pages_path.open("w", encoding="utf-8") as out:
+                for page in pages:
+                    out.write(json.dumps(page, ensure_ascii=False) + "\n")
+
+    def wants_media(self, cited: str) -> bool:
+        """Whether the answer looked like media or a page with a player."""
+        link = self._links.get(cited)
+        return bool(link and link.media_hint)
+
+    def evidence(self, cited: str) -> Evidence | None:
+        """What was kept for ``cited`` in this run, or None when nothing was."""
+        link = self._links.get(cited)
+        if link is None or not link.chain:
+            return None
+        answer = link.chain[-1]
+        return Evidence(
+            captured_at=answer.started_at,
+            warc=self.name,
+            record_id=answer.record_id,
+            offset=answer.offset,
+            url=answer.url,
+            http_status=answer.status,
+            sha256=answer.sha256,
+            size=answer.size,
+            truncated=answer.truncated,
+            hops=len(link.chain) - 1,
+            requisites=link.requisites,
+            requisite_bytes=link.requisite_bytes,
+        )
+
+
+def _header(headers: tuple[tuple[str, str], ...], name: str) -> str:
+    return next((v for k, v in headers if k.lower() == name), "")
+
+
+def _stored_headers(headers: tuple[tuple[str, str], ...], size: int) -> list[tuple[str, str]]:
+    kept: list[tuple[str, str]] = []
+    renamed = False
+    for name, value in headers:
+        lower = name.lower()
+        if lower in _DECODED or (lower == "content-length" and value.strip() != str(size)):
+            kept.append((f"X-Kzarchive-Original-{name}", value))
+            renamed = True
+        elif lower != "content-length":
+            kept.append((name, value))
+    if renamed or any(k.lower() == "content-length" for k, _ in headers):
+        kept.append(("Content-Length", str(size)))
+    return kept
+
+
+def digest_of(stream: IO[bytes]) -> tuple[str, int]:
+    """The SHA-256 (hex) and size of what is left in ``stream``."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(1024 * 1024):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size

@@ -1,0 +1,169 @@
+"""``kzarchive verify``: what holds, what was altered (named), and an unusable folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kzarchive.cli import main
+from tests.evidence.conftest import Servers, links, run
+
+
+def verify(folder: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, ["verify", str(folder), *args])
+
+
+def flip(path: Path, at: int | None = None) -> None:
+    """Change one byte of ``path`` (the middle one unless ``at`` is given)."""
+    data = bytearray(path.read_bytes())
+    at = len(data) // 2 if at is None else at
+    data[at] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_a_fresh_run_verifies(sealed: Path) -> None:
+    result = verify(sealed, "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["holds"] is True
+    kinds = {f["kind"] for f in report["findings"] if f["status"] == "holds"}
+    assert kinds == {"record", "media", "wacz", "sums", "timestamp"}
+    stamp = next(f for f in report["findings"] if f["kind"] == "timestamp")
+    assert "SHA256SUMS existed at" in stamp["detail"]
+    assert "kzarchive test TSA root (NOT in Mozilla's list)" in stamp["detail"]
+    records = [f for f in report["findings"] if f["kind"] == "record"]
+    assert len(records) == 8  # every cited link's answer
+
+
+def test_the_table_is_the_default(sealed: Path) -> None:
+    result = verify(sealed)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].split()[:3] == ["status", "what", "path"]
+    assert "holds" in result.stderr and "altered" not in result.stderr
+
+
+def _media(folder: Path) -> Path:
+    return next(p for p in (folder / "media").rglob("*.mp4"))
+
+
+def _warc(folder: Path) -> Path:
+    return next((folder / "evidence" / "warc").glob("*.warc.gz"))
+
+
+def _seal(folder: Path) -> Path:
+    return next((folder / "evidence" / "seals").iterdir())
+
+
+# Each evidence file, and what verify must name when one byte of it changes
+TARGETS = {
+    "warc": (_warc, lambda f: f"evidence/warc/{_warc(f).name}"),
+    "media": (_media, lambda f: _media(f).relative_to(f).as_posix()),
+    "wacz": (lambda f: f / "evidence.wacz", lambda f: "evidence.wacz"),
+    "sums": (lambda f: _seal(f) / "SHA256SUMS", lambda f: "SHA256SUMS"),
+    "sealed-manifest": (
+        lambda f: _seal(f) / "manifest.json",
+        lambda f: f"{_seal(f).relative_to(f).as_posix()}/manifest.json",
+    ),
+    "token": (lambda f: next(_seal(f).glob("*.tsr")), lambda f: ".tsr"),
+}
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_one_changed_byte_is_named(folder: Path, target: str) -> None:
+    where, named = TARGETS[target]
+    path = where(folder)
+    flip(path)
+    result = verify(folder)
+    assert result.exit_code == 1, result.stdout
+    bad = [line for line in result.stdout.splitlines() if line.startswith(("altered", "missing"))]
+    assert bad and any(named(folder) in line for line in bad), result.stdout
+    assert "altered or missing" in result.stderr and named(folder) in result.stderr
+
+
+def test_a_changed_payload_inside_the_warc_is_named_by_its_url(folder: Path) -> None:
+    # A byte changed inside a record's body (the WARC rewritten with the gzip members intact):
+    # the record's hash no longer matches what the manifest recorded for that link.
+    import gzip
+
+    found = links(folder)
+    path = max(
+        found, key=lambda p: found[p]["evidence"]["offset"] if found[p]["evidence"]["size"] else -1
+    )
+    page = found[path]["evidence"]
+    warc = folder / page["warc"]
+    data = warc.read_bytes()
+    start = page["offset"]
+    member_end = data.index(b"\x1f\x8b\x08", start + 1)
+    member = bytearray(gzip.decompress(data[start:member_end]))
+    body = member.index(b"\r\n\r\n", member.index(b"\r\n\r\n") + 4) + 4  # after HTTP head
+    member[body] ^= 0x20
+    warc.write_bytes(data[:start] + gzip.compress(bytes(member)) + data[member_end:])
+    report = json.loads(verify(folder, "--format", "json").stdout)
+    assert report["holds"] is False
+    records = {f["url"].split("/", 3)[3]: f for f in report["findings"] if f["kind"] == "record"}
+    assert records[path.lstrip("/")]["status"] == "altered"
+    assert "payload sha256" in records[path.lstrip("/")]["detail"]
+    # Records before it in the file are untouched; the ones after it moved (the file changed)
+    before = [u for u, f in records.items() if int(f["path"].rsplit("@", 1)[1]) < page["offset"]]
+    assert before and all(records[u]["status"] == "holds" for u in before)
+    assert any(
+        f["path"].endswith(".warc.gz") and f["status"] == "altered"
+        for f in report["findings"]
+        if f["kind"] == "sums"
+    )
+
+
+def test_a_missing_file_is_named(folder: Path) -> None:
+    media = _media(folder)
+    media.unlink()
+    result = verify(folder, "--format", "json")
+    assert result.exit_code == 1
+    missing = [f for f in json.loads(result.stdout)["findings"] if f["status"] == "missing"]
+    assert {f["path"] for f in missing} == {media.relative_to(folder).as_posix()}
+
+
+def test_a_token_for_other_data_is_rejected(folder: Path, servers: Servers, tmp_path: Path) -> None:
+    # Another run's genuine token, from the same authority, over another SHA256SUMS
+    _, other = run(servers, tmp_path / "other", ["/page/1"])
+    token = next(_seal(other).glob("*.tsr"))
+    mine = next(_seal(folder).glob("*.tsr"))
+    shutil.copyfile(token, mine)
+    report = json.loads(verify(folder, "--format", "json").stdout)
+    stamps = [f for f in report["findings"] if f["kind"] == "timestamp"]
+    assert [f["status"] for f in stamps] == ["altered"]
+    assert stamps[0]["path"].endswith("/SHA256SUMS")
+    assert f"not what {mine.name} timestamped" in stamps[0]["detail"]
+    assert "Mismatch between messages" in stamps[0]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "nowhere", "no such folder"),
+        (lambda p: p, "no manifest.json here"),
+    ],
+    ids=["no-folder", "no-manifest"],
+)
+def test_an_unusable_folder_exits_2(tmp_path: Path, make: object, message: str) -> None:
+    result = verify(make(tmp_path))  # type: ignore[operator]
+    assert result.exit_code == 2
+    assert message in result.stderr and result.stdout == ""
+
+
+def test_a_folder_without_evidence_exits_2(servers: Servers, tmp_path: Path) -> None:
+    _, out = run(servers, tmp_path, ["/page/1"], "--no-capture")
+    result = verify(out)
+    assert result.exit_code == 2
+    assert "no evidence to verify" in result.stderr
+
+
+def test_evidence_never_timestamped_is_said_but_holds(servers: Servers, tmp_path: Path) -> None:
+    _, out = run(servers, tmp_path, ["/page/1"], "--no-timestamp")
+    result = verify(out, "--format", "json")
+    assert result.exit_code == 0
+    unsealed = [f for f in json.loads(result.stdout)["findings"] if f["status"] == "unsealed"]
+    assert [f["detail"] for f in unsealed] == ["no timestamp token: not timestamped"]
