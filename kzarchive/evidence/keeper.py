@@ -83,7 +83,12 @@ class Keeper:
     ) -> None:
         """After the checks: each link's evidence into the manifest, media, the WACZ."""
         await checker.captures_done()
-        self.recorder.close()
+        try:
+            self.recorder.close()
+        except OSError as exc:
+            self.recorder.failure = self.recorder.failure or f"{exc.strerror or exc}"
+        if self.recorder.failure:
+            self.observer.warn(f"the evidence could not all be written: {self.recorder.failure}")
         cited = [r for r in store.manifest.links if r.cited]
         for record in cited:
             url = original(record.url)
@@ -94,6 +99,8 @@ class Keeper:
                 continue  # an earlier run's capture stays the link's evidence
             elif url in self.recorder.skip:
                 found = Evidence(error="not captured: the URL carries secrets (--keep-secrets)")
+            elif self.recorder.failure:
+                found = Evidence(error=f"not captured: {self.recorder.failure}")
             else:
                 reason = record.check.reason if record.check else "not checked"
                 found = Evidence(error=f"nothing answered ({reason})")

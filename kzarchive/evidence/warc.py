@@ -76,6 +76,7 @@ class WarcRecorder:
         self._writer: WARCWriter | None = None
         self._links: dict[str, _Link] = {}
         self.skip: set[str] = set()  # cited URLs never to be recorded (secrets in them)
+        self.failure: str | None = None  # why recording stopped (a full disk...), if it did
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
@@ -92,10 +93,14 @@ class WarcRecorder:
         return self._writer
 
     def record(self, exchange: Exchange) -> None:
+        """Write one exchange; a file that cannot be written stops the recording (and is said
+        once by the run), never the check."""
         try:
-            if exchange.cited in self.skip:
+            if exchange.cited in self.skip or self.failure is not None:
                 return
             self._write(exchange)
+        except OSError as exc:
+            self.failure = f"{self.path}: {exc.strerror or exc}"
         finally:
             exchange.body.close()
 

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.evidence.conftest import CAPTURE_MAX, CITED, Servers, links, run
@@ -187,3 +188,32 @@ def test_a_body_that_stalls_past_the_check_is_cut_short_by_time(
     assert found["check"]["verdict"] == "alive", result.stderr
     assert found["evidence"]["truncated"] == "time"
     assert found["evidence"]["size"] == len(b"<html><body>") + 1000
+
+
+def test_a_disk_that_fills_up_stops_the_capture_not_the_check(
+    servers: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kzarchive.evidence.warc import WarcRecorder
+
+    written = WarcRecorder._write
+    calls = []
+
+    def fill_up(self: WarcRecorder, exchange: Any) -> None:
+        calls.append(exchange.url)
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        written(self, exchange)
+
+    monkeypatch.setattr(WarcRecorder, "_write", fill_up)
+    result, out = run(servers, tmp_path, ["/page/1", "/page/2", "/gone404"])
+    assert result.exit_code == 1, result.stderr  # /gone404 is still found dead
+    assert result.stderr.count("could not all be written") == 1
+    assert "No space left on device" in result.stderr
+    found = links(out)
+    verdicts = {path: link["check"]["verdict"] for path, link in found.items()}
+    assert verdicts == {"/page/1": "alive", "/page/2": "alive", "/gone404": "dead"}
+    kept = [p for p, link in found.items() if link["evidence"]["record_id"]]
+    assert len(kept) == 1
+    for path, link in found.items():
+        if path not in kept:
+            assert "No space left on device" in link["evidence"]["error"]
