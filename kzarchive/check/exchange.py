@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Literal, Protocol
 
@@ -81,23 +82,21 @@ async def read_captured(
         digest.update(part)
         size += len(part)
 
+    async def pump(until: int, counted: Callable[[], int]) -> bool:
+        """Read on until ``counted()`` reaches ``until``; True when the body ended first."""
+        while counted() < until:
+            chunk = await response.content.read(min(until - counted(), CHUNK))
+            if not chunk:
+                return True
+            keep(chunk)
+        return False
+
     truncated: Truncation | None = None
-    ended = False
-    while read < judge_limit:
-        chunk = await response.content.read(min(judge_limit - read, CHUNK))
-        if not chunk:
-            ended = True
-            break
-        keep(chunk)
+    ended = await pump(judge_limit, lambda: read)
     if not ended and not over:
         try:
             async with asyncio.timeout_at(deadline):
-                while size < capture_limit:
-                    chunk = await response.content.read(min(capture_limit - size, CHUNK))
-                    if not chunk:
-                        ended = True
-                        break
-                    keep(chunk)
+                ended = await pump(capture_limit, lambda: size)
                 if not ended and await response.content.read(1):
                     over = True
         except TimeoutError:
