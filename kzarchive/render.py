@@ -153,6 +153,11 @@ class CsvRenderer:
         "best_copy_archive",
         "best_copy_holds_page",
         "drift",
+        "evidence_captured_at",
+        "evidence_sha256",
+        "evidence_record",
+        "evidence_media",
+        "evidence_error",
     ]
 
     def render(self, manifest: Manifest) -> str:
@@ -160,6 +165,7 @@ class CsvRenderer:
         for row in rows(manifest):
             check, archive = row.link.check, row.link.archive
             best = row.best_snapshot
+            kept = row.link.evidence
             table.append(
                 [
                     row.citation.footnote,
@@ -181,9 +187,30 @@ class CsvRenderer:
                     if best
                     else None,
                     archive.drift if archive else None,
+                    kept.captured_at if kept else None,
+                    kept.sha256 if kept else None,
+                    f"{kept.warc}#{kept.record_id}" if kept and kept.record_id else None,
+                    " ".join(m.path for m in kept.media) if kept and kept.media else None,
+                    (kept.error or kept.media_error) if kept else None,
                 ]
             )
         return to_csv(self.header, table)
+
+
+def own_copy(row: Row) -> str | None:
+    """The evidence kzarchive keeps of the link, in a few words (None when it keeps none)."""
+    kept = row.link.evidence
+    if kept is None or not kept.captured or not kept.sha256:
+        return None
+    when = (kept.captured_at or "")[:19]
+    said = f"own copy of {when}Z" if when else "own copy"
+    said += f" (HTTP {kept.http_status}, sha256 {kept.sha256[:12]}…"
+    if kept.truncated:
+        said += f", cut short: {kept.truncated}"
+    said += ")"
+    if kept.media:
+        said += f", media: {len([m for m in kept.media if not m.path.endswith('.json')])} file(s)"
+    return said
 
 
 def _summary_lines(manifest: Manifest) -> list[str]:
@@ -249,6 +276,9 @@ class MarkdownRenderer:
                 parts.append(f"; not archived: {_md_escape(row.link.archive.error)}")
             else:
                 parts.append("; not archived")
+            mine = own_copy(row)
+            if mine:
+                parts.append(f"; {mine}")
             out.append("".join(parts))
         return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
 

@@ -49,6 +49,46 @@ def test_csv_round_trips_one_row_per_citation() -> None:
     assert "," in rows[1]["url"]  # a comma inside a URL survives quoting
 
 
+def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
+    from dataclasses import replace
+
+    from kzarchive.evidence import Evidence, MediaFile
+
+    manifest = load(SEED)
+    first, second = manifest.links[0], manifest.links[1]
+    kept = Evidence(
+        captured_at="2026-11-27T09:21:53.519879Z",
+        warc="evidence/warc/kzarchive-20261127T092153Z.warc.gz",
+        record_id="<urn:uuid:e8617c44-bccd-4c18-9a63-68f953a89d1e>",
+        offset=398,
+        http_status=200,
+        sha256="0b56df345c2cb93e4858d151c0ced8c4ac42af0e61af2c9fb56632947dbda879",
+        size=381,
+        truncated="length",
+        media=(
+            MediaFile("media/x/v.mp4", "ab" * 32, 10),
+            MediaFile("media/x/v.info.json", "cd" * 32, 2),
+        ),
+    )
+    failed = Evidence(error="nothing answered (dns-nxdomain)")
+    links = (replace(first, evidence=kept), replace(second, evidence=failed), *manifest.links[2:])
+    manifest = replace(manifest, links=links)
+    rows = list(csv.DictReader(io.StringIO(RENDERERS["csv"].render(manifest))))
+    assert rows[0]["evidence_sha256"] == kept.sha256
+    assert rows[0]["evidence_captured_at"] == kept.captured_at
+    assert rows[0]["evidence_record"] == f"{kept.warc}#{kept.record_id}"
+    assert rows[0]["evidence_media"] == "media/x/v.mp4 media/x/v.info.json"
+    assert rows[1]["evidence_error"] == "nothing answered (dns-nxdomain)"
+    assert rows[1]["evidence_sha256"] == "" and rows[2]["evidence_error"] == ""
+    text = RENDERERS["markdown"].render(manifest)
+    line = next(t for t in text.splitlines() if t.startswith("- <https://www.facebook.com/volo"))
+    assert line.endswith(
+        "; own copy of 2026-11-27T09:21:53Z (HTTP 200, sha256 0b56df345c2c…, cut short: length)"
+        ", media: 1 file(s)"
+    )
+    assert "own copy" not in text.replace(line, "")
+
+
 def test_markdown_summary_and_lost_footnotes() -> None:
     text = RENDERERS["markdown"].render(load(SEED))
     assert "- 3 dead (link rot)" in text
