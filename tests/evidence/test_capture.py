@@ -217,3 +217,43 @@ def test_a_disk_that_fills_up_stops_the_capture_not_the_check(
     for path, link in found.items():
         if path not in kept:
             assert "No space left on device" in link["evidence"]["error"]
+
+
+@pytest.mark.parametrize(
+    ("limits", "expected"),
+    [
+        ({"requisites": 2}, ["assets/style.css", "assets/app.js"]),
+        # style.css is 28 bytes: the budget is spent after it, and nothing more is fetched
+        ({"requisite_bytes": 20}, ["assets/style.css"]),
+        ({"requisites": 0}, []),
+    ],
+    ids=["count", "bytes", "none"],
+)
+def test_requisites_are_bounded_per_page(
+    servers: Servers, tmp_path: Path, limits: dict[str, int], expected: list[str]
+) -> None:
+    import asyncio
+
+    from kzarchive.check.checker import CaptureLimits, LinkChecker
+    from kzarchive.evidence.warc import WarcRecorder
+
+    async def check() -> WarcRecorder:
+        recorder = WarcRecorder(tmp_path, "bounded")
+        async with LinkChecker() as checker:
+            checker.capture(recorder, CaptureLimits(**limits))
+            await checker.check(servers.web.base + "/with-requisites")
+            await checker.captures_done()
+        recorder.close()
+        return recorder
+
+    recorder = asyncio.run(check())
+    fetched = [
+        r.rec_headers.get_header("WARC-Target-URI").split("/", 3)[3]
+        for r, _, _ in records(tmp_path)
+        if r.rec_headers.get_header("WARC-Type") == "response"
+    ]
+    assert fetched == ["with-requisites", *expected]
+    evidence = recorder.evidence(servers.web.base + "/with-requisites")
+    assert evidence is not None and evidence.requisites == len(expected)
+    if "requisite_bytes" in limits:
+        assert evidence.requisite_bytes == limits["requisite_bytes"]  # cut at the budget
