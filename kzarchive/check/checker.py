@@ -396,30 +396,28 @@ class LinkChecker:
             # A plain-HTTP request goes to the proxy itself, which consumes Proxy-Authorization;
             # aiohttp sends proxy_headers only on the CONNECT of an https tunnel.
             headers = {**headers, **proxy_headers}
-        async with (
-            gate,
-            self._global,
-            self.session.get(
+        async with gate, self._global:
+            started = datetime.now(UTC)
+            async with self.session.get(
                 url,
                 allow_redirects=False,
                 headers=headers,
                 ssl=ssl_context() if url.scheme == "https" else True,
                 proxy=proxy,
                 proxy_headers=proxy_headers,
-            ) as response,
-        ):
-            trip.cookies.take(response)
-            headers = header_dict(response.headers)
-            if trip.cited is not None and self.tap is not None:
-                return await self._get_recorded(url, response, headers, trip, self.tap)
-            if response.status in REDIRECT_STATUSES:
-                # Read a redirect's (small) body only so that its connection can be reused.
-                await read_capped(response, REDIRECT_BODY)
-                return _Answer(str(url), response.status, headers), headers.get("location")
-            trip.reading_body = True
-            body = await read_capped(response, self.options.max_body)
-            trip.reading_body = False
-            return _Answer(str(url), response.status, headers, body), None
+            ) as response:
+                trip.cookies.take(response)
+                headers = header_dict(response.headers)
+                if trip.cited is not None and self.tap is not None:
+                    return await self._get_recorded(url, response, headers, trip, self.tap, started)
+                if response.status in REDIRECT_STATUSES:
+                    # Read a redirect's (small) body only so that its connection can be reused.
+                    await read_capped(response, REDIRECT_BODY)
+                    return _Answer(str(url), response.status, headers), headers.get("location")
+                trip.reading_body = True
+                body = await read_capped(response, self.options.max_body)
+                trip.reading_body = False
+                return _Answer(str(url), response.status, headers, body), None
 
     async def _get_recorded(
         self,
@@ -428,9 +426,10 @@ class LinkChecker:
         headers: dict[str, str],
         trip: _Trip,
         tap: Tap,
+        started: datetime,
     ) -> tuple[_Answer, str | None]:
-        """The same reading as :meth:`_get`'s, with the body also kept for the evidence."""
-        started = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+        """The same reading as :meth:`_get`'s, with the body also kept for the evidence
+        (``started``: when the request was sent, the record's WARC-Date)."""
         peer = response.connection.transport if response.connection else None
         address = peer.get_extra_info("peername") if peer else None
         redirect = response.status in REDIRECT_STATUSES
@@ -452,7 +451,7 @@ class LinkChecker:
                 cited=trip.cited,
                 url=str(url),
                 requisite=trip.budget is not None,
-                started_at=started,
+                started_at=started.isoformat(timespec="microseconds").replace("+00:00", "Z"),
                 request_headers=tuple(response.request_info.headers.items()),
                 version=f"{response.version.major}.{response.version.minor}"
                 if response.version
