@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kzarchive.errors import ManifestError
-from kzarchive.manifest import SCHEMA_VERSION, LinkRecord, Manifest, load, merge, save
-from kzarchive.models import ArchiveState, Check, Citation, Snapshot
+from kzarchive.evidence import Evidence, MediaFile
+from kzarchive.manifest import (
+    SCHEMA_VERSION,
+    HistoryEntry,
+    LinkRecord,
+    Manifest,
+    load,
+    merge,
+    same_document,
+    save,
+    schema_text,
+    write_atomic,
+)
+from kzarchive.models import ArchiveState, Check, Citation, Judgement, Snapshot
 
 
 def check(verdict: str = "alive") -> Check:
@@ -79,8 +94,24 @@ def test_round_trip_keeps_the_whole_manifest(tmp_path: Path) -> None:
                     submitted_at="2026-11-26T09:59:00Z",
                     notes=("look-up failed: cdx-error: HTTP 503",),
                 ),
+                evidence=Evidence(
+                    captured_at="2026-11-26T10:00:00.123456Z",
+                    warc="evidence/warc/kzarchive-20261126T100000Z.warc.gz",
+                    record_id="<urn:uuid:e8617c44-bccd-4c18-9a63-68f953a89d1e>",
+                    offset=398,
+                    url="https://a.org/",
+                    http_status=404,
+                    sha256="b" * 64,
+                    size=381,
+                    truncated="time",
+                    hops=1,
+                    requisites=3,
+                    requisite_bytes=2048,
+                    media=(MediaFile("media/a/v.mp4", "c" * 64, 1493),),
+                    media_error="login required: …",
+                ),
             ),
-            LinkRecord("https://b.org/", (), cited=False),
+            LinkRecord("https://b.org/", (), cited=False, evidence=Evidence(error="offline")),
         ),
         generated_at="2026-11-26T10:00:00Z",
     )
@@ -177,3 +208,203 @@ def test_a_link_cited_again_after_being_dropped_is_cited() -> None:
         ("https://a.org/", True),
         ("https://b.org/", False),
     ]
+
+
+def test_the_summary_counts_every_kind_of_link() -> None:
+    def snap(ts: str, verdict: str | None = None) -> Snapshot:
+        judged = Judgement(verdict, "r", "t") if verdict else None  # type: ignore[arg-type]
+        return Snapshot(f"https://web.archive.org/web/{ts}/x", ts, 200, judgement=judged)
+
+    records = (
+        LinkRecord(
+            "https://a/1", ("2",), check=check("dead"), archive=ArchiveState("saved", snap("1"))
+        ),
+        LinkRecord(
+            "https://a/2",
+            ("10",),
+            check=check("dead"),
+            archive=ArchiveState("existing", snap("2", "login-wall")),
+        ),
+        LinkRecord(
+            "https://a/3",
+            ("b",),
+            check=check("dead"),
+            archive=ArchiveState("existing", None, snap("3", "content")),
+        ),
+        LinkRecord(
+            "https://a/4", ("2", "c"), check=check("blocked"), archive=ArchiveState("pending")
+        ),
+        LinkRecord(
+            "https://a/5", ("3",), check=check("alive"), archive=ArchiveState("failed", drift=0.5)
+        ),
+        LinkRecord(
+            "https://a/6",
+            ("3",),
+            check=check("alive"),
+            archive=ArchiveState("failed", snap("6"), drift=0.49),
+        ),
+        LinkRecord(
+            "https://a/7", ("4",), check=check("excluded"), archive=ArchiveState("excluded")
+        ),
+        LinkRecord(
+            "https://a/8",
+            ("4",),
+            check=None,
+            archive=ArchiveState("skipped", error="private-address"),
+        ),
+        LinkRecord("https://a/9", ("5",), check=check("error"), archive=None),
+        LinkRecord(
+            "https://a/10", ("9",), cited=False, check=check("dead"), archive=ArchiveState("saved")
+        ),
+    )
+    citations = tuple(Citation(r.footnotes[0], r.url, 1) for r in records)
+    manifest = Manifest({"path": "r.md"}, citations, records)
+    summary = manifest.summary()
+    assert summary.to_json() == {
+        "citations": 10,
+        "links": 9,
+        "alive": 2,
+        "redirected": 0,
+        "dead": 3,
+        "blocked": 1,
+        "error": 1,
+        "excluded": 1,
+        "unchecked": 1,
+        "archived": 3,  # 1 (not judged), 3 (as cited holds the page), 6 (not judged)
+        "saved": 1,
+        "existing": 2,
+        "pending": 1,
+        "failed": 2,
+        "as_cited_snapshots": 1,
+        "withheld": 2,
+        "not_holding": 1,
+        "drifted": 1,
+        "missing_snapshots": 4,  # 2 (a login wall only), 4, 5, 9
+        "dead_footnotes": ["2", "10", "b"],
+        "no_longer_cited": 1,
+    }
+    assert summary.count("dead") == 3 and summary.count("nonsense") == 0
+    assert manifest.to_json()["summary"] == summary.to_json()
+
+
+def test_dead_footnotes_are_in_note_order() -> None:
+    labels = ["10", "2", "b", "a", "1"]
+    records = tuple(
+        LinkRecord(f"https://a/{n}", (label,), check=check("dead"))
+        for n, label in enumerate(labels)
+    )
+    manifest = Manifest({"path": "r.md"}, (), records)
+    assert manifest.summary().dead_footnotes == ("1", "2", "10", "a", "b")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ({"path": "a.md", "sha256": "1" * 64}, {"path": "b.md", "sha256": "1" * 64}, True),
+        ({"path": "a.md", "sha256": "1" * 64}, {"path": "a.md", "sha256": "2" * 64}, True),
+        ({"path": "a.md", "sha256": "1" * 64}, {"path": "b.md", "sha256": "2" * 64}, False),
+        ({"path": "a.md"}, {"path": "b.md"}, False),
+        ({"sha256": None}, {"path": "b.md"}, True),  # an old manifest that did not say
+        ({"path": "a.md"}, {}, True),
+        ({"path": "dir/../a.md"}, {"path": "a.md"}, True),
+        ({"path": "a.md", "sha256": None}, {"path": "b.md", "sha256": None}, False),
+    ],
+)
+def test_same_document(old: dict[str, object], new: dict[str, object], same: bool) -> None:
+    assert same_document(old, new) is same
+
+
+def test_saving_keeps_the_file_mode_and_makes_folders(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "deeper" / "m.json"
+    manifest = Manifest({"path": "r.md"})
+    old = os.umask(0o027)
+    try:
+        save(manifest, path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # 0o666 under the umask
+    path.chmod(0o444)
+    save(manifest, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert [p.name for p in path.parent.iterdir()] == ["m.json"]
+    assert json.loads(path.read_text(encoding="utf-8"))["schema_version"] == SCHEMA_VERSION
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "m.json"
+    path.write_text("old")
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError, match="No space"):
+        write_atomic(path, "new é")
+    assert path.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+    monkeypatch.undo()
+    write_atomic(path, "new é")
+    assert path.read_bytes() == "new é".encode()
+
+
+def test_history_entries_and_records_read_with_their_defaults() -> None:
+    record = LinkRecord.from_json(
+        {
+            "url": "https://a.org/",
+            "history": [
+                {},
+                {"checked_at": "t", "verdict": "dead", "reason": "r", "http_status": 404},
+            ],
+        }
+    )
+    assert record.cited is True and record.footnotes == () and record.evidence is None
+    assert [(h.checked_at, h.verdict, h.reason, h.http_status) for h in record.history] == [
+        ("", "", "", None),
+        ("t", "dead", "r", 404),
+    ]
+    assert LinkRecord.from_json({"url": "x", "cited": False}).cited is False
+    assert HistoryEntry.of(check("dead")).http_status == 200
+
+
+def test_a_second_look_replaces_the_runs_entry() -> None:
+    record = LinkRecord("https://a.org/").with_check(check("error"))
+    record = record.with_check(check("alive"), again=True)
+    assert [h.verdict for h in record.history] == ["alive"]
+    record = record.with_check(check("dead"))
+    assert [h.verdict for h in record.history] == ["alive", "dead"]
+    again = record.with_check(check("alive"), again=True)
+    assert [h.verdict for h in again.history] == ["alive", "alive"]
+    assert [h.verdict for h in LinkRecord("x").with_check(check(), again=True).history] == ["alive"]
+
+
+def test_the_published_schema_is_the_one_checked() -> None:
+    schema = json.loads(schema_text())
+    assert schema["properties"]["schema_version"] == {"const": SCHEMA_VERSION}
+    assert "evidence" in schema["$defs"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: None, "no such manifest (run 'kzarchive run' first)"),
+        (lambda p: p.mkdir(), "cannot read"),
+        (lambda p: p.write_bytes(b"\xff\xfe{"), "cannot read"),
+        (lambda p: p.write_text("[1"), "corrupt manifest (not JSON"),
+        (lambda p: p.write_text("[]"), "m.json: not a kzarchive manifest"),
+    ],
+)
+def test_load_names_the_file_and_the_trouble(tmp_path: Path, setup: Any, message: str) -> None:
+    path = tmp_path / "m.json"
+    setup(path)
+    with pytest.raises(ManifestError) as raised:
+        load(path)
+    assert str(raised.value).startswith(str(path)) and message in str(raised.value)
+
+
+def test_from_json_names_its_source() -> None:
+    with pytest.raises(ManifestError, match=r"^manifest: not a kzarchive manifest"):
+        Manifest.from_json({})
+    with pytest.raises(ManifestError, match=r"^given: not a kzarchive manifest"):
+        Manifest.from_json({"x": 1}, "given")

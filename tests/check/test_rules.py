@@ -5,14 +5,20 @@ from __future__ import annotations
 import pytest
 
 from kzarchive.check.rules import (
+    MAX_WORDS,
+    SHORT_PAGE_CHARS,
     asks_to_log_in,
+    content_words,
     is_challenge,
     is_login_wall,
     is_trivial_redirect,
+    page_text,
     says_not_found,
     similarity,
     soft_404_redirect,
     status_verdict,
+    title_of,
+    word_drift,
 )
 
 
@@ -30,6 +36,15 @@ from kzarchive.check.rules import (
         ("https://a.org/x", "https://b.org/x", False),
         ("http://a.org/x", "http://a.org:8080/x", False),  # another port is another server
         ("https://a.org:8443/x", "https://a.org/x", False),
+        # Default ports written out are no port; another scheme is not the same resource
+        ("http://a.org:80/x", "http://a.org/x", True),
+        ("https://a.org/x", "https://a.org:443/x", True),
+        ("http://a.org:443/x", "http://a.org/x", False),
+        ("http://www.a.org/x", "http://a.org/x", True),
+        ("http://a.org", "http://a.org/", True),
+        ("http://a.org/x/", "http://a.org/x", True),
+        ("http://a.org/x", "ftp://a.org/x", False),
+        ("ftp://a.org/x", "https://a.org/x", False),
     ],
 )
 def test_trivial_redirects(cited: str, final: str, trivial: bool) -> None:
@@ -159,3 +174,97 @@ def test_word_drift_in_between() -> None:
 def test_a_port_that_is_not_one_is_no_port() -> None:
     # urlsplit raises on a port like :99999; such a URL is compared without it.
     assert is_trivial_redirect("http://a.org:99999/x", "http://a.org/x/")
+
+
+def test_soft_404_redirects_read_paths_as_written() -> None:
+    # Upper-case paths are paths like any other (the slash is all that is stripped)
+    assert soft_404_redirect("https://a.org/X", "https://a.org/") == "soft-404:redirect-to-root"
+    assert soft_404_redirect("https://a.org/story", "https://a.org/X") is None
+    assert soft_404_redirect("https://a.org/story", "https://a.org/X/") is None
+
+
+BAD_UTF8 = b"<html><head><title>Caf\xe9 \xff</title></head><body>Caf\xe9 \xff news</body></html>"
+
+
+def test_bodies_that_are_not_utf8_are_read_not_refused() -> None:
+    assert page_text(BAD_UTF8).split()[0] == "Caf\ufffd"
+    assert title_of(BAD_UTF8) == "Caf\ufffd \ufffd"
+    assert "news" in content_words(BAD_UTF8)
+    assert not says_not_found(BAD_UTF8)
+
+
+def test_a_page_without_a_title_has_an_empty_one() -> None:
+    assert title_of(b"<p>Just a moment...</p>") == ""
+    assert title_of(b"<title>  Spaced  </title>") == "Spaced"
+
+
+def test_only_the_first_64_kib_are_searched_for_a_title() -> None:
+    # The closing tag ends exactly one byte past the 65,536 read
+    head = b"<title>late</title>"
+    body = b" " * (65536 + 1 - len(head)) + head
+    assert title_of(body) == ""
+    assert title_of(body[1:]) == "late"
+
+
+def test_not_found_wording_up_to_exactly_the_short_page_limit() -> None:
+    words = "Error 404 "
+    exactly = f"<p>{words}{'y' * (SHORT_PAGE_CHARS - len(words))}</p>".encode()
+    assert len(page_text(exactly).strip()) == SHORT_PAGE_CHARS
+    assert says_not_found(exactly)
+    assert not says_not_found(exactly.replace(b"</p>", b"y</p>"))
+
+
+@pytest.mark.parametrize("status", [403, 429, 503])
+@pytest.mark.parametrize("server", ["cloudflare", "DDoS-Guard"])
+def test_a_challenge_server_refusing_is_a_challenge(status: int, server: str) -> None:
+    assert is_challenge(status, {"server": server}, b"<html></html>")
+
+
+@pytest.mark.parametrize("status", [404, 410, 430, 500, 504])
+def test_a_challenge_server_with_other_statuses_is_not(status: int) -> None:
+    assert not is_challenge(status, {"server": "cloudflare"}, b"<html></html>")
+    assert not is_challenge(status, {}, b"<div id='cf-challenge'></div>")
+    assert not is_challenge(status, {}, b"<title>Just a moment...</title>")
+
+
+@pytest.mark.parametrize("status", [403, 429, 503])
+def test_challenge_words_in_a_refusing_body_are_a_challenge(status: int) -> None:
+    assert is_challenge(status, {}, b"<html><body><div id='cf-challenge'></div></body></html>")
+    assert is_challenge(status, {}, b"<title>Just a moment...</title>")
+    # Only the first 64 KiB are read: here the words end one byte past them
+    late = b" " * (65537 - len(b"cf-challenge")) + b"cf-challenge"
+    assert not is_challenge(status, {}, late)
+    assert is_challenge(status, {}, late[1:])
+
+
+def test_similarity_reads_256_kib_of_each_page() -> None:
+    page = b"<p>alpha beta gamma</p>"
+    late = page + b" " * (262144 - len(page)) + b"delta"  # "delta" starts past what is read
+    assert similarity(late, page) == 1.0
+    assert similarity(page, late) == 1.0
+    earlier = page + b" " * (262144 - len(page) - 1) + b"delta"  # its first letter is read
+    assert similarity(earlier, page) == 0.75
+
+
+def test_similarity_with_words_on_one_side_only() -> None:
+    assert similarity(b"<p>alpha beta</p>", b"<p></p>") == 0.0
+    assert similarity(b"<p></p>", b"<p>alpha</p>") == 0.0
+
+
+def test_content_words_are_longer_than_two_letters_and_capped() -> None:
+    assert content_words(b"<p>an ox ate the hay</p>") == {"ate", "the", "hay"}
+    assert "four" in content_words(b"<p>four</p>")
+    many = " ".join(f"w{n:05d}" for n in range(MAX_WORDS + 10)).encode()
+    words = content_words(many)
+    assert len(words) == MAX_WORDS
+    assert (
+        "w00000" in words and f"w{MAX_WORDS - 1:05d}" in words and f"w{MAX_WORDS:05d}" not in words
+    )
+    late = b" " * (1048576 - 1) + b"tail"
+    assert "tail" not in content_words(late)
+    assert content_words(b"x" * 10 + BAD_UTF8) >= {"news"}
+
+
+def test_word_drift_of_two_empty_pages_is_none() -> None:
+    assert word_drift(frozenset(), frozenset()) == 0.0
+    assert word_drift(frozenset({"a"}), frozenset()) == 1.0
