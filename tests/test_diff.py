@@ -192,3 +192,100 @@ def test_every_field_of_every_kind_of_change() -> None:
     assert removed[("link-removed", u[1])] == Change(
         "link-removed", u[1], ("2",), "dead", None, "http-404"
     )
+
+
+def test_each_change_is_told_exactly() -> None:
+    # Small manifests built for the purpose: every branch whose outcome a reader relies on.
+    from kzarchive.diff import Change
+    from kzarchive.models import Judgement
+
+    def snap(ts: str, verdict: str | None = None) -> Snapshot:
+        judged = Judgement(verdict, f"{verdict} reason", "t") if verdict else None  # type: ignore[arg-type]
+        return Snapshot(f"https://web.archive.org/web/{ts}/x", ts, 200, judgement=judged)
+
+    def manifest(*records: LinkRecord, citations: tuple[Citation, ...] = ()) -> Manifest:
+        return Manifest({"path": "r.md"}, citations, records)
+
+    def one(old: LinkRecord, new: LinkRecord) -> list[Change]:
+        return diff(manifest(old), manifest(new))
+
+    url = "https://a.org/"
+    # dead -> error is a change of verdict, not a return; blocked -> alive neither
+    assert [
+        c.kind
+        for c in one(LinkRecord(url, check=check("dead")), LinkRecord(url, check=check("error")))
+    ] == ["verdict-changed"]
+    assert [
+        c.kind
+        for c in one(LinkRecord(url, check=check("blocked")), LinkRecord(url, check=check("alive")))
+    ] == ["verdict-changed"]
+    # notes from the new reading, else the old one
+    died = one(
+        LinkRecord(url, (), check=check("alive")), LinkRecord(url, ("3",), check=check("dead"))
+    )
+    assert died == [Change("died", url, ("3",), "alive", "dead", "alive-reason", "dead-reason")]
+    kept = one(
+        LinkRecord(url, ("4",), check=check("alive")), LinkRecord(url, (), check=check("dead"))
+    )
+    assert kept[0].footnotes == ("4",)
+    # a check on one side only compares nothing
+    assert (
+        one(LinkRecord(url), LinkRecord(url, check=check("alive", final_url=url, sha256="1" * 64)))
+        == []
+    )
+    # a link added unchecked, and its reason
+    added = diff(manifest(), manifest(LinkRecord(url, ("1",))))
+    assert added == [Change("link-added", url, ("1",), None, None, None, None)]
+    assert not newly_dead(added)
+    assert not newly_dead([Change("link-added", url, (), None, "alive")])
+    assert newly_dead([Change("link-added", url, (), None, "dead")])
+    # snapshots gained, with the notes and the new snapshot
+    gained = one(
+        LinkRecord(url, ("2",)), LinkRecord(url, ("2",), archive=ArchiveState("saved", snap("1")))
+    )
+    assert gained == [Change("gained-snapshot", url, ("2",), None, snap("1").url)]
+    lost = one(
+        LinkRecord(url, ("2",), archive=ArchiveState("saved", snap("1"))),
+        LinkRecord(url, ("2",), archive=ArchiveState("failed")),
+    )
+    assert lost == [
+        Change("not-preserved", url, ("2",)),
+        Change("lost-snapshot", url, ("2",), snap("1").url, None),
+    ]
+    # a copy already known not to hold the page is not news; a copy that holds it never is
+    walled = ArchiveState("existing", snap("1", "login-wall"))
+    assert [
+        c.kind for c in one(LinkRecord(url, archive=walled), LinkRecord(url, archive=walled))
+    ] == []
+    new_wall = one(LinkRecord(url), LinkRecord(url, archive=walled))
+    assert [c.kind for c in new_wall] == ["copy-not-holding", "gained-snapshot"]
+    assert new_wall[0] == Change(
+        "copy-not-holding", url, (), snap("1").url, "login-wall", None, "login-wall reason"
+    )
+    good = ArchiveState("existing", snap("1", "content"))
+    assert one(LinkRecord(url, archive=good), LinkRecord(url, archive=good)) == []
+    assert [c.kind for c in one(LinkRecord(url), LinkRecord(url, archive=good))] == [
+        "gained-snapshot"
+    ]
+    # drift: from nothing to exactly the threshold is news; from the threshold up is not
+    drifting = ArchiveState("existing", snap("1"), drift=0.5)
+    assert [
+        c for c in one(LinkRecord(url), LinkRecord(url, archive=drifting)) if c.kind == "drifted"
+    ] == [Change("drifted", url, (), None, "50%")]
+    more = ArchiveState("existing", snap("1"), drift=0.9)
+    assert [
+        c.kind for c in one(LinkRecord(url, archive=drifting), LinkRecord(url, archive=more))
+    ] == []
+    # citations added and removed, with their note or none
+    cited = (Citation("7", url, 1), Citation(None, "https://b.org/", 2))
+    record = LinkRecord(url)
+    changes = diff(manifest(record), manifest(record, citations=cited))
+    assert changes == [
+        Change("citation-added", url, ("7",)),
+        Change("citation-added", "https://b.org/", ()),
+    ]
+    changes = diff(manifest(record, citations=cited), manifest(record))
+    assert changes == [
+        Change("citation-removed", url, ("7",)),
+        Change("citation-removed", "https://b.org/", ()),
+    ]

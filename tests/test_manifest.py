@@ -408,3 +408,67 @@ def test_from_json_names_its_source() -> None:
         Manifest.from_json({})
     with pytest.raises(ManifestError, match=r"^given: not a kzarchive manifest"):
         Manifest.from_json({"x": 1}, "given")
+
+
+def test_an_empty_manifest_sums_to_zero() -> None:
+    summary = Manifest({"path": "r.md"}).summary().to_json()
+    assert {k: v for k, v in summary.items() if k != "dead_footnotes"} == dict.fromkeys(
+        [k for k in summary if k != "dead_footnotes"], 0
+    )
+
+
+def test_the_tool_that_wrote_it_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    save(Manifest({"path": "r.md"}, tool={"name": "kzarchive", "version": "0.0.9"}), path)
+    assert load(path).tool == {"name": "kzarchive", "version": "0.0.9"}
+
+
+def test_a_version_1_manifest_with_a_broken_link_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    path.write_text(
+        '{"schema_version": 1, "document": {"path": "r.md"}, "citations": [], "links": [1]}'
+    )
+    with pytest.raises(ManifestError, match=r"\$\.links\[0\]: 1 is not of type 'object'"):
+        load(path)
+
+
+def test_a_new_file_gets_the_umask_mode(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        save(Manifest({"path": "r.md"}), tmp_path / "m.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "m.json").stat().st_mode) == 0o666
+
+
+def test_the_write_goes_through_a_hidden_temporary_beside_the_file_and_is_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replaced: list[tuple[str, str]] = []
+    synced: list[bool] = []
+    real_replace, real_fsync = os.replace, os.fsync
+
+    def replace_(src: str, dst: str) -> None:
+        replaced.append((str(src), str(dst)))
+        real_replace(src, dst)
+
+    def fsync(fd: int) -> None:
+        synced.append(stat.S_ISDIR(os.fstat(fd).st_mode))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "replace", replace_)
+    monkeypatch.setattr(os, "fsync", fsync)
+    path = tmp_path / "m.json"
+    save(Manifest({"path": "r.md"}), path)
+    [(src, dst)] = replaced
+    assert Path(src).parent == tmp_path and dst == str(path)
+    assert Path(src).name.startswith(".m.json.") and src.endswith(".tmp")
+    assert synced == [False, True]  # the file, then its folder
+
+
+def test_the_file_is_indented_utf8_for_people(tmp_path: Path) -> None:
+    path = tmp_path / "m.json"
+    save(Manifest({"path": "r.md"}, (Citation("1", "https://a.org/", 1, "Алматы, café"),)), path)
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[1] == '  "schema_version": 2,' and text.endswith("}\n")
+    assert "Алматы, café" in text
