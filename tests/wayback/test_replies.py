@@ -7,6 +7,7 @@ cassettes, 2023; the SPN2 doc; the parsers of pywaybackup, spn.sh and archiveorg
 from __future__ import annotations
 
 import contextlib
+import json
 
 import pytest
 from hypothesis import given, settings
@@ -14,7 +15,10 @@ from hypothesis import strategies as st
 
 from kzarchive.wayback.anonymous import link_mementos, read_anonymous_save
 from kzarchive.wayback.replies import (
+    JobStatus,
+    SaveReply,
     WaybackError,
+    exclusion,
     read_cdx,
     read_job_status,
     read_save_reply,
@@ -314,3 +318,142 @@ def test_a_success_without_a_timestamp_or_url_has_no_snapshot() -> None:
         '{"status": "pending", "timestamp": "20200101000000", "original_url": "https://a.org/"}',
     )
     assert (no_url.snapshot(), no_time.snapshot(), pending.snapshot()) == (None, None, None)
+
+
+# -- every field of every reply, exactly (the shapes are those above; values made to tell the
+#    branches apart) ------------------------------------------------------------------------------
+
+SAME = (
+    "The same snapshot had been made {} ago. You can make new capture of this URL after 45 minutes."
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "minutes"),
+    [("30 seconds", 0.5), ("2 minutes", 2.0), ("1 hour", 60.0), ("5 Hours", 300.0)],
+)
+def test_the_same_snapshot_says_how_long_ago(said: str, minutes: float) -> None:
+    message = SAME.format(said)
+    job = json.dumps({"url": "https://a.org/", "job_id": "spn2-abc", "message": message})
+    assert read_save_reply(200, "application/json", job) == SaveReply(
+        "spn2-abc", message, True, minutes
+    )
+    null = json.dumps({"url": "https://a.org/", "job_id": None, "message": message})
+    assert read_save_reply(200, "application/json", null) == SaveReply(None, message, True, minutes)
+    page = f"<html><body><p>{message}</p></body></html>"
+    assert read_save_reply(200, "text/html", page) == SaveReply(None, message, True, minutes)
+
+
+def test_a_job_without_a_message_is_just_a_job() -> None:
+    reply = read_save_reply(200, "application/json", '{"url": "u", "job_id": "spn2-x"}')
+    assert reply == SaveReply("spn2-x", None, False, None)
+    same = read_save_reply(
+        200,
+        "application/json",
+        '{"job_id": null, "message": "The same snapshot had been made recently"}',
+    )
+    assert same == SaveReply(None, "The same snapshot had been made recently", True, None)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "text", "message"),
+    [
+        ("text/html", '  \n {"job_id": 5}', 'no job id: {"job_id": 5}'),
+        ("text/html", "[1, 2]", "HTTP 200: [1, 2]"),
+        ("application/json", "null", "HTTP 200: null"),
+        ("application/json", "{not json", "HTTP 200: {not json"),
+    ],
+)
+def test_json_is_known_by_its_first_character_or_its_type(
+    content_type: str, text: str, message: str
+) -> None:
+    with pytest.raises(WaybackError) as raised:
+        read_save_reply(200, content_type, text)
+    assert (raised.value.reason, raised.value.message) == ("bad-reply", message)
+
+
+def test_refusals_carry_their_reason_and_words() -> None:
+    def refused(data: dict[str, object]) -> tuple[str, str]:
+        with pytest.raises(WaybackError) as raised:
+            read_save_reply(200, "application/json", json.dumps(data))
+        return raised.value.reason, raised.value.message
+
+    assert refused({"status": "error", "status_ext": "error:bad-request", "exception": "Boom"}) == (
+        "bad-request",
+        "Boom",
+    )
+    assert refused({"status_ext": "error:blocked-url", "message": "Blocked"}) == (
+        "blocked-url",
+        "Blocked",
+    )
+    assert refused({"status": "error"}) == ("unknown", "")
+    cap = "You cannot make more than (100,000) captures per day."
+    assert refused(
+        {"status": "error", "status_ext": "error:too-many-captures", "message": cap}
+    ) == ("account-daily-limit", cap)
+
+
+def test_an_html_answer_is_read_for_its_words() -> None:
+    page = (
+        "<html><p>First &amp; foremost</p><p> </p><p>second</p>"
+        '<script>spn.watchJob("spn2-0123456789abcdef")</script></html>'
+    )
+    assert read_save_reply(200, "text/html", page) == SaveReply(
+        "spn2-0123456789abcdef", "First & foremost second"
+    )
+    cap = "<p>You cannot make more than 4,000 captures per day.</p>"
+    with pytest.raises(WaybackError) as raised:
+        read_save_reply(200, "text/html", cap)
+    assert raised.value.reason == "account-daily-limit"
+    assert raised.value.message == "You cannot make more than 4,000 captures per day."
+    with pytest.raises(WaybackError) as raised:
+        read_save_reply(200, "text/html", "<html>Sorry</html>")
+    assert raised.value.message == "HTTP 200 page without a job: Sorry"
+
+
+def test_exclusions_are_read_from_the_header_and_the_first_4000_characters() -> None:
+    header = {"x-archive-wayback-runtime-error": "RobotAccessControlException: Blocked By Robots"}
+    found = exclusion(403, header, "")
+    assert found is not None and found.reason == "robots-excluded"
+    name = "AdministrativeAccessControlException"
+    late = "x" * (4001 - len(name)) + name
+    assert exclusion(200, {}, late) is None
+    found = exclusion(200, {}, late[1:])
+    assert found is not None and found.reason == "blocked-site"
+
+
+def test_short_cdx_rows_are_filled_and_long_ones_cut() -> None:
+    text = (
+        '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
+        '["org,a)/", "20190220083000", "https://a.org/"],\n'
+        '["org,a)/", "20190221083000", "https://a.org/", "text/html", "200", "D", "1", "extra"]]'
+    )
+    found = read_cdx(200, {}, text)
+    assert [(s.timestamp, s.status) for s in found] == [
+        ("20190220083000", None),
+        ("20190221083000", 200),
+    ]
+
+
+def test_a_job_status_without_status_is_pending_and_errors_keep_their_words() -> None:
+    assert read_job_status("j", '{"job_id": "j"}') == JobStatus("pending", "j")
+    error = read_job_status("j", '{"status": "error", "exception": "boom"}')
+    assert (error.status, error.status_ext, error.message) == ("error", None, "boom")
+    done = read_job_status(
+        "j",
+        json.dumps(
+            {
+                "status": "success",
+                "timestamp": 20190220083000,
+                "original_url": "u",
+                "http_status": "200",
+                "status_ext": "error:x",
+            }
+        ),
+    )
+    assert (done.timestamp, done.http_status, done.status_ext) == ("20190220083000", 200, "x")
+    for odd in ('"２００"', "true", "3.5", "null", '"abc"'):
+        assert (
+            read_job_status("j", f'{{"status": "success", "http_status": {odd}}}').http_status
+            is None
+        )
