@@ -457,3 +457,39 @@ def test_a_job_status_without_status_is_pending_and_errors_keep_their_words() ->
             read_job_status("j", f'{{"status": "success", "http_status": {odd}}}').http_status
             is None
         )
+
+
+def test_exclusions_say_what_they_are() -> None:
+    found = exclusion(200, {}, "AdministrativeAccessControlException: Blocked Site Error")
+    assert found is not None and found.message == "the Wayback Machine excludes this site"
+
+
+def test_cdx_rows_that_are_not_rows_are_refused() -> None:
+    with pytest.raises(WaybackError) as raised:
+        read_cdx(200, {}, '[["urlkey", "timestamp"], "not a row"]')
+    assert raised.value.reason == "cdx-bad-reply"
+
+
+def test_a_bad_cdx_row_is_skipped_and_the_next_read() -> None:
+    text = (
+        '[["urlkey","timestamp","original","mimetype","statuscode","digest","length"],\n'
+        '["org,a)/", "2019", "https://a.org/", "text/html", "200", "D", "1"],\n'
+        '["org,a)/", "20190221083000", "https://a.org/", "text/html", "200", "D", "1"]]'
+    )
+    found = read_cdx(200, {}, text)
+    assert [(s.timestamp, s.source) for s in found] == [("20190221083000", "existing")]
+
+
+def test_an_unknown_job_status_is_named() -> None:
+    with pytest.raises(WaybackError) as raised:
+        read_job_status("j", '{"status": "queued"}')
+    assert raised.value.message == 'unknown job status \'queued\': {"status": "queued"}'
+
+
+def test_user_status_needs_an_object_with_available() -> None:
+    assert read_user_status('{"available": 8, "daily_captures": "10"}') == {
+        "available": 8,
+        "daily_captures": 10,
+    }
+    assert read_user_status('[{"available": 8}]') is None
+    assert read_user_status('{"processing": 3}') is None
