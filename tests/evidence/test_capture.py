@@ -257,3 +257,13 @@ def test_requisites_are_bounded_per_page(
     assert evidence is not None and evidence.requisites == len(expected)
     if "requisite_bytes" in limits:
         assert evidence.requisite_bytes == limits["requisite_bytes"]  # cut at the budget
+
+
+def test_a_body_cut_off_past_the_check_is_marked_disconnect(
+    servers: Servers, tmp_path: Path
+) -> None:
+    result, out = run(servers, tmp_path, ["/cut"], "--max-body", "500")
+    found = links(out)["/cut"]
+    assert found["check"]["verdict"] == "alive", result.stderr
+    assert found["evidence"]["truncated"] == "disconnect"
+    assert found["evidence"]["size"] == 1000

@@ -236,6 +236,14 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"<html><body>" + b"x" * 1000)
             self.wfile.flush()
             self.sleep(30)
+        elif path == "/cut":  # promises 100,000 bytes, sends 1,000 and hangs up
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"<html><body>" + b"x" * 988)
+            self.wfile.flush()
+            self.close_connection = True
         elif path == "/huge":
             self.serve_huge()
         elif path == "/cookie-check":  # a first visit gets a cookie and comes back for the page
