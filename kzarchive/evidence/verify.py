@@ -86,8 +86,8 @@ def verify_folder(folder: Path) -> Verification:
     ]
     if not findings:
         raise UnusableFolder(
-            f"{folder}: no evidence to verify (it was made with --no-capture, or before "
-            "kzarchive kept evidence)"
+            f"{folder}: no evidence to verify (nothing was captured: the run was offline or "
+            "used --no-capture, or kzarchive kept no evidence yet when it ran)"
         )
     sealed = {f.path for f in findings if f.kind == "sums" and f.status == "holds"}
     warcs = sorted({r.evidence.warc for r in manifest.links if r.evidence and r.evidence.warc})
