@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers.base import RunningServer
+from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.scenario import scenario_server
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -14,6 +19,21 @@ DOCUMENTS = FIXTURES / "documents"
 @pytest.fixture
 def seed() -> Path:
     return ROOT / "sources.txt"
+
+
+@pytest.fixture
+def site() -> Iterator[RunningServer]:
+    """The scenario web server (tests/servers/scenario.py), for one test."""
+    with scenario_server() as running:
+        yield running
+
+
+@pytest.fixture
+def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
+    """The fake Wayback Machine (tests/servers/fake_wayback.py) and its state, for one test."""
+    server, state = fake_wayback()
+    with server:
+        yield server, state
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,21 +18,7 @@ from tests.conftest import FIXTURES, ROOT
 from tests.interrupt import interrupt_when
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
-from tests.servers.fake_wayback import FakeState, cli_env, fake_wayback
-from tests.servers.scenario import scenario_server
-
-
-@pytest.fixture
-def site() -> Iterator[RunningServer]:
-    with scenario_server() as running:
-        yield running
-
-
-@pytest.fixture
-def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
-    server, state = fake_wayback()
-    with server:
-        yield server, state
+from tests.servers.fake_wayback import FakeState, cli_env
 
 
 def env(wayback: RunningServer) -> dict[str, str]:

@@ -10,7 +10,6 @@ archive rules stop them first, and the tests assert that nothing was attempted).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,24 +19,10 @@ from kzarchive.check import dns
 from kzarchive.cli import main
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
-from tests.servers.fake_wayback import FakeState, cli_env, fake_wayback
-from tests.servers.scenario import scenario_server
+from tests.servers.fake_wayback import FakeState, cli_env
 
 PASSWORD = "hunter2"
 SIGNATURE = "c2lnbmF0dXJlLXNlY3JldA"
-
-
-@pytest.fixture
-def site() -> Iterator[RunningServer]:
-    with scenario_server() as running:
-        yield running
-
-
-@pytest.fixture
-def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
-    server, state = fake_wayback()
-    with server:
-        yield server, state
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from kzarchive.check.checker import CaptureLimits, LinkChecker
 from kzarchive.evidence.options import EvidenceOptions
-from kzarchive.evidence.package import PackageError, package
+from kzarchive.evidence.package import WACZ_NAME, PackageError, package
 from kzarchive.evidence.records import Evidence
 from kzarchive.evidence.seal import SEALS_DIR, Stamp, timestamp, write_seal
 from kzarchive.evidence.warc import WARC_DIR, WarcRecorder
@@ -107,7 +107,7 @@ class Keeper:
             store.update(record.url, evidence=found)
         if self.options.media and not offline:
             await self._media(store, original)
-        if self.captured or not (self.folder / "evidence.wacz").exists():
+        if self.captured or not (self.folder / WACZ_NAME).exists():
             title = str(store.manifest.document.get("path") or "kzarchive evidence")
             try:
                 self.wacz = await asyncio.to_thread(package, self.folder, title)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kzarchive.evidence.digests import file_sha256
 from kzarchive.evidence.records import MediaFile
-from kzarchive.evidence.seal import file_sha256
 
 MEDIA_DIR = "media"
 INSTALL_HINT = "--media needs yt-dlp: pip install 'kzarchive[media]'"

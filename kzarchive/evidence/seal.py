@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
 import shutil
 import warnings
 from collections.abc import Iterable
@@ -37,6 +36,7 @@ from rfc3161_client import (
     decode_timestamp_response,
 )
 
+from kzarchive.evidence.digests import file_sha256
 from kzarchive.tls import ssl_context
 
 SEALS_DIR = "evidence/seals"
@@ -54,14 +54,6 @@ class Stamp:
     token: Path | None = None
     time: str | None = None
     error: str | None = None
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_seal(folder: Path, stamp: str, manifest: Path, files: Iterable[Path]) -> Path:

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kzarchive.errors import KzarchiveError
+from kzarchive.evidence.digests import file_sha256, stream_sha256
 from kzarchive.evidence.package import WACZ_NAME
-from kzarchive.evidence.seal import SEALS_DIR, SUMS_NAME, check_token, file_sha256, is_mozilla_root
-from kzarchive.evidence.warc import payload_digest
+from kzarchive.evidence.seal import SEALS_DIR, SUMS_NAME, check_token, is_mozilla_root
+from kzarchive.evidence.warc import WARC_DIR, payload_digest
 from kzarchive.manifest import MANIFEST_NAME, Manifest, load
 
 Status = Literal["holds", "altered", "missing", "unsealed"]
@@ -120,15 +121,10 @@ def _records(folder: Path, manifest: Manifest) -> Iterator[Finding]:
                     raise ArchiveLoadFailed("no record there")
                 record_id = record.rec_headers.get_header("WARC-Record-ID")
                 said = record.rec_headers.get_header("WARC-Payload-Digest")
-                digest = hashlib.sha256()
-                size = 0
-                while chunk := record.raw_stream.read(1024 * 1024):
-                    digest.update(chunk)
-                    size += len(chunk)
+                found, size = stream_sha256(record.raw_stream)
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
             yield Finding("record", where, "altered", f"unreadable record ({exc})", link.url)
             continue
-        found = digest.hexdigest()
         if record_id != evidence.record_id:
             said = f"another record is there ({record_id})"
             yield Finding("record", where, "altered", said, link.url)
@@ -165,8 +161,14 @@ def _media(folder: Path, manifest: Manifest) -> Iterator[Finding]:
 
 def _wacz(folder: Path) -> Iterator[Finding]:
     path = folder / WACZ_NAME
-    if not path.exists():
-        return
+    if path.exists():
+        yield from wacz_findings(path, WACZ_NAME, folder / WARC_DIR)
+
+
+def wacz_findings(path: Path, label: str, warcs: Path | None = None) -> Iterator[Finding]:
+    """Every digest a WACZ records of itself (``datapackage-digest.json`` over
+    ``datapackage.json``, which lists each member's), computed again; with ``warcs``, each WARC
+    it packages compared with the file of that name there."""
     try:
         with zipfile.ZipFile(path) as wacz:
             package_bytes = wacz.read("datapackage.json")
@@ -174,31 +176,33 @@ def _wacz(folder: Path) -> Iterator[Finding]:
             expected = str(digest.get("hash", ""))
             found = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
             if expected != found:
-                yield Finding("wacz", f"{WACZ_NAME}:datapackage.json", "altered", "digest differs")
+                yield Finding("wacz", f"{label}:datapackage.json", "altered", "digest differs")
                 return
             for resource in json.loads(package_bytes).get("resources", []):
                 name = str(resource.get("path"))
-                member = f"{WACZ_NAME}:{name}"
+                member = f"{label}:{name}"
                 try:
-                    data = hashlib.sha256(wacz.read(name)).hexdigest()
+                    with wacz.open(name) as stream:
+                        data = stream_sha256(stream)[0]
                 except KeyError:
                     yield Finding("wacz", member, "missing", "listed but not in the package")
                     continue
                 if f"sha256:{data}" != resource.get("hash"):
                     yield Finding("wacz", member, "altered", "differs from the package's digest")
                     continue
-                outside = folder / "evidence" / "warc" / Path(name).name
+                outside = warcs / Path(name).name if warcs is not None else None
                 if (
-                    name.startswith("archive/")
+                    outside is not None
+                    and name.startswith("archive/")
                     and outside.exists()
                     and file_sha256(outside) != data
                 ):
-                    kept = outside.relative_to(folder)
+                    kept = outside.relative_to(path.parent)  # the WARC folder is beside it
                     yield Finding("wacz", member, "altered", f"differs from {kept}")
                     continue
                 yield Finding("wacz", member, "holds", f"sha256 {data[:12]}…")
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        yield Finding("wacz", WACZ_NAME, "altered", f"not a readable WACZ ({exc})")
+        yield Finding("wacz", label, "altered", f"not a readable WACZ ({exc})")
 
 
 def _seals(folder: Path) -> Iterator[Finding]:

@@ -13,7 +13,6 @@ replay tool can serve it.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -239,13 +238,3 @@ def _stored_headers(headers: tuple[tuple[str, str], ...], size: int) -> list[tup
     if renamed or any(k.lower() == "content-length" for k, _ in headers):
         kept.append(("Content-Length", str(size)))
     return kept
-
-
-def digest_of(stream: IO[bytes]) -> tuple[str, int]:
-    """The SHA-256 (hex) and size of what is left in ``stream``."""
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := stream.read(1024 * 1024):
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size

@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from kzarchive.cli import main
+from kzarchive.evidence.verify import wacz_findings
+from tests.conftest import FIXTURES
 from tests.evidence.conftest import Servers, links, run
 
 
@@ -167,3 +169,32 @@ def test_evidence_never_timestamped_is_said_but_holds(servers: Servers, tmp_path
     assert result.exit_code == 0
     unsealed = [f for f in json.loads(result.stdout)["findings"] if f["status"] == "unsealed"]
     assert [f["detail"] for f in unsealed] == ["no timestamp token: not timestamped"]
+
+
+THIRD_PARTY_WACZ = FIXTURES / "third-party" / "wacz" / "valid_signed_example_1.wacz"
+
+
+def test_the_digests_of_a_wacz_made_elsewhere_hold() -> None:
+    found = list(wacz_findings(THIRD_PARTY_WACZ, "example.wacz"))
+    assert [f.status for f in found] == ["holds"] * 4
+    assert {f.path.split(":", 1)[1].split("/")[0] for f in found} == {
+        "indexes",
+        "archive",
+        "pages",
+    }
+
+
+def test_a_changed_member_of_a_wacz_made_elsewhere_is_named(tmp_path: Path) -> None:
+    import zipfile
+
+    changed = tmp_path / "changed.wacz"
+    with zipfile.ZipFile(THIRD_PARTY_WACZ) as source, zipfile.ZipFile(changed, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "pages/pages.jsonl":
+                data = data.replace(b"example", b"exampla", 1)
+            target.writestr(item, data)
+    found = list(wacz_findings(changed, "changed.wacz"))
+    assert [(f.path, f.status) for f in found if f.status != "holds"] == [
+        ("changed.wacz:pages/pages.jsonl", "altered")
+    ]

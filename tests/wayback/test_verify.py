@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from kzarchive.check.dns import StaticResolver
 from kzarchive.cli import main
-from kzarchive.models import ArchiveState, Snapshot
+from kzarchive.models import ArchiveState, Judgement, Snapshot
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.judge import raw_address
 from kzarchive.wayback.memento import read_mementos
@@ -20,8 +20,7 @@ from kzarchive.wayback.verify import Verifier, VerifyOptions
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 from tests.servers.fake_memento import MementoState, fake_memento
-from tests.servers.fake_wayback import FakeState, cli_env, fake_wayback
-from tests.servers.scenario import scenario_server
+from tests.servers.fake_wayback import FakeState, cli_env
 
 TS = "20190220083000"
 LOGIN = (
@@ -47,13 +46,6 @@ EXPECTED = {
     "https://soft.example.org/a": "soft-404",
     "https://moved.example.org/a": "redirect",
 }
-
-
-@pytest.fixture
-def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
-    server, state = fake_wayback()
-    with server:
-        yield server, state
 
 
 @pytest.fixture
@@ -110,13 +102,12 @@ def test_every_kind_of_copy_is_judged(wayback: tuple[RunningServer, FakeState]) 
     assert {url for url, s in found.items() if s.preserved} == {"https://fidu.it/en/report/"}
 
 
-def test_a_redirect_whose_target_was_captured_holds_the_page(
-    wayback: tuple[RunningServer, FakeState],
-) -> None:
+def judge_redirect(wayback: tuple[RunningServer, FakeState], target_timestamp: str) -> Judgement:
+    """The judgement of a captured redirect whose target was captured at ``target_timestamp``."""
     server, state = wayback
     state.payloads.update(PAYLOADS)
     state.add_capture("https://moved.example.org/a", TS)
-    state.add_capture("https://moved.example.org/b", TS)
+    state.add_capture("https://moved.example.org/b", target_timestamp)
     found, _ = verify(
         server,
         {
@@ -127,8 +118,15 @@ def test_a_redirect_whose_target_was_captured_holds_the_page(
     )
     judged = found["https://moved.example.org/a"].snapshot
     assert judged is not None and judged.judgement is not None
-    assert judged.judgement.verdict == "content"
-    assert "redirect" in judged.judgement.reason
+    return judged.judgement
+
+
+def test_a_redirect_whose_target_was_captured_holds_the_page(
+    wayback: tuple[RunningServer, FakeState],
+) -> None:
+    judgement = judge_redirect(wayback, TS)
+    assert judgement.verdict == "content"
+    assert "redirect" in judgement.reason
 
 
 def test_a_redirect_whose_target_was_captured_seconds_later_holds_the_page(
@@ -136,21 +134,7 @@ def test_a_redirect_whose_target_was_captured_seconds_later_holds_the_page(
 ) -> None:
     # As recorded at web.archive.org: epa.gov's 301 captured at 02:37:57, its target at 02:44:05;
     # the replay of the target at the first timestamp is a 302 to the second.
-    server, state = wayback
-    state.payloads.update(PAYLOADS)
-    state.add_capture("https://moved.example.org/a", TS)
-    state.add_capture("https://moved.example.org/b", "20190220084405")
-    found, _ = verify(
-        server,
-        {
-            "https://moved.example.org/a": ArchiveState(
-                "existing", snapshot("https://moved.example.org/a")
-            )
-        },
-    )
-    judged = found["https://moved.example.org/a"].snapshot
-    assert judged is not None and judged.judgement is not None
-    assert judged.judgement.verdict == "content"
+    assert judge_redirect(wayback, "20190220084405").verdict == "content"
 
 
 def test_an_older_good_capture_is_pointed_to(wayback: tuple[RunningServer, FakeState]) -> None:
@@ -248,12 +232,6 @@ def test_the_aggregators_json_shape() -> None:
         raw_address(found[0].url) == "http://arquivo.pt/wayback/20130115102033id_/http://cnn.com/"
     )
     assert raw_address(found[1].url) is None  # archive.today serves no raw payloads
-
-
-@pytest.fixture
-def site() -> Iterator[RunningServer]:
-    with scenario_server() as running:
-        yield running
 
 
 def test_run_counts_only_copies_that_hold_the_page(
