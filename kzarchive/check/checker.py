@@ -430,8 +430,7 @@ class LinkChecker:
     ) -> tuple[_Answer, str | None]:
         """The same reading as :meth:`_get`'s, with the body also kept for the evidence
         (``started``: when the request was sent, the record's WARC-Date)."""
-        peer = response.connection.transport if response.connection else None
-        address = peer.get_extra_info("peername") if peer else None
+        address = _peer_address(response)
         redirect = response.status in REDIRECT_STATUSES
         trip.reading_body = not redirect
         if redirect:
@@ -551,6 +550,17 @@ class LinkChecker:
             self._probes[key] = task
         outcome = await task
         return outcome if isinstance(outcome, _Answer) else None
+
+
+def _peer_address(response: aiohttp.ClientResponse) -> object:
+    """The (host, port) the answer came from. A small answer read whole with its head has
+    already handed its connection back to the pool (``response.connection`` is None), so the
+    protocol that read it is asked instead; None when the socket is already closed."""
+    if response.connection is not None and response.connection.transport is not None:
+        return response.connection.transport.get_extra_info("peername")
+    protocol = response._protocol  # aiohttp keeps no public handle on it once released
+    transport = protocol.transport if protocol is not None else None
+    return transport.get_extra_info("peername") if transport is not None else None
 
 
 def worth_second_look(check: Check) -> bool:

@@ -12,7 +12,7 @@ MARK_OPEN = "\x00"
 MARK_CLOSE = "\x01"
 _MARK = re.compile(f"{MARK_OPEN}([^{MARK_CLOSE}]*){MARK_CLOSE}")
 _SENTENCE_END = re.compile(
-    f"[.!?…](?:[\"'”’»)]|{MARK_OPEN}[^{MARK_CLOSE}]*{MARK_CLOSE})*"
+    f"[.!?…](?:[\"'”’»)]|\\s?{MARK_OPEN}[^{MARK_CLOSE}]*{MARK_CLOSE})*"
     r"\s+(?=[\"'“‘«(\[*]*[A-ZА-ЯЁ0-9])"
 )
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+(?=[.,;:!?])")
@@ -20,12 +20,25 @@ _SPACES = re.compile(r"\s+")
 MAX_CONTEXT = 600
 
 
-_TYPED_REF = re.compile(r"\[(\d{1,4})\]|\^(\d{1,4})\b")
+_TYPED_REF = re.compile(
+    r"\[(\d{1,4})\]|(?<!\w)\^(\d{1,4})\b"
+    # Superscript digits as characters ("a claim.¹²"), as word processors' plain-text and PDF
+    # exports write them: after punctuation or a word of three letters or more, so that "m²" or
+    # "km²" is not taken for a reference
+    r"|(?:(?<=[.,;:!?\"'”’»)\]])|(?<=[^\W\d_]{3}))([⁰¹²³⁴⁵⁶⁷⁸⁹]{1,4})(?![⁰¹²³⁴⁵⁶⁷⁸⁹])"
+)
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 def mark_typed_references(text: str) -> str:
-    """Put a marker where the text cites a note as ``[5]`` or ``^5`` (note-list documents)."""
-    return _TYPED_REF.sub(lambda m: marker(m.group(1) or m.group(2)), text)
+    """Put a marker where the text cites a note as ``[5]``, ``^5`` (note-list documents) or
+    ``⁵``."""
+
+    def mark(match: re.Match[str]) -> str:
+        label = match.group(1) or match.group(2) or match.group(3).translate(_SUPERSCRIPT_DIGITS)
+        return marker(label)
+
+    return _TYPED_REF.sub(mark, text)
 
 
 def marker(label: str) -> str:

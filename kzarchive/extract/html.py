@@ -185,12 +185,15 @@ class _Reader:
         # EPUB marks references and notes by what they are, whatever their ids: a noteref link
         # names its note, and footnote/endnote/rearnote elements are notes.
         noterefs: dict[str, str] = {}
+        shown: dict[str, str] = {}  # any link's label, for a note that only a plain link names
         for el in all_elements:
-            if el.tag == "a" and "noteref" in el.attrs.get("epub:type", "").split():
-                target = el.attrs.get("href", "")
-                label = _visible_label(el.text())
-                if target.startswith("#") and label:
-                    noterefs.setdefault(target[1:], label)
+            target = el.attrs.get("href", "") if el.tag == "a" else ""
+            label = _visible_label(el.text()) if target.startswith("#") else None
+            if label is None:
+                continue
+            shown.setdefault(target[1:], label)
+            if _is_noteref(el):
+                noterefs.setdefault(target[1:], label)
         # What a noteref shows is the label, whatever else links to the note.
         visible.update({k.lstrip("_").lower(): v for k, v in noterefs.items()})
         notes: list[tuple[str, Element]] = []
@@ -205,7 +208,9 @@ class _Reader:
                 key = _note_key(ident) if ident and not _REF_ID.search(ident) else None
                 if ident and key is None and (ident in noterefs or (epub_note and attr == "id")):
                     key = ident
-                    visible.setdefault(ident.lstrip("_").lower(), noterefs.get(ident, ident))
+                    visible.setdefault(
+                        ident.lstrip("_").lower(), noterefs.get(ident) or shown.get(ident, ident)
+                    )
                 if key is None or ident.lstrip("_").lower() in seen:
                     continue
                 container = el if el.tag in _BLOCKS else _block_of(el)
@@ -351,12 +356,8 @@ class _Reader:
                 continue
             href = child.attrs.get("href", "") if child.tag == "a" else ""
             target = _note_key(href[1:]) if href.startswith("#") else None
-            if child.tag == "sup" or target is not None:
-                label = None
-                if target is not None:
-                    label = _visible_label(child.text()) or target
-                else:
-                    label = _visible_label(child.text())
+            if child.tag == "sup" or target is not None or _is_noteref(child):
+                label = _visible_label(child.text()) or target
                 if label is not None:
                     parts.append(marker(label))
                     continue
@@ -364,6 +365,14 @@ class _Reader:
                 parts.append(" ")
             parts.append(self._flatten(child))
         return "".join(parts)
+
+
+def _is_noteref(el: Element) -> bool:
+    """An EPUB 3 or DPUB-ARIA note reference (``epub:type="noteref"``, ``role="doc-noteref"``)."""
+    return el.tag == "a" and (
+        "noteref" in el.attrs.get("epub:type", "").split()
+        or "doc-noteref" in el.attrs.get("role", "").split()
+    )
 
 
 def parse(text: str) -> Parsed:

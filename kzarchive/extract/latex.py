@@ -31,6 +31,7 @@ _COMMAND = re.compile(r"\\[A-Za-z@]+\*?(?:\[[^\]]*\])?")
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]+)\s*,", re.IGNORECASE)
 _FIELD = re.compile(r"(\w+)\s*=\s*", re.IGNORECASE)
 _DATE = re.compile(r"\\date\s*\{")
+_COMMAND_START = re.compile(r"\\[A-Za-z]")
 
 
 def is_latex(text: str) -> bool:
@@ -72,6 +73,16 @@ def _unescape(url: str) -> str:
 def note_urls(content: str, parsed: Parsed, line: int) -> list[str]:
     """URLs in a note's LaTeX, in the order written: ``\\url`` and ``\\href`` targets (the text
     an ``\\href`` shows is left out: its target wins), and URLs typed as text."""
+    urls: list[str] = []
+    for _, raw, is_link in _raw_urls(content):
+        url = parsed.accept(_unescape(raw), line, is_target=is_link)
+        if url and url not in urls:
+            urls.append(url)
+    return urls
+
+
+def _raw_urls(content: str) -> list[tuple[int, str, bool]]:
+    """Where each URL of ``content`` starts, as written, and whether it is a link target."""
     found: list[tuple[int, str, bool]] = []  # (where, raw, is a link target)
     blanked = list(content)
     index = 0
@@ -88,19 +99,16 @@ def note_urls(content: str, parsed: Parsed, line: int) -> list[str]:
         index = after
     text = "".join(blanked)
     for typed in BARE_URL.finditer(text):
-        found.append((typed.start(), typed.group(0).rstrip("}"), False))
-    urls: list[str] = []
-    for _, raw, is_link in sorted(found, key=lambda item: item[0]):
-        url = parsed.accept(_unescape(raw), line, is_target=is_link)
-        if url and url not in urls:
-            urls.append(url)
-    return urls
+        # A typed URL ends at a command (``\\textgreater{}``), not at an escape (``\\_``)
+        raw = _COMMAND_START.split(typed.group(0), maxsplit=1)[0]
+        found.append((typed.start(), raw.rstrip("}"), False))
+    return sorted(found, key=lambda item: item[0])
 
 
 def _plain(text: str) -> str:
     """Body text, roughly: environments and commands dropped, their arguments kept, braces
     gone."""
-    text = _ENVIRONMENT.sub(" ", text.replace("~", " "))
+    text = _ENVIRONMENT.sub(" ", text.replace("~", " ").replace("\\\\", " "))
     return re.sub(r"[{}]", "", _COMMAND.sub("", text))
 
 
@@ -116,12 +124,22 @@ def parse(text: str) -> Parsed:
     pending_marks: list[str] = []
     body: list[str] = []
     index = max(body_start, 0)
+
+    def body_urls(start: int, end: int) -> None:
+        """The URLs of the body text between two notes (``--all-links``)."""
+        for where, raw, is_link in _raw_urls(source[start:end]):
+            line = source.count("\n", 0, start + where) + 1
+            url = parsed.accept(_unescape(raw), line, is_target=is_link)
+            if url:
+                parsed.other_urls.append((url, line))
+
     for match in _NOTE_COMMAND.finditer(source, index):
         if match.start() < index:
             continue
         kind, explicit = match.group(1), match.group(2)
         line = source.count("\n", 0, match.start()) + 1
         body.append(source[index : match.start()])
+        body_urls(index, match.start())
         index = match.end()
         if kind == "footnotemark":
             if explicit is None:
@@ -148,6 +166,7 @@ def parse(text: str) -> Parsed:
             note.add(url)
         parsed.notes.append(note)
     body.append(source[index:])
+    body_urls(index, len(source))
     for paragraph in re.split(r"\n\s*\n", "".join(body)):
         parsed.add_contexts(sentences_citing(" ".join(_plain(paragraph).split())))
     return parsed
@@ -165,7 +184,7 @@ def parse_bibtex(text: str) -> Parsed:
     for entry in _ENTRY.finditer(source):
         content, _ = _group(source, source.rfind("{", entry.start(), entry.end()))
         line = source.count("\n", 0, entry.start()) + 1
-        places.setdefault(entry.group(2), []).append((line, line + content.count("\n") + 1))
+        places.setdefault(entry.group(2), []).append((line, line + content.count("\n")))
     reader = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
     try:
         entries = bibtexparser.loads(source, parser=reader).entries

@@ -177,10 +177,12 @@ def _urls(children: list[Token], first_line: int, parsed: Parsed) -> Iterator[tu
                 line += 1
             continue
         if child.type == "text" and not in_link and (joined := _wrapped(children, index)):
-            for raw in BARE_URL.findall(joined):
-                url = parsed.accept(raw, line)
+            for match in BARE_URL.finditer(joined):
+                # The wrapped URL is where it starts; what follows it is on the next line
+                where = line if match.start() < len(child.content) else line + 1
+                url = parsed.accept(match.group(0), where)
                 if url:
-                    yield url, line
+                    yield url, where
             skip = 2
             continue
         if child.type in ("softbreak", "hardbreak"):
@@ -295,7 +297,9 @@ def parse(text: str) -> Parsed:
             last_note = None
             continue
         if kind in ("code_block", "fence", "html_block"):
-            parsed.other_urls.extend((u, line) for u in find_bare_urls(token.content))
+            # A fence's content starts on the line after its opening ``` line
+            first = line + 1 if kind == "fence" else line
+            parsed.other_urls.extend((u, first + n) for u, n in find_bare_urls(token.content))
             last_note = None
             continue
         if kind != "inline":

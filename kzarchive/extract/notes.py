@@ -64,7 +64,9 @@ class Parsed:
         try:
             return validate(url)
         except InvalidURL as exc:
-            self.warnings.append(f"line {line}: {exc}")
+            warning = f"line {line}: {exc}"
+            if warning not in self.warnings:  # a reader may meet the same text twice
+                self.warnings.append(warning)
             return None
 
     def add_contexts(self, found: dict[str, str]) -> None:

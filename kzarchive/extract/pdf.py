@@ -10,6 +10,7 @@ the link annotations over it; a link's target wins over the text it shows. ``lin
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -19,7 +20,13 @@ from typing import Any
 
 from kzarchive.errors import DocumentError
 from kzarchive.extract.chatter import gathered
-from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
+from kzarchive.extract.context import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    mark_typed_references,
+    marker,
+    sentences_citing,
+)
 from kzarchive.extract.dates import find_date
 from kzarchive.extract.notes import NOTES_HEADING, Note, Parsed
 from kzarchive.extract.urls import BARE_URL, continues_url, strip_trailing
@@ -38,6 +45,9 @@ NOTE_GAP = 2.0
 # are running headers and footers.
 FURNITURE_BAND = 0.1
 FURNITURE_PAGES = 3
+_HYPHENATED = re.compile(
+    f"(?<=[^\\W\\d_])-\\s*((?:{MARK_OPEN}[^{MARK_CLOSE}]*{MARK_CLOSE}\\s*)*)\n"
+)
 SMALL = 0.92  # a line this much smaller than the body text is note text
 
 
@@ -242,6 +252,23 @@ def _furniture(pages: list[list[_Line]], heights: list[float]) -> set[int]:
     return {id(line) for shape, line in banded if shapes[shape] >= needed}
 
 
+def _line_pitch(pages: list[list[_Line]], body_size: float) -> float:
+    """The distance from one body line to the next that most of the document's lines keep (1.5
+    or double spacing spreads a paragraph's lines further apart than single spacing does); 0 when
+    no distance is that common (too few lines to tell the line spacing from paragraph spacing)."""
+    gaps: Counter[float] = Counter()
+    for lines in pages:
+        body = [line for line in lines if abs(line.size - body_size) < 0.5]
+        for upper, lower in itertools.pairwise(body):
+            gap = round(upper.y - lower.y, 1)
+            if body_size <= gap <= 2.5 * body_size:
+                gaps[gap] += 1
+    if not gaps:
+        return 0.0
+    pitch, count = gaps.most_common(1)[0]
+    return pitch if count >= 3 and 2 * count > gaps.total() else 0.0
+
+
 def _body_size(lines: list[_Line]) -> float:
     """The size of the body text: of lines that cite notes mid-line, else the commonest size."""
     citing: Counter[float] = Counter()
@@ -294,6 +321,7 @@ def _parse(data: bytes, source: str) -> Parsed:
         parsed.other_urls.extend((link.uri, link.page) for link in links)
         return parsed
     body_size = _body_size(all_lines)
+    pitch = _line_pitch(pages, body_size)
     for line in all_lines[:12]:
         if parsed.cited_on is None and len(line.text()) <= 80:
             parsed.cited_on = find_date(line.text().strip())
@@ -343,7 +371,7 @@ def _parse(data: bytes, source: str) -> Parsed:
                 last is not None
                 and last.page == line.page
                 and abs(last.size - line.size) < 0.5
-                and last.y - line.y <= 1.35 * line.size
+                and last.y - line.y <= max(1.35 * line.size, 1.1 * pitch)
             ):
                 paragraphs[-1].append(line)
             else:
@@ -351,7 +379,9 @@ def _parse(data: bytes, source: str) -> Parsed:
     annotated = {link.uri for link in links}
     for paragraph in paragraphs:
         text = mark_typed_references("\n".join(line.text(markers=True) for line in paragraph))
-        parsed.add_contexts(sentences_citing(re.sub(r"-\n", "", text).replace("\n", " ")))
+        # A word hyphenated at a line end is joined, a note reference after the hyphen kept
+        joined = _HYPHENATED.sub(r"\1", text)
+        parsed.add_contexts(sentences_citing(joined.replace("\n", " ")))
         # URLs typed in the body (not notes): for --all-links, as the other readers do.
         for index, typed in _text_urls(paragraph, annotated):
             other = parsed.accept(typed, paragraph[index].page)

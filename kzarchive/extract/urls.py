@@ -97,11 +97,12 @@ def validate(url: str) -> str:
     return url
 
 
-def find_bare_urls(text: str) -> list[str]:
-    """Every bare http(s) URL in ``text``, trailing punctuation dropped, in order."""
+def find_bare_urls(text: str) -> list[tuple[str, int]]:
+    """Every bare http(s) URL in ``text``, trailing punctuation dropped, in order, with the
+    0-based line of ``text`` it starts on."""
     found = []
     for match in BARE_URL.finditer(text):
         url = strip_trailing(clean_url(match.group(0)))
         if len(url) > len("https://"):
-            found.append(url)
+            found.append((url, text.count("\n", 0, match.start())))
     return found

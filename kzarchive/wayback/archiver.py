@@ -409,7 +409,9 @@ class Archiver:
         if probing or self.saving_stopped:
             if self._keys_probe is not None and not self._keys_probe.done():
                 self._keys_probe.set_result(False)
-            self._stop_saving("unauthorized", f"Save Page Now: {exc.message}")
+            self._stop_saving(
+                "unauthorized", f"{exc.message}: no captures this run (look-ups go on)"
+            )
             return failed
         if self._keys_probe is not None:
             keys_work = await asyncio.shield(self._keys_probe)

@@ -78,7 +78,10 @@ class WaybackClient:
         call_deadline: float | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
         resolver: Resolver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """``transport`` replaces httpx's network transport (and with it proxies and TLS
+        settings): for tests that script the archive's answers in-process."""
         self.base = base_url.rstrip("/")
         self.credentials = credentials
         self.timeout = timeout
@@ -96,6 +99,7 @@ class WaybackClient:
             # Proxies from the environment (HTTPS_PROXY, NO_PROXY), the system's CAs.
             trust_env=True,
             verify=ssl_context(),
+            transport=transport,
         )
 
     @property

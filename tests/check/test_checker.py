@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import socket
 import time
@@ -11,11 +12,19 @@ from collections.abc import Iterator
 import pytest
 
 from kzarchive.check import CheckOptions
-from kzarchive.check.checker import CheckRun, check_urls
+from kzarchive.check.checker import (
+    CaptureLimits,
+    CheckRun,
+    LinkChecker,
+    check_urls,
+    worth_second_look,
+)
 from kzarchive.check.dns import StaticResolver
+from kzarchive.check.exchange import Exchange
 from kzarchive.models import Check
 from kzarchive.retry import retry_after_seconds
 from tests.servers.base import RunningServer
+from tests.servers.raw import Answer, RawServer
 from tests.servers.scenario import scenario_server
 
 FAST = CheckOptions(timeout=1.0, backoff=0.05, retries=3, retry_after_cap=2.0, per_host=8)
@@ -321,3 +330,130 @@ def test_ip_literal_hosts_are_checked_when_dns_is_down(server: RunningServer) ->
     assert run.offline
     assert (run.checks[urls[0]].verdict, run.checks[urls[0]].reason) == ("alive", "http-200")
     assert run.checks[urls[1]].reason == "offline"
+
+
+class _Kept:
+    """A tap that keeps every exchange, bodies read."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[tuple[Exchange, bytes]] = []
+
+    def record(self, exchange: Exchange) -> None:
+        self.exchanges.append((exchange, exchange.body.read()))
+        exchange.body.close()
+
+
+def _captured(server: RunningServer, paths: list[str], **limits: int) -> _Kept:
+    async def go() -> _Kept:
+        kept = _Kept()
+        async with LinkChecker(FAST, resolver=StaticResolver({})) as checker:
+            checker.capture(kept, CaptureLimits(**limits))
+            for path in paths:
+                await checker.check(f"{server.base}{path}")
+            await checker.captures_done()
+        return kept
+
+    return asyncio.run(go())
+
+
+def test_each_hop_is_recorded_as_it_came_over_the_wire(server: RunningServer) -> None:
+    kept = _captured(server, ["/two-hops"])
+    cited = f"{server.base}/two-hops"
+    hops = [(e.url.removeprefix(server.base), e.status, e.reason) for e, _ in kept.exchanges]
+    assert hops == [
+        ("/two-hops", 302, "Found"),
+        ("/moved", 301, "Moved Permanently"),
+        ("/new-home-of-the-article", 200, "OK"),
+    ]
+    for exchange, body in kept.exchanges:
+        assert exchange.cited == cited and not exchange.requisite
+        assert exchange.version == "1.1"
+        assert exchange.remote_ip == "127.0.0.1"
+        assert exchange.started_at.endswith("Z") and "T" in exchange.started_at
+        assert exchange.size == len(body)
+        assert ("Host", f"127.0.0.1:{server.port}") in exchange.request_headers
+        assert exchange.truncated is None
+    redirect, _ = kept.exchanges[0]
+    assert ("Location", "/moved") in redirect.headers
+    final, body = kept.exchanges[-1]
+    assert b"Moved article" in body
+    assert final.sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_a_pages_requisites_are_recorded_within_their_budget(server: RunningServer) -> None:
+    kept = _captured(server, ["/with-requisites"], requisite_bytes=300)
+    page = [e for e, _ in kept.exchanges if not e.requisite]
+    requisites = [(e, body) for e, body in kept.exchanges if e.requisite]
+    assert [e.url for e in page] == [f"{server.base}/with-requisites"]
+    assert requisites and all(e.cited == page[0].url for e, _ in requisites)
+    # The budget is spent in order: the last requisite read is the one that crossed it.
+    sizes = [e.size for e, _ in requisites]
+    assert sum(sizes[:-1]) < 300 <= sum(sizes) or sum(sizes) < 300
+    assert all(e.size == len(body) for e, body in requisites)
+
+
+def test_an_exhausted_budget_fetches_no_more_requisites(server: RunningServer) -> None:
+    generous = _captured(server, ["/with-requisites"])
+    none = _captured(server, ["/with-requisites"], requisite_bytes=1)
+    assert len([e for e, _ in generous.exchanges if e.requisite]) > 1
+    firsts = [e for e, _ in none.exchanges if e.requisite]
+    assert len(firsts) == 1 and firsts[0].size <= 1
+
+
+def test_worth_a_second_look_is_an_error_that_may_clear_up() -> None:
+    def check(verdict: str, reason: str) -> Check:
+        return Check(verdict=verdict, reason=reason, checked_at="2024-01-01T00:00:00Z")  # type: ignore[arg-type]
+
+    assert worth_second_look(check("error", "timeout"))
+    assert not worth_second_look(check("error", "offline"))  # final: asking again cannot help
+    assert not worth_second_look(check("error", "invalid-url"))
+    assert not worth_second_look(check("dead", "http-404"))
+    assert not worth_second_look(check("blocked", "timeout"))
+
+
+def test_an_http_1_0_answer_with_no_reason_phrase_is_recorded_as_such() -> None:
+    answer = Answer(b"HTTP/1.0 200 \r\nContent-Type: text/plain\r\n\r\nold server", close=True)
+    with RawServer({"/old": answer}) as raw:
+
+        async def go() -> _Kept:
+            kept = _Kept()
+            async with LinkChecker(FAST, resolver=StaticResolver({})) as checker:
+                checker.capture(kept)
+                await checker.check(f"http://127.0.0.1:{raw.port}/old")
+            return kept
+
+        kept = asyncio.run(go())
+    [(exchange, body)] = kept.exchanges
+    assert (exchange.version, exchange.status, exchange.reason) == ("1.0", 200, "")
+    assert body == b"old server"
+
+
+def test_requisites_that_hang_cost_a_page_twice_one_links_time_at_most() -> None:
+    page = (
+        b"<html><head><link rel='stylesheet' href='/h1.css'><link rel='stylesheet' href='/h2.css'>"
+        b"<link rel='stylesheet' href='/h3.css'></head><body><img src='/late.png'></body></html>"
+    )
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n"
+    answers = {
+        "/page": Answer(head % len(page) + page),
+        **{f"/h{n}.css": Answer(b"") for n in (1, 2, 3)},  # never answered
+        "/late.png": Answer(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    }
+    options = CheckOptions(timeout=0.5, retries=0, per_host=8)
+    with RawServer(answers) as raw:
+
+        async def go() -> tuple[Check, _Kept, float]:
+            kept = _Kept()
+            async with LinkChecker(options, resolver=StaticResolver({})) as checker:
+                checker.capture(kept)
+                check = await checker.check(raw.url("/page"))
+                started = time.monotonic()
+                await checker.captures_done()  # the cut-off is not an error
+                return check, kept, time.monotonic() - started
+
+        check, kept, waited = asyncio.run(go())
+        page_url = raw.url("/page")
+    assert (check.verdict, check.reason) == ("alive", "http-200")
+    assert [e.url for e, _ in kept.exchanges] == [page_url]
+    assert "/late.png" not in raw.requests
+    assert waited < 1.5

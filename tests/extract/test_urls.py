@@ -33,8 +33,12 @@ def test_clean_url_undoes_escapes_and_entities() -> None:
 
 
 def test_bare_urls_in_prose() -> None:
-    text = "See (https://a.org/p) and https://b.org/q, then <https://c.org/r>."
-    assert find_bare_urls(text) == ["https://a.org/p", "https://b.org/q", "https://c.org/r"]
+    text = "See (https://a.org/p) and https://b.org/q,\nthen <https://c.org/r>.\n\nhttps:// x"
+    assert find_bare_urls(text) == [
+        ("https://a.org/p", 0),
+        ("https://b.org/q", 0),
+        ("https://c.org/r", 1),
+    ]
 
 
 def write(tmp_path: Path, text: str, name: str = "doc.md") -> Path:

@@ -109,6 +109,9 @@ class FakeState:
     # the anonymous save's answer (reference): "content-location" (2020), "memento-link" (2021),
     # "timegate-link" (2025), "429" or "404" (2026)
     anonymous_shape: str = "memento-link"
+    # Whether a keyless capture shows in the index at once (reference: SPN2's
+    # delay_wb_availability; captures can take hours to reach the CDX index)
+    anonymous_indexed: bool = True
     # What each capture of a URL holds, as served raw at /web/<ts>id_/<url>: (status, headers,
     # body), keyed "<ts>/<url>" for one capture or "<url>" for all; a page of words by default.
     # ("Location" in headers: a capture of a redirect.)
@@ -477,7 +480,8 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
             self.page(404, "<html><body>Not Found</body></html>")
             return
         stamp = state.stamp()
-        state.captures.setdefault(url, []).append((stamp, 200, 0.0))
+        if state.anonymous_indexed:
+            state.captures.setdefault(url, []).append((stamp, 200, 0.0))
         memento = f"https://web.archive.org/web/{stamp}/{url}"
         headers = {}
         if shape == "content-location":  # 2020: Content-Location alone

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -13,12 +14,13 @@ import pytest
 
 from kzarchive.check.dns import StaticResolver
 from kzarchive.models import ArchiveState, Snapshot
+from kzarchive.wayback import archiver as archiver_module
 from kzarchive.wayback.archiver import Archiver, archive_urls
-from kzarchive.wayback.client import WaybackClient
+from kzarchive.wayback.client import WaybackClient, snapshot_url
 from kzarchive.wayback.credentials import Credentials
 from kzarchive.wayback.options import ArchiveOptions, parse_age
 from tests.servers.base import RunningServer
-from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.fake_wayback import SAME_SNAPSHOT, FakeState, fake_wayback
 
 KEYS = Credentials("test-access", "test-secret")
 FAST = ArchiveOptions(
@@ -35,14 +37,17 @@ class Recorder:
     def __init__(self) -> None:
         self.warnings: list[str] = []
         self.outcomes: list[tuple[str, str]] = []
+        self.events: list[tuple[object, ...]] = []  # every call, with its phase
 
     def phase_started(self, phase: str, total: int) -> None:
-        pass
+        self.events.append(("started", phase, total))
 
     def advanced(self, phase: str, url: str, outcome: str) -> None:
+        self.events.append(("advanced", phase, url, outcome))
         self.outcomes.append((url, outcome))
 
     def noted(self, phase: str, event: str) -> None:
+        self.events.append(("noted", phase, event))
         self.outcomes.append(("", event))
 
     def warn(self, message: str) -> None:
@@ -88,8 +93,13 @@ def test_capture_with_spn2(fake: tuple[RunningServer, FakeState]) -> None:
     server, state = fake
     recorder = Recorder()
     result = archive(server, [URL], observer=recorder)[URL]
-    assert recorder.outcomes == [("", "submitted"), (URL, "saved")]
+    assert recorder.events == [
+        ("started", "archive", 1),
+        ("noted", "archive", "submitted"),
+        ("advanced", "archive", URL, "saved"),
+    ]
     assert result.status == "saved"
+    assert result.attempts == 1
     assert result.snapshot is not None
     assert result.snapshot.url == f"https://web.archive.org/web/{result.snapshot.timestamp}/{URL}"
     assert result.snapshot.source == "saved"
@@ -227,7 +237,7 @@ def test_expired_job_is_pending_then_polled_not_resubmitted(
     first = archive(server, [URL], options)[URL]
     assert time.monotonic() - started < 3
     assert first.status == "pending" and first.job_id and first.job_id.startswith("spn2-")
-    assert first.submitted_at is not None
+    assert first.submitted_at is not None and first.error == "job still pending"
     state.forget_jobs = False
     second = archive(server, [URL], options, previous={URL: first})[URL]
     assert second.status == "saved"
@@ -267,7 +277,43 @@ def test_error_page_capture_is_not_a_good_snapshot(fake: tuple[RunningServer, Fa
     state.outcomes[URL] = ("success", 404)
     result = archive(server, [URL])[URL]
     assert result.status == "failed" and result.snapshot is None
-    assert result.error is not None and "error page (HTTP 404)" in result.error
+    assert result.error is not None
+    assert re.fullmatch(
+        rf"archived an error page \(HTTP 404\): https://web\.archive\.org/web/\d{{14}}/{URL}",
+        result.error,
+    )
+
+
+@pytest.mark.parametrize(("status", "saved"), [(399, True), (400, False)])
+def test_a_capture_of_an_error_status_is_not_saved(
+    fake: tuple[RunningServer, FakeState], status: int, saved: bool
+) -> None:
+    server, state = fake
+    state.outcomes[URL] = ("success", status)
+    result = archive(server, [URL])[URL]
+    assert (result.status == "saved") is saved
+
+
+def test_a_jobs_id_is_recorded_while_it_is_polled(fake: tuple[RunningServer, FakeState]) -> None:
+    # A run stopped while a job is polled resumes it: the job id is written as soon as it is known.
+    server, state = fake
+    recorded: list[tuple[str, ArchiveState]] = []
+
+    async def on_job(url: str, pending: ArchiveState) -> None:
+        recorded.append((url, pending))
+
+    async def go() -> ArchiveState:
+        async with client(server) as wb:
+            archiver = Archiver(wb, FAST, Recorder())
+            archiver.on_job = on_job
+            return await archiver.archive(URL, ArchiveState("missing"))
+
+    result = asyncio.run(go())
+    assert result.status == "saved"
+    [(url, pending)] = recorded
+    assert url == URL and pending.status == "pending" and pending.attempts == 1
+    assert pending.job_id is not None and pending.job_id in state.jobs
+    assert pending.submitted_at is not None
 
 
 @pytest.mark.parametrize("faults", [["429", "429-bare"], ["502"], ["503", "502"], ["hang"]])
@@ -303,10 +349,34 @@ def test_too_many_daily_captures_is_about_one_url(fake: tuple[RunningServer, Fak
     results = archive(server, urls, options, observer=recorder)
     assert results[crowded].status == "existing"
     assert results[crowded].snapshot is not None
-    assert results[crowded].snapshot.timestamp.startswith(state.stamp()[:8])
+    # The newest of today's captures, as the index has it (not a guess at today's date).
+    newest = state.stamp(state.now() - 60)
+    assert results[crowded].snapshot.timestamp == newest
+    assert newest in results[crowded].snapshot.url
     assert any("captured 10 times today" in note for note in results[crowded].notes)
+    assert not any("not in the index yet" in note for note in results[crowded].notes)
     assert [results[u].status for u in urls[1:]] == ["saved", "saved"]
     assert recorder.warnings == []
+
+
+def test_too_many_daily_captures_before_the_index_shows_them(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # Refused for today's captures that the index does not list yet: the copy is the one of
+    # today's date, which the Wayback Machine resolves to the nearest capture.
+    server, state = fake
+    state.url_daily_limit = 0
+    url = "https://fresh.org/page"
+    options = ArchiveOptions(**{**FAST.__dict__, "refresh": True})
+    result = archive(server, [url], options)[url]
+    today = state.stamp()[:8]
+    assert result.status == "existing"
+    assert result.snapshot is not None
+    assert (result.snapshot.timestamp, result.snapshot.url) == (today, snapshot_url(today, url))
+    assert [n for n in result.notes if n.startswith("too-many-daily-captures")] == [
+        "too-many-daily-captures: This URL has been captured 0 times today. Please try again "
+        "tomorrow.; today's capture is not in the index yet"
+    ]
 
 
 @pytest.mark.parametrize("shape", ["json", "html"])
@@ -356,8 +426,9 @@ def test_same_snapshot_with_null_job_id_is_an_existing_capture(
     result = archive(server, [URL])[URL]
     assert result.status == "existing"
     assert result.snapshot is not None and result.snapshot.status == 200
-    assert any("same snapshot had been made" in note for note in result.notes)
-    assert len(state.saves()) == 1
+    assert result.snapshot.timestamp == state.captures[URL][-1][0]  # the one made 2 minutes ago
+    assert f"Save Page Now: {SAME_SNAPSHOT}" in result.notes
+    assert len(state.saves()) == 1 and result.attempts == 1
 
 
 def test_same_snapshot_not_yet_in_the_index_points_at_that_moment(
@@ -368,10 +439,16 @@ def test_same_snapshot_not_yet_in_the_index_points_at_that_moment(
     state.faults["save"] = ["same-snapshot-null"]
     # The capture the message speaks of is not visible in the index yet.
     state.captures[URL] = []
+    before = time.time()
     result = archive(server, [URL])[URL]
+    after = time.time()
     assert result.status == "existing" and result.snapshot is not None
-    assert result.snapshot.url.startswith("https://web.archive.org/web/")
-    assert any("not in the index yet" in note for note in result.notes)
+    # "made 2 minutes ago": the replay address of that minute, which the archive resolves
+    moments = {time.strftime("%Y%m%d%H%M", time.gmtime(t - 120)) for t in (before, after)}
+    assert result.snapshot.timestamp[:12] in moments
+    assert result.snapshot.url == snapshot_url(result.snapshot.timestamp, URL)
+    assert (result.snapshot.source, result.snapshot.status) == ("existing", None)
+    assert f"Save Page Now: {SAME_SNAPSHOT} (not in the index yet)" in result.notes
 
 
 @pytest.mark.parametrize(
@@ -424,8 +501,11 @@ def test_a_5xx_to_post_save_looks_for_the_capture_before_sending_again(
     state.faults["save"] = ["accepted-then-523"]
     result = archive(server, [URL])[URL]
     assert result.status == "saved" and result.snapshot is not None
+    assert result.snapshot.source == "saved" and result.attempts == 1
     assert len(state.saves()) == 1  # found in the index: not submitted twice
-    assert any("523" in note for note in result.notes)
+    assert any(
+        note.startswith("POST /save answered server-error: HTTP 523") for note in result.notes
+    )
 
 
 def test_a_sporadic_401_is_tried_once_more(fake: tuple[RunningServer, FakeState]) -> None:
@@ -484,6 +564,70 @@ def test_user_session_limit_is_slow_down_and_retry(fake: tuple[RunningServer, Fa
     state.faults["save"] = ["refuse:user-session-limit"]
     result = archive(server, [URL])[URL]
     assert result.status == "saved" and len(state.saves()) == 2
+    assert result.attempts == 2
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The archiver's pauses, in order (each taken as a very short one)."""
+    taken: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float) -> None:
+        taken.append(delay)
+        await real_sleep(min(delay, 0.01))
+
+    monkeypatch.setattr(archiver_module.asyncio, "sleep", sleep)
+    return taken
+
+
+def test_refusals_wait_longer_each_time(
+    fake: tuple[RunningServer, FakeState], pauses: list[float]
+) -> None:
+    server, state = fake
+    state.faults["save"] = ["refuse:user-session-limit", "refuse:user-session-limit"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved" and result.attempts == 3
+    waits = [p for p in pauses if p in (0.05, 0.1, 0.15, 0.025)]
+    assert waits == [FAST.slot_wait, 2 * FAST.slot_wait]
+
+
+def test_an_ambiguous_failure_waits_before_it_looks_for_the_capture(
+    fake: tuple[RunningServer, FakeState], pauses: list[float]
+) -> None:
+    server, state = fake
+    state.faults["save"] = ["502", "502"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved" and len(state.saves()) == 3
+    waits = [p for p in pauses if p in (0.05, 0.1, 0.15, 0.025)]
+    assert waits == [FAST.slot_wait, 2 * FAST.slot_wait]
+
+
+def test_the_last_ambiguous_failure_is_the_error(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["save"] = ["502"] * 10
+    options = ArchiveOptions(**{**FAST.__dict__, "submit_retries": 1})
+    result = archive(server, [URL], options)[URL]
+    assert result.status == "failed" and len(state.saves()) == 2
+    assert result.error == "server-error: HTTP 502: Bad Gateway"
+
+
+def test_a_retry_after_at_the_cap_is_waited_for(
+    fake: tuple[RunningServer, FakeState], pauses: list[float]
+) -> None:
+    # The client gives up at once (no retries of its own); the archiver waits as asked.
+    server, state = fake
+    state.faults["save"] = ["429"]  # Retry-After: 1
+
+    async def go() -> ArchiveState:
+        async with client(server, retries=0, retry_after_cap=1) as wb:
+            return (await archive_urls([URL], wb, FAST, Recorder()))[URL]
+
+    result = asyncio.run(go())
+    assert result.status == "saved" and len(state.saves()) == 2
+    assert 1.0 in pauses
 
 
 def test_never_more_in_flight_than_available(fake: tuple[RunningServer, FakeState]) -> None:
@@ -527,11 +671,13 @@ def test_wrong_keys_401_stops_saving_after_one_more_try(
     recorder = Recorder()
     urls = [f"https://site{n}.org/" for n in range(3)]
     results = archive(server, urls, keys=Credentials("bad", "keys"), observer=recorder)
-    assert all(
-        r.status == "failed" and (r.error or "").startswith("unauthorized")
-        for r in results.values()
-    )
-    assert len([w for w in recorder.warnings if "Save Page Now" in w]) == 1
+    assert [(r.status, r.error) for r in results.values()] == [
+        ("failed", "unauthorized: Save Page Now refused the keys")
+    ] * len(urls)
+    assert recorder.warnings == [
+        "Save Page Now refused the keys (HTTP 401): check IA_ACCESS_KEY/IA_SECRET_KEY: no "
+        "captures this run (look-ups go on)"
+    ]
     # The three submissions in flight are refused; one of them tries the keys once more.
     assert len(state.saves()) == len(urls) + 1
 
@@ -557,9 +703,28 @@ def test_anonymous_save_in_every_recorded_shape(
     options = ArchiveOptions(**{**FAST.__dict__, "anonymous": True})
     result = archive(server, [URL], options, keys=None)[URL]
     assert result.status == "saved"
+    assert result.attempts == 1
     assert result.snapshot is not None
+    assert result.snapshot.source == "saved"
+    assert result.snapshot.timestamp == state.captures[URL][-1][0]
     assert result.snapshot.url == f"https://web.archive.org/web/{result.snapshot.timestamp}/{URL}"
     assert any(r.path == f"/save/{URL}" for r in state.requests)
+
+
+def test_a_keyless_save_that_names_no_capture_says_so(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # The 2025 answer names only the timegate; when the index does not show the capture yet,
+    # there is nothing to point at.
+    server, state = fake
+    state.anonymous_shape, state.anonymous_indexed = "timegate-link", False
+    options = ArchiveOptions(**{**FAST.__dict__, "anonymous": True})
+    result = archive(server, [URL], options, keys=None)[URL]
+    assert (result.status, result.error) == (
+        "failed",
+        "anonymous-save: the answer named no capture",
+    )
+    assert result.attempts == 1 and result.snapshot is None
 
 
 @pytest.mark.parametrize(("shape", "reason"), [("429", "rate-limited"), ("404", "not-available")])
@@ -681,7 +846,8 @@ def test_a_retry_after_beyond_the_cap_is_not_slept_on(
     started = time.monotonic()
     result = archive(server, [URL])[URL]
     assert time.monotonic() - started < 5
-    assert result.status == "failed" and "3600 s" in (result.error or "")
+    assert result.status == "failed"
+    assert result.error == "rate-limited: the archive asks to wait 3600 s"
     assert len(state.saves()) == 1
 
 
@@ -717,3 +883,71 @@ def test_the_newer_of_the_remembered_and_the_looked_up_snapshot(
     older = Snapshot(f"https://web.archive.org/web/{old}/{URL}", old)
     result = archive(server, [URL], previous={URL: ArchiveState("existing", older)})[URL]
     assert result.snapshot is not None and result.snapshot.timestamp == newer
+
+
+@pytest.mark.parametrize(
+    ("remembered", "kept"),
+    [
+        ("20190101000000", True),  # before the citation: still the copy as cited
+        ("20190222235959", True),  # on the day of the citation
+        ("20190223000000", False),  # after it
+    ],
+)
+def test_a_remembered_as_cited_copy_is_kept_only_if_it_fits(
+    fake: tuple[RunningServer, FakeState], remembered: str, kept: bool
+) -> None:
+    # The index has nothing around the date (the capture was excluded since, or lost): what an
+    # earlier run found is kept if it still fits the citation date.
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=1))
+    copy = Snapshot(f"https://web.archive.org/web/{remembered}/{URL}", remembered, 200)
+    previous = {URL: ArchiveState("existing", copy, copy)}
+    options = ArchiveOptions(**{**FAST.__dict__, "cited_on": date(2019, 2, 22)})
+    result = archive(server, [URL], options, previous=previous)[URL]
+    assert result.cited_snapshot == (copy if kept else None)
+
+
+@pytest.mark.parametrize("status", [301, 404, None])
+def test_a_remembered_as_cited_copy_must_hold_the_page(
+    fake: tuple[RunningServer, FakeState], status: int | None
+) -> None:
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=1))
+    copy = Snapshot(f"https://web.archive.org/web/20190101000000/{URL}", "20190101000000", status)
+    previous = {URL: ArchiveState("existing", copy, copy)}
+    dated = ArchiveOptions(**{**FAST.__dict__, "cited_on": date(2019, 2, 22)})
+    result = archive(server, [URL], dated, previous=previous)[URL]
+    assert result.cited_snapshot == (copy if status is None else None)
+    # Without a citation date there is no copy "as cited" at all.
+    undated = archive(server, [URL], FAST, previous=previous)[URL]
+    assert undated.cited_snapshot is None
+
+
+def test_a_status_that_fails_three_times_is_asked_again(
+    fake: tuple[RunningServer, FakeState], pauses: list[float]
+) -> None:
+    server, state = fake
+    state.faults["status"] = ["404", "404", "404"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved"
+    # Polled at a growing interval: 0.02 s, then a quarter more each time, up to 0.1 s.
+    assert pauses == pytest.approx([0.02, 0.025, 0.03125])
+
+
+def test_a_status_that_fails_four_times_leaves_the_job_pending(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.faults["status"] = ["404", "404", "404", "404"]
+    result = archive(server, [URL])[URL]
+    assert result.status == "pending" and result.job_id is not None
+
+
+def test_a_status_that_answers_between_failures_resets_the_count(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.pending_polls = 2  # the answer between the failures says "pending"
+    state.faults["status"] = ["404", "404", "404", None, "404", "404", "404"]  # type: ignore[list-item]
+    result = archive(server, [URL])[URL]
+    assert result.status == "saved"
