@@ -9,14 +9,19 @@ end; the whole set takes hours on a 2-core machine, one module minutes).
     python bench/mutation.py                               # every configured module
     python bench/mutation.py "kzarchive.check.rules*"      # one module (mutmut's patterns)
     python bench/mutation.py --report-only                 # the last run's results
+    python bench/mutation.py --report-only --survivors bench/mutation-survivors.md
+                                                           # ... and every survivor's change
 
-Surviving mutants are listed with ``mutmut show <name>``; each one left is either a gap in the
-tests or an equivalent mutant (README, "Mutation testing").
+Surviving mutants are shown with ``mutmut show <name>`` (``--survivors FILE`` writes them all with
+their changes); each one left is either a gap in the tests or an equivalent mutant (README,
+"Mutation testing").
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import re
 import subprocess
 import sys
@@ -41,6 +46,9 @@ def main() -> None:
     )
     parser.add_argument("patterns", nargs="*", help="mutmut's mutant name patterns")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--survivors", type=Path, help="write every surviving mutant and its change to this file"
+    )
     args = parser.parse_args()
     started = time.monotonic()
     if not args.report_only:
@@ -73,6 +81,56 @@ def main() -> None:
         print(f"\nsurvived in {module}:")
         for name in names:
             print(f"  {name}")
+    if args.survivors:
+        args.survivors.write_text(survivor_listing(survivors), encoding="utf-8")
+        print(f"\nevery survivor's change: {args.survivors}")
+
+
+def changes(module: str, names: list[str]) -> dict[str, list[str]]:
+    """Each mutant's changed lines, ``-`` the original and ``+`` the mutant, read from the
+    mutated copy of ``module`` that mutmut keeps in ``mutants/``."""
+    source = (ROOT / "mutants" / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8")
+    wanted = {n.removeprefix(module + ".") for n in names}
+    wanted |= {w.rsplit("__mutmut_", 1)[0] + "__mutmut_orig" for w in wanted}
+    lines = source.splitlines()
+    functions = {
+        node.name: "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in wanted
+    }
+    found: dict[str, list[str]] = {}
+    for name in names:
+        mutant = name.removeprefix(module + ".")
+        base = mutant.rsplit("__mutmut_", 1)[0]
+        original, changed = functions.get(base + "__mutmut_orig"), functions.get(mutant)
+        if original is None or changed is None:
+            found[name] = ["(not found in mutants/: run mutmut again)"]
+            continue
+        changed = changed.replace(mutant + "(", base + "__mutmut_orig(", 1)
+        found[name] = [
+            " ".join(line.split())
+            for line in difflib.unified_diff(
+                original.splitlines(), changed.splitlines(), lineterm="", n=0
+            )
+            if line[:1] in "+-" and not line.startswith(("---", "+++"))
+        ]
+    return found
+
+
+def survivor_listing(survivors: dict[str, list[str]]) -> str:
+    """Markdown: per module, every surviving mutant with its change."""
+    out = [
+        "# Surviving mutants",
+        "",
+        "Written by `python bench/mutation.py --report-only --survivors FILE` after the last run;",
+        "the README (Mutation testing) says what kinds they are.",
+    ]
+    for module, names in sorted(survivors.items()):
+        out += ["", f"## {module} ({len(names)})", ""]
+        for name, lines in changes(module, names).items():
+            short = name.removeprefix(module + ".")
+            out.append(f"- `{short}`: " + " / ".join(f"`{line}`" for line in lines))
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

@@ -436,8 +436,9 @@ class LinkChecker:
         if redirect:
             captured = spooled(await read_capped(response, REDIRECT_BODY))
         elif trip.budget is not None:
-            limit = max(trip.budget.left, 0)
-            captured = await read_captured(response, limit, limit, trip.deadline)
+            # A requisite is not judged: all of it is evidence, cut short (and kept) if it
+            # stalls past the page's deadline.
+            captured = await read_captured(response, 0, max(trip.budget.left, 0), trip.deadline)
         else:
             limit = self.limits.body
             captured = await read_captured(response, self.options.max_body, limit, trip.deadline)

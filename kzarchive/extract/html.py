@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from kzarchive.extract.context import marker, sentences_citing
+from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
 from kzarchive.extract.notes import NOTES_HEADING, Note, Parsed
 from kzarchive.extract.urls import BARE_URL
 
@@ -30,6 +30,7 @@ _NOTE_ID = re.compile(
     r"^(?:_?ftn|_?edn|fn|footnote|endnote|note|en)(?:[-_:](\w[\w.-]*)|(\d[\w.-]*))$", re.IGNORECASE
 )
 _REF_ID = re.compile(r"ref", re.IGNORECASE)
+_BACKLINK = re.compile(r"^#.*ref", re.IGNORECASE)
 
 
 @dataclass
@@ -261,6 +262,9 @@ class _Reader:
                 note.add(url)
             parsed.notes.append(note)
             self.note_elements.add(id(container))
+        # A page whose notes are linked has them all: a numbered list under a "Notes" heading is
+        # then a list (as in the Markdown reader).
+        linked_notes = bool(parsed.notes)
         last_note: Note | None = None
         for block in self._leaf_blocks(self.root):
             if id(block) in self.note_elements or any(
@@ -283,6 +287,7 @@ class _Reader:
                 continue
             if (
                 in_notes
+                and not linked_notes
                 and block.tag == "li"
                 and block.parent is not None
                 and block.parent.tag == "ol"
@@ -332,6 +337,9 @@ class _Reader:
                 continue
             if child.tag == "sup":
                 return _visible_label(child.text())
+            if child.tag == "a" and _BACKLINK.match(child.attrs.get("href", "")):
+                # A note that opens with a link back to its reference: <a href="#ref_1">(1)</a>
+                return _visible_label(child.text())
             if child.tag in ("a", "span", "b", "strong", "em", "i") and child.children:
                 return self._leading_sup(child)
             return None
@@ -350,7 +358,7 @@ class _Reader:
         parts: list[str] = []
         for child in node.children:
             if isinstance(child, str):
-                parts.append(child)
+                parts.append(mark_typed_references(child))  # "[5]" citing a numbered list
                 continue
             if child.tag in _BLOCKS:
                 continue

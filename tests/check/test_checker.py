@@ -457,3 +457,54 @@ def test_requisites_that_hang_cost_a_page_twice_one_links_time_at_most() -> None
     assert [e.url for e, _ in kept.exchanges] == [page_url]
     assert "/late.png" not in raw.requests
     assert waited < 1.5
+
+
+def test_a_captured_check_names_the_stage_that_timed_out(server: RunningServer) -> None:
+    # Recording the exchanges must not change what a timeout is called: a stalled body is
+    # body-timeout, a redirect to a host that never answers is timeout.
+    hang = Answer(b"")
+    redirect = Answer(b"HTTP/1.1 302 Found\r\nLocation: /hang\r\nContent-Length: 0\r\n\r\n")
+    options = CheckOptions(timeout=0.5, retries=0, second_look=False)
+    with RawServer({"/to-hang": redirect, "/hang": hang}) as raw:
+
+        async def go() -> tuple[Check, Check]:
+            async with LinkChecker(options, resolver=StaticResolver({})) as checker:
+                checker.capture(_Kept())
+                return (
+                    await checker.check(f"{server.base}/stall"),
+                    await checker.check(raw.url("/to-hang")),
+                )
+
+        stalled, hung = asyncio.run(go())
+    assert (stalled.verdict, stalled.reason) == ("error", "body-timeout")
+    assert (hung.verdict, hung.reason) == ("error", "timeout")
+
+
+def test_a_large_answer_records_the_address_it_came_from(server: RunningServer) -> None:
+    kept = _captured(server, ["/big/300000"])
+    [(exchange, body)] = kept.exchanges
+    assert exchange.remote_ip == "127.0.0.1" and len(body) == 300000
+
+
+def test_a_requisite_that_stalls_is_kept_cut_short_by_time() -> None:
+    page = b"<html><head><link rel='stylesheet' href='/slow.css'></head><body>x</body></html>"
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n"
+    answers = {
+        "/page": Answer(head % (b"text/html", len(page)) + page),
+        # promises 100,000 bytes, sends 100 and stalls
+        "/slow.css": Answer(head % (b"text/css", 100000) + b"a" * 100),
+    }
+    options = CheckOptions(timeout=1.0, retries=0)
+    with RawServer(answers) as raw:
+
+        async def go() -> _Kept:
+            kept = _Kept()
+            async with LinkChecker(options, resolver=StaticResolver({})) as checker:
+                checker.capture(kept)
+                await checker.check(raw.url("/page"))
+                await checker.captures_done()
+            return kept
+
+        kept = asyncio.run(go())
+    requisites = [(e, body) for e, body in kept.exchanges if e.requisite]
+    assert [(e.truncated, body) for e, body in requisites] == [("time", b"a" * 100)]

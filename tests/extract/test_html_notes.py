@@ -99,3 +99,56 @@ def test_epub_notes_and_references_with_any_ids() -> None:
         ("unreferenced", ["https://example.org/x"]),
     ]
     assert parsed.contexts == {"7": "First."}
+
+
+@pytest.mark.parametrize(
+    ("shown", "label"),
+    [
+        ("[3]", "3"),
+        ("(4)", "4"),
+        ("^5", "5"),
+        (" 6 ", "6"),
+        ("abcdefghijkl", "abcdefghijkl"),  # twelve characters: still a label
+        ("abcdefghijklm", "1"),  # longer: the note's own number
+        ("see note", "1"),  # words: the note's own number
+    ],
+)
+def test_the_label_is_what_the_reference_shows(shown: str, label: str) -> None:
+    parsed = parse(
+        f"<html><body><p>Claim.<a href='#fn1'>{shown}</a></p>"
+        "<section class='footnotes'><p id='fn1'>https://example.org/one</p></section>"
+        "</body></html>"
+    )
+    assert [n.label for n in parsed.notes] == [label]
+
+
+def test_a_note_that_opens_with_a_link_back_to_its_reference() -> None:
+    # Markdown.pl-era pages (pandoc's html-reader.html): the note's own id is missing, its
+    # paragraph starts with a link back to where it is cited.
+    parsed = parse(
+        "<html><body><p>Claim.<a href='#note_1'>(1)</a></p>"
+        "<p><a href='#ref_1'>(1)</a> See https://example.org/one</p>"
+        "<p>https://example.org/one-more</p>"
+        "<p><a href='#top'>(2)</a> Not a note: https://example.org/body</p></body></html>"
+    )
+    assert [(n.label, n.urls) for n in parsed.notes] == [
+        ("1", ["https://example.org/one", "https://example.org/one-more"])
+    ]
+    assert parsed.contexts == {"1": "Claim."}
+    assert parsed.other_urls == [("https://example.org/body", 1)]
+
+
+def test_with_linked_notes_a_numbered_list_under_a_notes_heading_is_a_list() -> None:
+    # pandoc's own test suite: a section titled "Footnotes" holds a numbered list of its own.
+    page = (
+        "<h1>Footnotes</h1><p>Claim.<a href='#fn1'><sup>1</sup></a></p>"
+        "<ol><li>A list item https://example.org/item</li></ol>"
+        "<section class='footnotes'><ol><li id='fn1'>https://example.org/note</li></ol></section>"
+    )
+    parsed = parse(f"<html><body>{page}</body></html>")
+    assert [(n.label, n.urls) for n in parsed.notes] == [("1", ["https://example.org/note"])]
+    assert parsed.other_urls == [("https://example.org/item", 1)]
+    unlinked = parse(
+        "<html><body><h1>Notes</h1><ol><li>https://example.org/n</li></ol></body></html>"
+    )
+    assert [(n.label, n.urls) for n in unlinked.notes] == [("1", ["https://example.org/n"])]

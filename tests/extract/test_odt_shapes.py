@@ -144,3 +144,47 @@ def test_damaged_documents_are_named_and_said() -> None:
             ),
             "report.odt",
         )
+
+
+def test_links_keep_what_ends_them_typed_urls_do_not() -> None:
+    # A link's target is taken whole (a final "." may be part of it); a typed URL's last "." ends
+    # the sentence. Links nested in spans count, with the notes inside spans.
+    cited = note(
+        "<text:note-citation>1</text:note-citation>",
+        '<text:a xlink:href="https://note.example.org/a.">x</text:a> https://bad..example.org/n',
+    )
+    parsed = parse(
+        odt(
+            f"<text:p><text:span><text:span>Claim.{cited}</text:span> See </text:span><text:span>"
+            '<text:a xlink:href="https://body.example.org/b.">https://shown.example.org/</text:a>'
+            "</text:span> then https://typed.example.org/c. "
+            '<text:a xlink:href="https://bad..example.org/">bad</text:a> '
+            "and https://after.example.org/</text:p>"
+        )
+    )
+    assert [(n.label, n.urls) for n in parsed.notes] == [("1", ["https://note.example.org/a."])]
+    assert parsed.contexts == {"1": "Claim."}
+    assert parsed.other_urls == [
+        ("https://body.example.org/b.", 1),
+        ("https://typed.example.org/c", 1),
+        ("https://after.example.org/", 1),
+    ]
+    assert parsed.warnings == [
+        "line 1: URL has a malformed host: 'https://bad..example.org/n'",
+        "line 1: URL has a malformed host: 'https://bad..example.org/'",
+    ]
+
+
+def test_a_custom_mark_is_the_label_the_citation_names() -> None:
+    citation = '<text:note-citation text:label="†">1</text:note-citation>'
+    parsed = parse(odt(f"<text:p>Claim.{note(citation, 'https://n.example.org/')}</text:p>"))
+    assert [n.label for n in parsed.notes] == ["†"]
+
+
+def test_a_note_without_a_body_element_is_read_whole() -> None:
+    bare = (
+        '<text:note text:note-class="footnote"><text:note-citation>1</text:note-citation>'
+        "<text:p>https://loose.example.org/</text:p></text:note>"
+    )
+    parsed = parse(odt(f"<text:p>Claim.{bare}</text:p>"))
+    assert [(n.label, n.urls) for n in parsed.notes] == [("1", ["https://loose.example.org/"])]

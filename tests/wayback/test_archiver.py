@@ -14,7 +14,6 @@ import pytest
 
 from kzarchive.check.dns import StaticResolver
 from kzarchive.models import ArchiveState, Snapshot
-from kzarchive.wayback import archiver as archiver_module
 from kzarchive.wayback.archiver import Archiver, archive_urls
 from kzarchive.wayback.client import WaybackClient, snapshot_url
 from kzarchive.wayback.credentials import Credentials
@@ -397,7 +396,7 @@ def test_the_account_daily_cap_stops_submissions_not_lookups(
     statuses = sorted(results[u].status for u in urls[1:])
     assert statuses == (["failed"] * 3 + ["saved"] if shape == "json" else ["failed"] * 4)
     refused = [u for u in urls if results[u].status == "failed"]
-    assert all("account-daily-limit" in (results[u].error or "") for u in refused)
+    assert all((results[u].error or "").startswith("account-daily-limit") for u in refused)
     assert len([w for w in recorder.warnings if "daily capture limit" in w]) == 1
     # json: one made, one refused, then no more; html: the first refused, then no more
     assert len(state.saves()) == (2 if shape == "json" else 1)
@@ -567,39 +566,25 @@ def test_user_session_limit_is_slow_down_and_retry(fake: tuple[RunningServer, Fa
     assert result.attempts == 2
 
 
-@pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The archiver's pauses, in order (each taken as a very short one)."""
-    taken: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float) -> None:
-        taken.append(delay)
-        await real_sleep(min(delay, 0.01))
-
-    monkeypatch.setattr(archiver_module.asyncio, "sleep", sleep)
-    return taken
-
-
 def test_refusals_wait_longer_each_time(
-    fake: tuple[RunningServer, FakeState], pauses: list[float]
+    fake: tuple[RunningServer, FakeState], sleeps: list[float]
 ) -> None:
     server, state = fake
     state.faults["save"] = ["refuse:user-session-limit", "refuse:user-session-limit"]
     result = archive(server, [URL])[URL]
     assert result.status == "saved" and result.attempts == 3
-    waits = [p for p in pauses if p in (0.05, 0.1, 0.15, 0.025)]
+    waits = [p for p in sleeps if p in (0.05, 0.1, 0.15, 0.025)]
     assert waits == [FAST.slot_wait, 2 * FAST.slot_wait]
 
 
 def test_an_ambiguous_failure_waits_before_it_looks_for_the_capture(
-    fake: tuple[RunningServer, FakeState], pauses: list[float]
+    fake: tuple[RunningServer, FakeState], sleeps: list[float]
 ) -> None:
     server, state = fake
     state.faults["save"] = ["502", "502"]
     result = archive(server, [URL])[URL]
     assert result.status == "saved" and len(state.saves()) == 3
-    waits = [p for p in pauses if p in (0.05, 0.1, 0.15, 0.025)]
+    waits = [p for p in sleeps if p in (0.05, 0.1, 0.15, 0.025)]
     assert waits == [FAST.slot_wait, 2 * FAST.slot_wait]
 
 
@@ -615,7 +600,7 @@ def test_the_last_ambiguous_failure_is_the_error(
 
 
 def test_a_retry_after_at_the_cap_is_waited_for(
-    fake: tuple[RunningServer, FakeState], pauses: list[float]
+    fake: tuple[RunningServer, FakeState], sleeps: list[float]
 ) -> None:
     # The client gives up at once (no retries of its own); the archiver waits as asked.
     server, state = fake
@@ -627,7 +612,7 @@ def test_a_retry_after_at_the_cap_is_waited_for(
 
     result = asyncio.run(go())
     assert result.status == "saved" and len(state.saves()) == 2
-    assert 1.0 in pauses
+    assert 1.0 in sleeps
 
 
 def test_never_more_in_flight_than_available(fake: tuple[RunningServer, FakeState]) -> None:
@@ -674,12 +659,17 @@ def test_wrong_keys_401_stops_saving_after_one_more_try(
     assert [(r.status, r.error) for r in results.values()] == [
         ("failed", "unauthorized: Save Page Now refused the keys")
     ] * len(urls)
+
     assert recorder.warnings == [
         "Save Page Now refused the keys (HTTP 401): check IA_ACCESS_KEY/IA_SECRET_KEY: no "
         "captures this run (look-ups go on)"
     ]
     # The three submissions in flight are refused; one of them tries the keys once more.
     assert len(state.saves()) == len(urls) + 1
+    # A link that comes after saving stopped is refused for the reason it stopped.
+    options = ArchiveOptions(**{**FAST.__dict__, "max_slots": 1})
+    late = archive(server, [*urls, "https://late.org/"], options, keys=Credentials("bad", "keys"))
+    assert late["https://late.org/"].error == "unauthorized"
 
 
 def test_no_keys_says_so_once_and_still_looks_up(fake: tuple[RunningServer, FakeState]) -> None:
@@ -745,14 +735,20 @@ def test_unreachable_archive_fails_fast() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
 
+    recorder = Recorder()
+
     async def go() -> dict[str, ArchiveState]:
         async with WaybackClient(f"http://127.0.0.1:{port}", KEYS, timeout=1.0) as wb:
-            return await archive_urls([URL, "https://b.org/"], wb, FAST)
+            return await archive_urls([URL, "https://b.org/"], wb, FAST, recorder)
 
     started = time.monotonic()
     results = asyncio.run(go())
     assert time.monotonic() - started < 5
     assert {(r.status, r.error) for r in results.values()} == {("skipped", "unreachable")}
+    assert recorder.warnings == [
+        f"the Wayback Machine at http://127.0.0.1:{port} does not answer: no look-ups or "
+        "captures this run"
+    ]
 
 
 def test_offline_archive_fails_fast() -> None:
@@ -766,6 +762,67 @@ def test_offline_archive_fails_fast() -> None:
     results = asyncio.run(go())
     assert time.monotonic() - started < 3
     assert results[URL].status == "skipped" and results[URL].error == "offline"
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_an_offline_machine_is_said_once_by_whoever_finds_it(known: bool) -> None:
+    # The checker says it when it found out first (offline=True); else the archiver does.
+    recorder = Recorder()
+
+    async def go() -> ArchiveState:
+        async with WaybackClient(
+            "https://web.archive.org", KEYS, timeout=1.0, resolver=StaticResolver({})
+        ) as wb:
+            archiver = Archiver(wb, FAST, recorder)
+            await archiver.prepare(offline=known)
+            return await archiver.archive(URL)
+
+    result = asyncio.run(go())
+    assert (result.status, result.error) == ("skipped", "offline")
+    assert recorder.warnings == (
+        []
+        if known
+        else [
+            "this machine looks offline (no host name resolves): no Wayback look-ups or "
+            "captures this run"
+        ]
+    )
+
+
+def pending_job(server: RunningServer, state: FakeState) -> ArchiveState:
+    """A submission whose job is still pending when the run ends (the job status forgotten)."""
+    state.forget_jobs = True
+    first = archive(server, [URL], ArchiveOptions(**{**FAST.__dict__, "job_timeout": 0.2}))[URL]
+    state.forget_jobs = False
+    assert first.status == "pending" and first.job_id is not None
+    return first
+
+
+@pytest.mark.parametrize(("minutes", "resubmitted"), [(30, False), (61, True)])
+def test_a_pending_job_is_polled_for_an_hour_then_submitted_again(
+    fake: tuple[RunningServer, FakeState], minutes: int, resubmitted: bool
+) -> None:
+    server, state = fake
+    first = pending_job(server, state)
+    submitted = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - minutes * 60))
+    pending = ArchiveState("pending", job_id=first.job_id, submitted_at=submitted)
+    again = archive(server, [URL], previous={URL: pending})[URL]
+    assert again.status == "saved"
+    assert len(state.saves()) == (2 if resubmitted else 1)
+
+
+def test_a_pending_job_without_a_time_is_polled_and_a_bad_time_forgotten(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    first = pending_job(server, state)
+    untimed = ArchiveState("pending", job_id=first.job_id)
+    assert archive(server, [URL], previous={URL: untimed})[URL].status == "saved"
+    assert len(state.saves()) == 1
+    # A job time that cannot be read: the job is forgotten, and the look-up finds its capture.
+    garbled = ArchiveState("pending", job_id=first.job_id, submitted_at="yesterday")
+    assert archive(server, [URL], previous={URL: garbled})[URL].status == "existing"
+    assert len(state.saves()) == 1
 
 
 @pytest.mark.parametrize(
@@ -924,14 +981,14 @@ def test_a_remembered_as_cited_copy_must_hold_the_page(
 
 
 def test_a_status_that_fails_three_times_is_asked_again(
-    fake: tuple[RunningServer, FakeState], pauses: list[float]
+    fake: tuple[RunningServer, FakeState], sleeps: list[float]
 ) -> None:
     server, state = fake
     state.faults["status"] = ["404", "404", "404"]
     result = archive(server, [URL])[URL]
     assert result.status == "saved"
     # Polled at a growing interval: 0.02 s, then a quarter more each time, up to 0.1 s.
-    assert pauses == pytest.approx([0.02, 0.025, 0.03125])
+    assert sleeps == pytest.approx([0.02, 0.025, 0.03125])
 
 
 def test_a_status_that_fails_four_times_leaves_the_job_pending(
@@ -951,3 +1008,18 @@ def test_a_status_that_answers_between_failures_resets_the_count(
     state.faults["status"] = ["404", "404", "404", None, "404", "404", "404"]  # type: ignore[list-item]
     result = archive(server, [URL])[URL]
     assert result.status == "saved"
+
+
+def test_sporadic_401s_to_submissions_in_flight_follow_the_one_retry(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # Three submissions in flight are refused with 401 at once; one of them tries the keys once
+    # more, succeeds, and the two that waited for it go on.
+    server, state = fake
+    state.faults["save"] = ["401", "401", "401"]
+    recorder = Recorder()
+    urls = [f"https://site{n}.org/" for n in range(3)]
+    results = archive(server, urls, observer=recorder)
+    assert [r.status for r in results.values()] == ["saved"] * 3
+    assert recorder.warnings == []
+    assert len(state.saves()) == 6

@@ -21,7 +21,6 @@ import pytest
 
 from kzarchive.check.dns import DnsAnswer, StaticResolver
 from kzarchive.models import Snapshot
-from kzarchive.wayback import client as client_module
 from kzarchive.wayback.client import (
     WaybackClient,
     WaybackError,
@@ -78,20 +77,6 @@ def run(
             return await call(client)
 
     return asyncio.run(go())
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The pauses the client takes between tries (taken as no pause at all)."""
-    taken: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(delay: float) -> None:
-        taken.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(client_module.asyncio, "sleep", sleep)
-    return taken
 
 
 # -- timestamps -------------------------------------------------------------------------------
@@ -227,7 +212,7 @@ def test_a_status_that_cannot_be_fetched_says_why() -> None:
 # -- retries ----------------------------------------------------------------------------------
 
 
-def test_a_server_error_is_asked_again_after_a_growing_pause(waits: list[float]) -> None:
+def test_a_server_error_is_asked_again_after_a_growing_pause(sleeps: list[float]) -> None:
     script = Script(
         httpx.Response(500, text="boom"),
         httpx.Response(503, text="busy"),
@@ -236,30 +221,30 @@ def test_a_server_error_is_asked_again_after_a_growing_pause(waits: list[float])
     found = run(script, lambda c: c.cdx("https://example.org/"), backoff=1.0, retries=3)
     assert [s.timestamp for s in found] == ["20190101000000"]
     assert len(script.requests) == 3
-    assert 1.0 <= waits[0] <= 1.25 and 2.0 <= waits[1] <= 2.25
+    assert 1.0 <= sleeps[0] <= 1.25 and 2.0 <= sleeps[1] <= 2.25
 
 
-def test_retry_after_is_honoured_on_a_429(waits: list[float]) -> None:
+def test_retry_after_is_honoured_on_a_429(sleeps: list[float]) -> None:
     script = Script(httpx.Response(429, headers={"retry-after": "7"}), cdx_rows())
     run(script, lambda c: c.cdx("https://example.org/"), backoff=1.0)
-    assert 7.0 <= waits[0] <= 7.25
+    assert 7.0 <= sleeps[0] <= 7.25
 
 
-def test_a_429_asking_for_longer_than_the_cap_is_reported_at_once(waits: list[float]) -> None:
+def test_a_429_asking_for_longer_than_the_cap_is_reported_at_once(sleeps: list[float]) -> None:
     script = Script(httpx.Response(429, headers={"retry-after": "3600"}))
     with pytest.raises(WaybackError) as caught:
         run(script, lambda c: c.cdx("https://example.org/"), retry_after_cap=60.0)
     assert caught.value.reason == "rate-limited"
     assert caught.value.message == "HTTP 429"
     assert caught.value.retry_after == 3600.0
-    assert waits == [] and len(script.requests) == 1
+    assert sleeps == [] and len(script.requests) == 1
 
 
-def test_retries_are_bounded_and_the_last_failure_is_reported(waits: list[float]) -> None:
+def test_retries_are_bounded_and_the_last_failure_is_reported(sleeps: list[float]) -> None:
     script = Script(httpx.Response(502, text="<h1>Bad gateway</h1>"))
     with pytest.raises(WaybackError) as caught:
         run(script, lambda c: c.cdx("https://example.org/"), retries=2)
-    assert len(script.requests) == 3 and len(waits) == 2
+    assert len(script.requests) == 3 and len(sleeps) == 2
     assert caught.value.reason == "server-error"
     assert caught.value.message == "HTTP 502: Bad gateway"
 
@@ -272,7 +257,7 @@ def test_retries_are_bounded_and_the_last_failure_is_reported(waits: list[float]
     ],
 )
 def test_transport_failures_are_retried_then_reported(
-    waits: list[float], failure: Exception, reason: str, message: str
+    sleeps: list[float], failure: Exception, reason: str, message: str
 ) -> None:
     script = Script(failure)
     with pytest.raises(WaybackError) as caught:
@@ -281,7 +266,7 @@ def test_transport_failures_are_retried_then_reported(
     assert len(script.requests) == 2
 
 
-def test_a_transport_failure_then_an_answer_is_an_answer(waits: list[float]) -> None:
+def test_a_transport_failure_then_an_answer_is_an_answer(sleeps: list[float]) -> None:
     script = Script(httpx.ConnectError("refused"), cdx_rows("20200101000000"))
     found = run(script, lambda c: c.cdx("https://example.org/"))
     assert [s.timestamp for s in found] == ["20200101000000"]
@@ -417,7 +402,7 @@ def test_the_accounts_status_is_asked_with_the_keys_and_past_any_cache() -> None
     assert len(token) == 8 and int(token, 16) >= 0
 
 
-def test_an_accounts_status_that_cannot_be_had_is_none(waits: list[float]) -> None:
+def test_an_accounts_status_that_cannot_be_had_is_none(sleeps: list[float]) -> None:
     assert run(Script(httpx.Response(404, text="nope")), lambda c: c.user_status()) is None
     assert run(Script(httpx.ConnectError("x")), lambda c: c.user_status(), retries=0) is None
 
@@ -452,11 +437,11 @@ def test_a_submission_refused_for_its_keys_says_so(status: int) -> None:
     )
 
 
-def test_a_submission_is_never_sent_twice_after_a_server_error(waits: list[float]) -> None:
+def test_a_submission_is_never_sent_twice_after_a_server_error(sleeps: list[float]) -> None:
     script = Script(httpx.Response(523, text="<html>Origin unreachable</html>"))
     with pytest.raises(WaybackError) as caught:
         run(script, lambda c: c.submit("https://example.org/", {}))
-    assert len(script.requests) == 1 and waits == []
+    assert len(script.requests) == 1 and sleeps == []
     assert (caught.value.reason, caught.value.message) == (
         "server-error",
         "HTTP 523: Origin unreachable",
@@ -466,14 +451,14 @@ def test_a_submission_is_never_sent_twice_after_a_server_error(waits: list[float
 @pytest.mark.parametrize(
     "failure", [httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("closed")]
 )
-def test_a_lost_submission_is_never_sent_again(waits: list[float], failure: Exception) -> None:
+def test_a_lost_submission_is_never_sent_again(sleeps: list[float], failure: Exception) -> None:
     script = Script(failure)
     with pytest.raises(WaybackError):
         run(script, lambda c: c.submit("https://example.org/", {}))
     assert len(script.requests) == 1
 
 
-def test_a_rate_limited_submission_is_sent_again(waits: list[float]) -> None:
+def test_a_rate_limited_submission_is_sent_again(sleeps: list[float]) -> None:
     script = Script(
         httpx.Response(429, text="Too Many Requests"),
         httpx.Response(200, json={"url": "https://example.org/", "job_id": "spn2-1"}),
