@@ -119,6 +119,16 @@ def test_the_call_deadline_defaults_to_every_try_plus_half_a_minute() -> None:
     assert asyncio.run(deadlines()) == (45.0, 7.0)
 
 
+def test_the_defaults_bound_a_call_to_three_minutes() -> None:
+    async def defaults() -> WaybackClient:
+        async with WaybackClient(BASE) as client:
+            return client
+
+    client = asyncio.run(defaults())
+    assert (client.timeout, client.retries, client.call_deadline) == (30.0, 4, 180.0)
+    assert (client.backoff.retries, client.backoff.base, client.backoff.cap) == (4, 2.0, 60.0)
+
+
 def test_the_http_client_is_the_one_the_calls_use() -> None:
     script = Script(httpx.Response(200, text="raw page"))
 
@@ -140,6 +150,11 @@ def test_an_archive_that_answers_is_reachable_and_its_status_is_read_once() -> N
 
     assert run(script, both) == (None, None)
     assert [r.url.path for r in script.requests] == ["/save/status/system"]
+    # Asked within 10 s at most, whatever the timeout of the other calls
+    assert script.requests[0].extensions["timeout"]["read"] == 10.0
+    script = Script(httpx.Response(200, json={"status": "ok"}))
+    run(script, lambda c: c.system_status(), timeout=3.0)
+    assert script.requests[0].extensions["timeout"]["read"] == 3.0
 
 
 def test_the_status_is_fetched_when_reachability_was_not_asked() -> None:
@@ -222,6 +237,19 @@ def test_a_server_error_is_asked_again_after_a_growing_pause(sleeps: list[float]
     assert [s.timestamp for s in found] == ["20190101000000"]
     assert len(script.requests) == 3
     assert 1.0 <= sleeps[0] <= 1.25 and 2.0 <= sleeps[1] <= 2.25
+
+
+def test_retry_after_is_honoured_on_a_503(sleeps: list[float]) -> None:
+    script = Script(httpx.Response(503, headers={"retry-after": "7"}), cdx_rows())
+    run(script, lambda c: c.cdx("https://example.org/"), backoff=1.0)
+    assert 7.0 <= sleeps[0] <= 7.25
+
+
+def test_a_server_errors_page_is_said_in_120_characters() -> None:
+    script = Script(httpx.Response(502, text="x" * 500))
+    with pytest.raises(WaybackError) as caught:
+        run(script, lambda c: c.cdx("https://example.org/"), retries=0)
+    assert caught.value.message == "HTTP 502: " + "x" * 119 + "…"
 
 
 def test_retry_after_is_honoured_on_a_429(sleeps: list[float]) -> None:
@@ -404,6 +432,8 @@ def test_the_accounts_status_is_asked_with_the_keys_and_past_any_cache() -> None
 
 def test_an_accounts_status_that_cannot_be_had_is_none(sleeps: list[float]) -> None:
     assert run(Script(httpx.Response(404, text="nope")), lambda c: c.user_status()) is None
+    refused = httpx.Response(403, json={"available": 5})  # a body that reads, from a refusal
+    assert run(Script(refused), lambda c: c.user_status()) is None
     assert run(Script(httpx.ConnectError("x")), lambda c: c.user_status(), retries=0) is None
 
 
