@@ -140,10 +140,16 @@ class _Reader:
         self.parsed = Parsed()
         self.note_elements: set[int] = set()
 
-    def collect_urls(self, element: Element, skip_backrefs: bool = True) -> list[tuple[str, int]]:
+    def collect_urls(
+        self, element: Element, skip_backrefs: bool = True, nested_blocks: bool = True
+    ) -> list[tuple[str, int]]:
+        """The URLs in ``element``; without ``nested_blocks``, only its own inline content (the
+        blocks inside it are leaf blocks of their own, read on their turn)."""
         found: list[tuple[str, int]] = []
 
         def walk(node: Element) -> None:
+            if not nested_blocks and node is not element and node.tag in _BLOCKS:
+                return
             if node.tag == "a" and "kzarchive-snapshot" in node.classes:
                 return  # kzarchive's own archive link, added by ``annotate``
             if node.tag == "a" and "href" in node.attrs:
@@ -168,33 +174,28 @@ class _Reader:
     def endnotes(self) -> list[tuple[str, Element]]:
         """Endnote elements by their id key, with the labels their references show."""
         all_elements = self.root.iter()
-        # References: links to "#<note id>"; their visible text is the label the reader sees.
+        # One pass over the links within the page. A link to "#<note id>" is a reference: its
+        # visible text is the label the reader sees (a table of contents names sections, not
+        # notes). EPUB marks references and notes by what they are, whatever their ids: a
+        # noteref link names its note, and footnote/endnote/rearnote elements are notes.
         visible: dict[str, str] = {}
-        for el in all_elements:
-            href = el.attrs.get("href", "") if el.tag == "a" else ""
-            if href and any(a.tag == "nav" for a in el.ancestors()):
-                continue  # a table of contents names sections, not notes
-            if href.startswith("#") and _note_key(href[1:]) is not None:
-                label = _visible_label(el.text())
-                if label:
-                    visible.setdefault(href[1:].lstrip("_").lower(), label)
-        linked = {
-            el.attrs["href"][1:]
-            for el in all_elements
-            if el.tag == "a" and el.attrs.get("href", "").startswith("#")
-        }
-        # EPUB marks references and notes by what they are, whatever their ids: a noteref link
-        # names its note, and footnote/endnote/rearnote elements are notes.
+        linked: set[str] = set()
         noterefs: dict[str, str] = {}
         shown: dict[str, str] = {}  # any link's label, for a note that only a plain link names
         for el in all_elements:
-            target = el.attrs.get("href", "") if el.tag == "a" else ""
-            label = _visible_label(el.text()) if target.startswith("#") else None
+            href = el.attrs.get("href", "") if el.tag == "a" else ""
+            if not href.startswith("#"):
+                continue
+            target = href[1:]
+            linked.add(target)
+            label = _visible_label(el.text())
             if label is None:
                 continue
-            shown.setdefault(target[1:], label)
+            shown.setdefault(target, label)
             if _is_noteref(el):
-                noterefs.setdefault(target[1:], label)
+                noterefs.setdefault(target, label)
+            if _note_key(target) is not None and not any(a.tag == "nav" for a in el.ancestors()):
+                visible.setdefault(target.lstrip("_").lower(), label)
         # What a noteref shows is the label, whatever else links to the note.
         visible.update({k.lstrip("_").lower(): v for k, v in noterefs.items()})
         notes: list[tuple[str, Element]] = []
@@ -277,7 +278,7 @@ class _Reader:
                 last_note = None
                 continue
             sup = self._leading_sup(block)
-            urls = self.collect_urls(block)
+            urls = self.collect_urls(block, nested_blocks=False)
             if sup is not None:
                 last_note = Note(sup, block.line)
                 last_note.cover(block.line - 1, block.end_line or block.line)

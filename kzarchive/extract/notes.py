@@ -64,9 +64,7 @@ class Parsed:
         try:
             return validate(url)
         except InvalidURL as exc:
-            warning = f"line {line}: {exc}"
-            if warning not in self.warnings:  # a reader may meet the same text twice
-                self.warnings.append(warning)
+            self.warnings.append(f"line {line}: {exc}")
             return None
 
     def add_contexts(self, found: dict[str, str]) -> None:
