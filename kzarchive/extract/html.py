@@ -316,10 +316,11 @@ class _Reader:
         return parsed
 
     def _leaf_blocks(self, root: Element) -> list[Element]:
-        """Blocks holding text directly (a <p>, or a <div>/<li> with inline content)."""
+        """Blocks holding text directly (a <p>, or a <div>/<li> with inline content; a list or
+        table with stray text of its own, which browsers show, too)."""
         found: list[Element] = []
         for el in root.iter():
-            if el.tag not in _BLOCKS or el.tag in ("ol", "ul", "dl", "table", "tr"):
+            if el.tag not in _BLOCKS:
                 continue
             direct_text = any(
                 (isinstance(c, str) and c.strip())

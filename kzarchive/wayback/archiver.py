@@ -72,14 +72,12 @@ class _Capacity:
     def __init__(self, limit: int) -> None:
         self.limit = max(1, limit)
         self.in_flight = 0
-        self.peak = 0
         self._changed = asyncio.Condition()
 
     async def acquire(self) -> None:
         async with self._changed:
             await self._changed.wait_for(lambda: self.in_flight < self.limit)
             self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
 
     async def release(self) -> None:
         async with self._changed:
@@ -96,6 +94,12 @@ def _now() -> datetime:
 
 async def _nothing(url: str, state: ArchiveState) -> None:
     pass
+
+
+def said(*parts: str | None) -> str:
+    """``reason: message`` as a state's error or note: empty parts left out, so that a refusal
+    without a message reads ``reason``, not ``reason: ``."""
+    return ": ".join(text for part in parts if part and (text := part.strip(" :")))
 
 
 def _newest(*snapshots: Snapshot | None) -> Snapshot | None:
@@ -340,65 +344,78 @@ class Archiver:
         submitted_at = prev.submitted_at
         recording: asyncio.Future[None] | None = None
         probing = False  # this submission is the one trying the keys again after a 401
-        for attempt in range(self.options.submit_retries + 1):
-            if job_id is None:
-                await self.pace.wait()
-                refusal = self._cannot_save()  # saving may have stopped while this one waited
-                if refusal:
-                    return self._settled(prev, refusal)
-                prev = replace(prev, attempts=prev.attempts + 1)
-                sent_at = _now() - timedelta(seconds=5)
+        tries = self.options.submit_retries + 1
+        spared = 0  # tries not counted: the keys' second try, and following it (at most 2)
+        attempt = -1
+        try:
+            while (attempt := attempt + 1) < tries:
+                if job_id is None:
+                    await self.pace.wait()
+                    # Saving may have stopped while this one waited
+                    refusal = self._cannot_save()
+                    if refusal:
+                        return self._settled(prev, refusal)
+                    prev = replace(prev, attempts=prev.attempts + 1)
+                    sent_at = _now() - timedelta(seconds=5)
+                    try:
+                        reply = await self.client.submit(url, self.options.spn2_fields())
+                    except WaybackError as exc:
+                        if exc.reason == "unauthorized":
+                            outcome = await self._unauthorized(prev, exc, probing)
+                            probing = outcome == "probe"
+                            if outcome in ("probe", "again") and spared < 2:
+                                spared, tries = spared + 1, tries + 1
+                        else:
+                            outcome = await self._refused(url, prev, exc, sent_at, attempt)
+                        if isinstance(outcome, ArchiveState):
+                            return outcome
+                        continue
+                    if probing and self._keys_probe is not None:
+                        self._keys_probe.set_result(True)  # the keys work: the 401 was sporadic
+                        self._keys_probe = None
+                        probing = False
+                    if reply.job_id is None:  # "the same snapshot had been made", no job to poll
+                        return await self._recent_capture(url, prev, reply)
+                    job_id = reply.job_id
+                    submitted_at = utc_now()
+                    self.observer.noted("archive", "submitted")
+                    pending = self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at)
+                    recording = asyncio.ensure_future(self.on_job(url, pending))
                 try:
-                    reply = await self.client.submit(url, self.options.spn2_fields())
-                except WaybackError as exc:
-                    if exc.reason == "unauthorized":
-                        outcome = await self._unauthorized(prev, exc, probing)
-                        probing = outcome == "probe"
-                    else:
-                        outcome = await self._refused(url, prev, exc, sent_at, attempt)
-                    if isinstance(outcome, ArchiveState):
-                        return outcome
+                    outcome_ = await self._poll(job_id)  # the job id is written meanwhile
+                finally:
+                    if recording is not None:
+                        await recording
+                        recording = None
+                if outcome_.status == "pending":
+                    return self._state(
+                        prev,
+                        "pending",
+                        error="job still pending",
+                        job_id=job_id,
+                        submitted_at=submitted_at,
+                    )
+                if outcome_.status == "success":
+                    snapshot = outcome_.snapshot
+                    if snapshot is not None and (outcome_.http_status or 200) < 400:
+                        return self._state(replace(prev, snapshot=snapshot), "saved")
+                    error = f"archived an error page (HTTP {outcome_.http_status})"
+                    if snapshot is not None:
+                        error += f": {snapshot.url}"
+                    return self._settled(prev, error)
+                code = outcome_.status_ext or "job-failed"
+                if code in TRANSIENT and attempt < self.options.submit_retries:
+                    job_id = None
+                    await asyncio.sleep(self.options.slot_wait * (attempt + 1))
                     continue
-                if probing and self._keys_probe is not None:
-                    self._keys_probe.set_result(True)  # the keys work: the 401 was sporadic
-                    self._keys_probe = None
-                    probing = False
-                if reply.job_id is None:  # "the same snapshot had been made", no job to poll
-                    return await self._recent_capture(url, prev, reply)
-                job_id = reply.job_id
-                submitted_at = utc_now()
-                self.observer.noted("archive", "submitted")
-                pending = self._state(prev, "pending", job_id=job_id, submitted_at=submitted_at)
-                recording = asyncio.ensure_future(self.on_job(url, pending))
-            try:
-                outcome_ = await self._poll(job_id)  # the job id is written meanwhile
-            finally:
-                if recording is not None:
-                    await recording
-                    recording = None
-            if outcome_.status == "pending":
-                return self._state(
-                    prev,
-                    "pending",
-                    error="job still pending",
-                    job_id=job_id,
-                    submitted_at=submitted_at,
-                )
-            if outcome_.status == "success":
-                snapshot = outcome_.snapshot
-                if snapshot is not None and (outcome_.http_status or 200) < 400:
-                    return self._state(replace(prev, snapshot=snapshot), "saved")
-                error = f"archived an error page (HTTP {outcome_.http_status})"
-                if snapshot is not None:
-                    error += f": {snapshot.url}"
-                return self._settled(prev, error)
-            code = outcome_.status_ext or "job-failed"
-            if code in TRANSIENT and attempt < self.options.submit_retries:
-                job_id = None
-                await asyncio.sleep(self.options.slot_wait * (attempt + 1))
-                continue
-            return self._settled(prev, f"{code}: {outcome_.message or ''}".rstrip(": "))
-        return self._settled(prev, "retries exhausted")
+                return self._settled(prev, said(code, outcome_.message))
+            return self._settled(prev, "retries exhausted")
+        finally:
+            if probing and self._keys_probe is not None and not self._keys_probe.done():
+                # The keys' second try ended without an answer about them (another failure, a
+                # cancellation): the submissions waiting on it try for themselves.
+                self._keys_probe.set_result(True)
+                self._keys_probe = None
 
     async def _unauthorized(
         self, prev: ArchiveState, exc: WaybackError, probing: bool
@@ -456,7 +473,7 @@ class Archiver:
                     "saved",
                 )
             if last:
-                return self._settled(prev, f"{exc.reason}: {exc.message}".rstrip(": "))
+                return self._settled(prev, said(exc.reason, exc.message))
             return "again"
         if exc.reason == "bad-reply":
             self.warn_once(
@@ -477,7 +494,7 @@ class Archiver:
                 else self.options.slot_wait * (attempt + 1)
             )
             return "again"
-        return self._settled(prev, f"{exc.reason}: {exc.message}".rstrip(": "))
+        return self._settled(prev, said(exc.reason, exc.message))
 
     async def _captured_today(
         self, url: str, prev: ArchiveState, exc: WaybackError
@@ -487,7 +504,7 @@ class Archiver:
             found = await self.client.since(url, today)
         except WaybackError:
             found = None
-        note = f"too-many-daily-captures: {exc.message}".rstrip(": ")
+        note = said("too-many-daily-captures", exc.message)
         if found is None:
             found = Snapshot(
                 snapshot_url(today.strftime("%Y%m%d"), url), today.strftime("%Y%m%d"), None
@@ -553,7 +570,7 @@ class Archiver:
                 found = await self.client.since(url, started)
                 snapshot = replace(found, source="saved") if found else None
         except WaybackError as exc:
-            return self._settled(prev, f"anonymous-save: {exc.reason}: {exc.message}".rstrip(": "))
+            return self._settled(prev, said("anonymous-save", exc.reason, exc.message))
         finally:
             await self.capacity.release()
         if snapshot is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import socket
 import time
 from collections.abc import Iterator
 
@@ -23,7 +22,7 @@ from kzarchive.check.dns import StaticResolver
 from kzarchive.check.exchange import Exchange
 from kzarchive.models import Check
 from kzarchive.retry import retry_after_seconds
-from tests.servers.base import RunningServer
+from tests.servers.base import RunningServer, closed_port
 from tests.servers.raw import Answer, RawServer
 from tests.servers.scenario import scenario_server
 
@@ -68,12 +67,6 @@ EXPECTED = {
 }
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
     with scenario_server() as running:
@@ -87,7 +80,7 @@ def results(server: RunningServer) -> tuple[CheckRun, float, dict[str, str]]:
     urls["idn"] = f"http://пример.рф:{port}/путь/страница"
     urls["www"] = f"http://example.test:{port}/www-redirect"
     urls["nxdomain"] = f"http://no-such-host.test:{port}/ok"
-    urls["refused"] = f"http://127.0.0.1:{_closed_port()}/ok"
+    urls["refused"] = f"http://127.0.0.1:{closed_port()}/ok"
     urls["tls"] = f"https://127.0.0.1:{port}/ok"
     urls["invalid"] = "http://exa mple.org/"
     resolver = StaticResolver(

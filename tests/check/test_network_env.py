@@ -153,3 +153,42 @@ def test_a_server_of_an_unknown_ca_is_still_refused(
         url = f"{site.base}/ok"
         run = asyncio.run(check_urls([url], OPTIONS, resolver=StaticResolver({})))
     assert (run.checks[url].verdict, run.checks[url].reason) == ("error", "tls")
+
+
+def test_an_archive_behind_the_proxy_is_reachable_without_local_dns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Behind a proxy only the proxy resolves names: this machine's DNS (here: none) is not asked.
+    server, _ = fake_wayback()
+    with server:
+        proxy, seen = forward_proxy(server)
+        with proxy:
+            monkeypatch.setenv("HTTP_PROXY", proxy.base)
+
+            async def ask() -> str | None:
+                async with WaybackClient(
+                    "http://wayback.example", timeout=5.0, resolver=StaticResolver({})
+                ) as client:
+                    return await client.unreachable()
+
+            assert asyncio.run(ask()) is None
+    assert seen.seen == ["GET http://wayback.example/save/status/system"]
+
+
+def test_the_wayback_client_refuses_a_server_of_an_unknown_ca(
+    inspecting_ca: tuple[trustme.CA, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, pem = inspecting_ca
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
+    server, _ = fake_wayback()
+    server.server.socket = _server_context(trustme.CA()).wrap_socket(
+        server.server.socket, server_side=True
+    )
+    with server:
+
+        async def ask() -> str | None:
+            base = f"https://127.0.0.1:{server.port}"
+            async with WaybackClient(base, timeout=5.0, resolver=StaticResolver({})) as client:
+                return await client.unreachable()
+
+        assert asyncio.run(ask()) == "unreachable"

@@ -164,3 +164,120 @@ def test_broken_relationships_leave_links_out_not_the_document() -> None:
     body = '<w:p><w:hyperlink r:id="rId9"><w:r><w:t>page</w:t></w:r></w:hyperlink></w:p>'
     parsed = parse(docx(body, rels="<Relationships"))
     assert parsed.other_urls == []
+
+
+RELS_ODD = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/hyperlink" Target="https://rel.example.org/end." TargetMode="External"/>'
+    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/styles" Target="styles.xml"/>'
+    '<Relationship Id="rId5" Target="orphan.xml"/>'  # no Type at all
+    '<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/hyperlink" Target="https://example.org:0/rel-bad" TargetMode="External"/>'
+    "</Relationships>"
+)
+
+
+def test_less_common_markup_word_and_other_writers_produce() -> None:
+    split_field = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://split.example.org/</w:instrText>'
+        "<w:instrText/>"
+        '<w:instrText xml:space="preserve">a" </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        "<w:r><w:t>shown</w:t></w:r>"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    notes = (
+        # a relationship's target keeps its final full stop; a bookmark's w:id is no note's
+        note(
+            1,
+            '<w:bookmarkStart w:id="1" w:name="_Ref1"/>'
+            '<w:hyperlink r:id="rId9"><w:r><w:t>page</w:t></w:r></w:hyperlink>',
+        )
+        # a simple field without \l; a broken target is a warning with the note's line
+        + note(
+            2,
+            "<w:fldSimple w:instr=' HYPERLINK \"https://simple.example.org/\" '>"
+            "<w:r><w:t>x</w:t></w:r></w:fldSimple>"
+            '<w:hyperlink r:id="rId3"><w:r><w:t>https://typed-in-link.example.org/</w:t></w:r>'
+            "</w:hyperlink><w:fldSimple><w:r><w:t xml:space='preserve'> no instruction</w:t>"
+            "</w:r></w:fldSimple>"
+            '<w:r><w:instrText>HYPERLINK "https://stray.example.org/"</w:instrText></w:r>',
+        )
+        + note(3, split_field + run(" and https://typed.example.org/p") + "<w:r><w:t/></w:r>")
+        + '<w:footnote w:type="normal" w:id="4"><w:p>'
+        + run("https://first-paragraph.example.org/x")
+        + "</w:p><w:p>"
+        + run("more words")
+        + "</w:p></w:footnote>"
+        + note(
+            5,
+            '<w:hyperlink r:id="rId8"><w:r><w:t>x</w:t></w:r></w:hyperlink>'
+            '<w:hyperlink r:id="rId7"><w:r><w:t>https://example.org:0/bad</w:t></w:r></w:hyperlink>',
+        )
+    )
+    custom = '<w:r><w:footnoteReference w:customMarkFollows="true" w:id="{}"/><w:t>{}</w:t></w:r>'
+    on = custom.replace('"true"', '"on"')
+    body = (
+        "<w:p>" + run("Almaty, 5 ") + "<w:r><w:t/></w:r>" + run("May 2021") + "</w:p>"
+        "<w:p>"
+        + run("One.")
+        + "<w:r><w:t/></w:r>"
+        + ref(9)
+        + ref(1)
+        + run(" Two.")
+        + custom.format(2, "†")
+        + "</w:p>"
+        "<w:p>"
+        + run("Three.")
+        + on.format(3, "‡")
+        + run(" Four.")
+        + ref(4)
+        + run(" Five.")
+        + ref(5)
+        + "</w:p>"
+    )
+    parsed = parse(docx(body, notes, rels=RELS_ODD))
+    assert parsed.cited_on is not None and parsed.cited_on.isoformat() == "2021-05-05"
+    assert [(n.label, n.line, n.urls) for n in parsed.notes] == [
+        # the reference to a missing note still takes a number, as in Word
+        ("2", 2, ["https://rel.example.org/end."]),
+        ("†", 2, ["https://simple.example.org/", "https://typed-in-link.example.org/"]),
+        ("‡", 3, ["https://split.example.org/a", "https://typed.example.org/p"]),
+        ("3", 3, ["https://first-paragraph.example.org/x"]),
+        ("4", 3, []),
+    ]
+    assert parsed.contexts == {
+        "1": "One.",
+        "2": "One.",
+        "†": "Two.",
+        "‡": "Three.",
+        "3": "Four.",
+        "4": "Five.",
+    }
+    assert parsed.warnings == [
+        "line 3: URL has port 0: 'https://example.org:0/rel-bad'",
+        "line 3: URL has port 0: 'https://example.org:0/bad'",
+    ]
+
+
+def test_a_document_without_a_body_has_no_notes() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", f"<w:document {NS}/>")
+    parsed = parse(buffer.getvalue())
+    assert (parsed.notes, parsed.other_urls, parsed.cited_on) == ([], [], None)
+
+
+@pytest.mark.parametrize("part", ["footnotes", "endnotes"])
+def test_broken_note_parts_and_archives_are_named(part: str) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", f"<w:document {NS}><w:body/></w:document>")
+        archive.writestr(f"word/{part}.xml", f"<w:{part}")
+    with pytest.raises(DocumentError, match=rf"^report.docx: corrupt .docx \(word/{part}.xml: "):
+        parse(buffer.getvalue(), "report.docx")
+    with pytest.raises(DocumentError, match=r"^report.docx: "):
+        parse(b"PK\x03\x04 not really a zip", "report.docx")

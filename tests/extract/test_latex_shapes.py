@@ -128,3 +128,96 @@ def test_every_field_a_bibtex_entry_cites() -> None:
         [(14, 17)],
         [(17, 21)],
     ]
+
+
+def test_link_targets_keep_their_punctuation_and_lines_count_from_the_first() -> None:
+    # The source opens with an empty line: every line number counts it.
+    parsed = parse(
+        "\n\\begin{document}\n"
+        "Text.~Claim.\\footnotemark{}\\footnotemark{}\n"
+        "\\footnotetext{\\url{https://example.org/end.} and \\href{https://example.org/h.}{h}"
+        " https://example.org/typed.}\n"
+        "\\footnotetext{https://example.org:0/bad https://example.org/second}\n"
+        "Body.\\footnote{\\url{https://example.org:0/bad-link}}\n"
+        "\\end{document}\n"
+    )
+    assert [(n.label, n.line, n.urls, n.spans) for n in parsed.notes] == [
+        (
+            "1",
+            4,
+            ["https://example.org/end.", "https://example.org/h.", "https://example.org/typed"],
+            [(3, 4)],
+        ),
+        ("2", 5, ["https://example.org/second"], [(4, 5)]),
+        ("3", 6, [], [(5, 6)]),
+    ]
+    assert parsed.warnings == [
+        "line 5: URL has port 0: 'https://example.org:0/bad'",
+        "line 6: URL has port 0: 'https://example.org:0/bad-link'",
+    ]
+    assert parsed.contexts == {"1": "Claim.", "2": "Claim.", "3": "Body."}
+
+
+def test_bibtex_link_fields_keep_their_punctuation_and_lines_count_from_the_first() -> None:
+    parsed = parse_bibtex(
+        "\n@misc{one,\n  url = {https://example.org/bib-end.},\n  doi = {10.1234/x.},\n}\n"
+        "@misc{two,\n  url = {https://example.org:0/bad},\n"
+        "  howpublished = {\\url{https://example.org/wrapped.}},\n  doi = {10.1/has space},\n}\n"
+    )
+    assert [(n.label, n.line, n.urls, n.spans) for n in parsed.notes] == [
+        ("one", 2, ["https://example.org/bib-end.", "https://doi.org/10.1234/x."], [(1, 5)]),
+        ("two", 6, ["https://example.org/wrapped."], [(5, 10)]),
+    ]
+    assert parsed.warnings == [
+        "line 6: URL has port 0: 'https://example.org:0/bad'",
+        "line 6: URL contains white space: 'https://doi.org/10.1/has space'",
+    ]
+
+
+def test_adjacent_nested_and_stray_notes() -> None:
+    parsed = parse(
+        "\\begin{document}\n"
+        "A.\\footnote{https://example.org/a}\\footnote{https://example.org/b}"
+        " B.\\footnote{See\\footnote{https://example.org/inner} https://example.org/outer}"
+        " C.\\footnote{https://example.org/c}\n"
+        "\\footnotetext{https://example.org/stray}\n"
+        "\\end{document}\n"
+    )
+    assert [(n.label, n.line, n.urls) for n in parsed.notes] == [
+        ("1", 2, ["https://example.org/a"]),
+        ("2", 2, ["https://example.org/b"]),
+        # a note inside a note is read as part of it, and the notes after it still count
+        ("3", 2, ["https://example.org/inner", "https://example.org/outer"]),
+        ("4", 2, ["https://example.org/c"]),
+        # a \footnotetext without a \footnotemark belongs to the last number
+        ("4", 3, ["https://example.org/stray"]),
+    ]
+    assert parsed.contexts == {"1": "A.", "2": "A.", "3": "B.", "4": "C."}
+
+
+def test_body_urls_and_a_notes_last_line_count_from_the_first_line() -> None:
+    parsed = parse(
+        "\n\\begin{document}\n"
+        "Body https://example.org/body-link. and \\url{https://example.org/body-url.}\n"
+        "A note.\\footnote{First line\nhttps://example.org/second-line}\n"
+        "\\end{document}\n"
+    )
+    assert [(n.label, n.line, n.urls, n.spans) for n in parsed.notes] == [
+        ("1", 4, ["https://example.org/second-line"], [(3, 5)])
+    ]
+    # a typed URL's final full stop ends the sentence; a \url's is part of it
+    assert parsed.other_urls == [
+        ("https://example.org/body-link", 3),
+        ("https://example.org/body-url.", 3),
+    ]
+
+
+def test_a_url_field_in_url_markup_and_a_howpublished_in_words() -> None:
+    parsed = parse_bibtex(
+        "@misc{k,\n  url = {\\url{https://example.org/wrapped-in-url.}},\n"
+        "  howpublished = {Online at https://example.org/plain. (visited)},\n}\n"
+    )
+    assert [(n.label, n.urls) for n in parsed.notes] == [
+        ("k", ["https://example.org/wrapped-in-url.", "https://example.org/plain"])
+    ]
+    assert parsed.warnings == []

@@ -188,3 +188,41 @@ def test_a_note_without_a_body_element_is_read_whole() -> None:
     )
     parsed = parse(odt(f"<text:p>Claim.{bare}</text:p>"))
     assert [(n.label, n.urls) for n in parsed.notes] == [("1", ["https://loose.example.org/"])]
+
+
+def test_link_text_is_part_of_the_sentence_and_ends_a_typed_url() -> None:
+    report = '<text:a xlink:href="https://report.example.org/">the report</text:a>'
+    cited = note(
+        "<text:note-citation>1</text:note-citation>",
+        '<text:a>no target</text:a> <text:a xlink:href="https://bad..example.org/x">x</text:a>'
+        " https://typed-in-note.example.org/",
+    )
+    second = note("<text:note-citation>2</text:note-citation>", "https://second.example.org/")
+    parsed = parse(
+        odt(
+            "<text:p>Intro</text:p>"
+            f"<text:p><text:span>See {report}.{cited}</text:span> Then https://typed.example.org/c"
+            '<text:a xlink:href="https://next.example.org/">next</text:a>'
+            "<text:span>, and</text:span>"
+            f" https://after-span.example.org/ {second}"
+            '<text:a>no target</text:a> <text:a xlink:href="https://after-note.example.org/">'
+            "n</text:a></text:p>"
+        )
+    )
+    assert [(n.label, n.line, n.urls) for n in parsed.notes] == [
+        ("1", 2, ["https://typed-in-note.example.org/"]),
+        ("2", 2, ["https://second.example.org/"]),
+    ]
+    assert parsed.contexts == {
+        "1": "See the report.",
+        "2": "Then https://typed.example.org/cnext, and https://after-span.example.org/"
+        " no target n",
+    }
+    assert parsed.other_urls == [
+        ("https://report.example.org/", 2),
+        ("https://next.example.org/", 2),
+        ("https://after-note.example.org/", 2),
+        ("https://typed.example.org/c", 2),
+        ("https://after-span.example.org/", 2),
+    ]
+    assert parsed.warnings == ["line 2: URL has a malformed host: 'https://bad..example.org/x'"]

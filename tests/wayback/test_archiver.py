@@ -413,9 +413,14 @@ def test_the_account_cap_read_from_user_status_is_said_before_any_submission(
     state.daily_count = state.daily_limit = 50
     recorder = Recorder()
     results = archive(server, [URL, "https://other.org/"], observer=recorder)
-    assert {r.status for r in results.values()} == {"failed"}
+    assert {(r.status, r.error, r.attempts) for r in results.values()} == {
+        ("failed", "account-daily-limit", 0)
+    }
     assert state.saves() == []
-    assert len(recorder.warnings) == 1 and "50 of its 50 captures" in recorder.warnings[0]
+    assert recorder.warnings == [
+        "the archive.org account has made 50 of its 50 captures for today: no new captures this "
+        "run (look-ups go on)"
+    ]
 
 
 def test_same_snapshot_with_null_job_id_is_an_existing_capture(
@@ -718,17 +723,24 @@ def test_a_keyless_save_that_names_no_capture_says_so(
     assert result.attempts == 1 and result.snapshot is None
 
 
-@pytest.mark.parametrize(("shape", "reason"), [("429", "rate-limited"), ("404", "not-available")])
+@pytest.mark.parametrize(
+    ("shape", "error"),
+    [
+        ("429", "anonymous-save: rate-limited: anonymous Save Page Now refused: too many requests"),
+        (
+            "404",
+            "anonymous-save: not-available: anonymous Save Page Now answered 404 (not offered)",
+        ),
+    ],
+)
 def test_anonymous_save_refusals_say_why(
-    fake: tuple[RunningServer, FakeState], shape: str, reason: str
+    fake: tuple[RunningServer, FakeState], shape: str, error: str
 ) -> None:
     server, state = fake
     state.anonymous_shape = shape
     options = ArchiveOptions(**{**FAST.__dict__, "anonymous": True})
     result = archive(server, [URL], options, keys=None)[URL]
-    assert result.status == "failed"
-    assert (result.error or "").startswith(f"anonymous-save: {reason}: anonymous Save Page Now")
-    assert "Exception" not in (result.error or "")
+    assert (result.status, result.error, result.attempts) == ("failed", error, 1)
 
 
 def test_unreachable_archive_fails_fast() -> None:
@@ -878,6 +890,9 @@ def test_unreachable_archive_keeps_what_earlier_runs_found() -> None:
         "pending",
         "spn2-" + "c" * 40,
     )
+    # the pending job says why it was not polled, and when that was decided
+    assert results["https://b.org/"].error == "unreachable"
+    assert all(r.updated_at is not None for r in results.values())
 
 
 def test_a_500_from_cdx_is_retried(fake: tuple[RunningServer, FakeState]) -> None:
@@ -1024,3 +1039,220 @@ def test_sporadic_401s_to_submissions_in_flight_follow_the_one_retry(
     assert [r.status for r in results.values()] == ["saved"] * 3
     assert recorder.warnings == []
     assert len(state.saves()) == 6
+
+
+# -- whole states of the paths the tests above check in part ---------------------------------------
+
+
+def test_a_401_on_a_submissions_last_try_still_gets_the_keys_second_try(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # Without retries, the 401 comes on each submission's only try: the keys' second try is
+    # still made (it is not one of the retries) and the submission that waited on it follows
+    # it, instead of waiting for ever.
+    server, state = fake
+    state.faults["save"] = ["401", "401"]
+    options = ArchiveOptions(**{**FAST.__dict__, "submit_retries": 0})
+
+    async def go() -> dict[str, ArchiveState]:
+        async with client(server) as wb:
+            run = archive_urls([URL, "https://other.org/"], wb, options, Recorder())
+            return await asyncio.wait_for(run, 10)
+
+    results = asyncio.run(go())
+    assert [(r.status, r.attempts) for r in results.values()] == [("saved", 2), ("saved", 2)]
+    assert len(state.saves()) == 4
+
+
+def test_a_transient_job_failure_is_submitted_again_then_recorded(
+    fake: tuple[RunningServer, FakeState], sleeps: list[float]
+) -> None:
+    server, state = fake
+    state.outcomes[URL] = ("error:no-browsers-available", 0)
+    options = ArchiveOptions(**{**FAST.__dict__, "submit_retries": 2})
+    result = archive(server, [URL], options)[URL]
+    assert (result.status, result.error, result.attempts, result.snapshot) == (
+        "failed",
+        "no-browsers-available: Capture failed: error:no-browsers-available",
+        3,
+        None,
+    )
+    assert result.updated_at is not None and result.job_id is None
+    assert len(state.saves()) == 3
+    assert [s for s in sleeps if s in (0.05, 0.1, 0.15)] == [0.05, 0.1]  # longer each time
+
+
+def test_a_private_address_is_not_sent_to_the_archive_unless_allowed(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # The URL is only named to the fake archive on 127.0.0.1; nothing connects to it.
+    server, state = fake
+    private = "http://192.168.1.10/admin"
+    result = archive(server, [private])[private]
+    assert (result.status, result.error, result.attempts) == ("skipped", "private-address", 0)
+    assert result.updated_at is not None
+    assert not any(private in str(r.query) + str(r.form) for r in state.requests)
+
+    allowed = ArchiveOptions(**{**FAST.__dict__, "archive_private": True})
+    result = archive(server, [private], allowed)[private]
+    assert result.status == "saved" and len(state.saves()) == 1
+
+
+def test_capacity_is_never_below_one_slot(fake: tuple[RunningServer, FakeState]) -> None:
+    from kzarchive.wayback.archiver import _Capacity
+
+    assert (_Capacity(0).limit, _Capacity(1).limit, _Capacity(5).limit) == (1, 1, 5)
+    server, state = fake
+    state.user_limit = 1
+    state.capture_seconds = 0.05
+    results = archive(server, [f"https://site{n}.org/" for n in range(3)])
+    assert {r.status for r in results.values()} == {"saved"}
+    assert state.peak_active == 1
+    assert state.session_limit_refusals == 0  # never asked for a second slot
+
+
+@pytest.mark.parametrize("worth", [False, True])
+def test_whether_a_capture_is_worth_it_is_asked_only_when_one_is_needed(
+    fake: tuple[RunningServer, FakeState], worth: bool
+) -> None:
+    server, state = fake
+    asked: list[str] = []
+
+    async def worth_capturing() -> bool:
+        asked.append(URL)
+        return worth
+
+    async def go() -> ArchiveState:
+        async with client(server) as wb:
+            archiver = Archiver(wb, FAST, Recorder())
+            return await archiver.archive(URL, capture=worth_capturing)
+
+    result = asyncio.run(go())
+    assert asked == [URL]
+    if worth:
+        assert result.status == "saved" and len(state.saves()) == 1
+    else:
+        assert (result.status, result.error, result.attempts) == (
+            "skipped",
+            "not-captured: the live page does not answer with the page (dead, blocked)",
+            0,
+        )
+        assert state.saves() == []
+
+
+def test_an_earlier_runs_notes_are_not_carried_over(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    state.add_capture(URL, stamp(days_ago=1))
+    previous = {URL: ArchiveState("existing", notes=("look-up failed: cdx:timeout",))}
+    result = archive(server, [URL], previous=previous)[URL]
+    assert (result.status, result.notes, result.error) == ("existing", (), None)
+    assert result.updated_at is not None
+
+
+@pytest.mark.parametrize("shape", ["content-location", "memento-link"])
+def test_a_keyless_save_that_names_its_capture_needs_no_index(
+    fake: tuple[RunningServer, FakeState], shape: str
+) -> None:
+    server, state = fake
+    state.anonymous_shape, state.anonymous_indexed = shape, False
+    options = ArchiveOptions(**{**FAST.__dict__, "anonymous": True})
+    result = archive(server, [URL], options, keys=None)[URL]
+    assert result.status == "saved" and result.snapshot is not None
+    assert result.snapshot.source == "saved"
+    assert re.fullmatch(rf"https://web\.archive\.org/web/\d{{14}}/{URL}", result.snapshot.url)
+
+
+def test_each_kind_of_index_failure_is_said_once(fake: tuple[RunningServer, FakeState]) -> None:
+    server, state = fake
+    state.faults["cdx"] = ["cdx-html"] + ["503"] * 20
+    recorder = Recorder()
+    results = archive(server, [URL, "https://other.org/", "https://third.org/"], observer=recorder)
+    said = [re.sub(r"expected \(.*\);", "expected (…);", w) for w in recorder.warnings]
+    assert len(said) == 2
+    assert "cdx-bad-reply: not the JSON asked for" in recorder.warnings[0]
+    assert "server-error: HTTP 503" in recorder.warnings[1]
+    assert said[0] == (
+        f"the Wayback Machine's index (CDX) at {server.base} did not answer as expected (…); "
+        "the links concerned say so in the manifest"
+    )
+    assert sorted(n for r in results.values() for n in r.notes)[0].startswith("look-up failed: ")
+
+
+def test_a_job_still_pending_keeps_when_it_was_submitted(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    server, state = fake
+    first = pending_job(server, state)
+    state.forget_jobs = True
+    short = ArchiveOptions(**{**FAST.__dict__, "job_timeout": 0.2})
+    again = archive(server, [URL], short, previous={URL: first})[URL]
+    assert (again.status, again.job_id, again.submitted_at, again.error) == (
+        "pending",
+        first.job_id,
+        first.submitted_at,
+        "job still pending",
+    )
+    assert len(state.saves()) == 1
+
+
+def test_a_capture_said_recent_without_a_time_points_at_its_day() -> None:
+    from kzarchive.wayback.archiver import _reported_capture
+    from kzarchive.wayback.replies import SaveReply
+
+    said = "The same snapshot had been made recently."
+    days = {time.strftime("%Y%m%d", time.gmtime())}
+    snapshot = _reported_capture(URL, SaveReply(None, said, True, None))
+    days.add(time.strftime("%Y%m%d", time.gmtime()))
+    assert snapshot.timestamp in days  # to the day: the archive resolves it to that day's capture
+    assert snapshot == Snapshot(snapshot_url(snapshot.timestamp, URL), snapshot.timestamp)
+    assert (snapshot.status, snapshot.source) == (None, "existing")
+
+
+def test_without_keys_the_reason_is_said_in_full(fake: tuple[RunningServer, FakeState]) -> None:
+    server, _ = fake
+    result = archive(server, [URL], keys=None)[URL]
+    assert (result.status, result.error) == (
+        "failed",
+        "no-keys: Save Page Now needs archive.org keys",
+    )
+
+
+@pytest.mark.parametrize(
+    ("parts", "text"),
+    [
+        (("blocked-url", "blocked-url."), "blocked-url: blocked-url."),
+        (("rate-limited", ""), "rate-limited"),
+        (("job-failed", None), "job-failed"),
+        (("anonymous-save", "timeout", " "), "anonymous-save: timeout"),
+        (("server-error", "HTTP 502: "), "server-error: HTTP 502"),
+    ],
+)
+def test_a_reason_without_a_message_reads_as_the_reason(
+    parts: tuple[str | None, ...], text: str
+) -> None:
+    from kzarchive.wayback.archiver import said
+
+    assert said(*parts) == text
+
+
+def test_a_keys_retry_that_ends_otherwise_releases_the_submissions_waiting_on_it(
+    fake: tuple[RunningServer, FakeState],
+) -> None:
+    # Two submissions get a 401; one tries the keys again and is refused for another reason:
+    # the keys were not refused again, so the other one tries for itself instead of waiting.
+    server, state = fake
+    state.faults["save"] = ["401", "401", "refuse:blocked-url"]
+
+    async def go() -> dict[str, ArchiveState]:
+        async with client(server) as wb:
+            run = archive_urls([URL, "https://other.org/"], wb, FAST, Recorder())
+            return await asyncio.wait_for(run, 10)
+
+    results = asyncio.run(go())
+    assert sorted((r.status, r.error) for r in results.values()) == [
+        ("failed", "blocked-url: blocked-url."),
+        ("saved", None),
+    ]
+    assert len(state.saves()) == 4

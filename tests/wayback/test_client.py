@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime, timedelta
@@ -572,3 +573,38 @@ def test_a_keyless_save_that_fails_says_how(failure: Exception, reason: str, mes
     with pytest.raises(WaybackError) as caught:
         run(Script(failure), lambda c: c.anonymous_save("https://example.org/", 5.0))
     assert (caught.value.reason, caught.value.message) == (reason, message)
+
+
+# -- answers without the usual headers ------------------------------------------------------------
+
+
+def test_a_save_answer_without_a_content_type_is_still_read() -> None:
+    page = b'<html><script>spn.watchJob("spn2-0a1b", "/_static/", 6000);</script></html>'
+    reply = run(Script(httpx.Response(200, content=page)), lambda c: c.submit("https://e.org/", {}))
+    assert reply.job_id == "spn2-0a1b"
+
+
+def test_a_save_answer_typed_json_that_is_no_object_is_a_bad_reply() -> None:
+    answer = httpx.Response(200, content=b'"queued"', headers={"content-type": "application/json"})
+    with pytest.raises(WaybackError) as caught:
+        run(Script(answer), lambda c: c.submit("https://e.org/", {}))
+    assert (caught.value.reason, caught.value.message) == ("bad-reply", 'HTTP 200: "queued"')
+
+
+def test_the_timeout_given_bounds_a_silent_archive() -> None:
+    # A real socket that accepts and never answers (MockTransport knows no timeouts).
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        base = f"http://127.0.0.1:{silent.getsockname()[1]}"
+
+        async def ask() -> tuple[str, float]:
+            async with WaybackClient(
+                base, timeout=0.3, retries=0, resolver=StaticResolver({})
+            ) as client:
+                started = time.monotonic()
+                with pytest.raises(WaybackError) as caught:
+                    await client.cdx("https://example.org/")
+                return caught.value.reason, time.monotonic() - started
+
+        reason, took = asyncio.run(ask())
+    assert reason == "timeout"
+    assert took < 2.0  # httpx's own default would wait 5 s
