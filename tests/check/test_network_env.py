@@ -127,21 +127,26 @@ def test_the_checker_trusts_ssl_cert_file(
     assert (trusted.checks[url].verdict, trusted.checks[url].reason) == ("alive", "http-200")
 
 
-def test_the_wayback_client_trusts_ssl_cert_file(
-    inspecting_ca: tuple[trustme.CA, Path], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("known", "said"), [(True, None), (False, "unreachable")])
+def test_the_wayback_client_trusts_ssl_cert_file_and_no_other_ca(
+    inspecting_ca: tuple[trustme.CA, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    known: bool,
+    said: str | None,
 ) -> None:
     ca, pem = inspecting_ca
     monkeypatch.setenv("SSL_CERT_FILE", str(pem))
     server, _ = fake_wayback()
-    server.server.socket = _server_context(ca).wrap_socket(server.server.socket, server_side=True)
+    context = _server_context(ca if known else trustme.CA())
+    server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
     with server:
 
-        async def look() -> object:
+        async def ask() -> str | None:
             base = f"https://127.0.0.1:{server.port}"
             async with WaybackClient(base, timeout=5.0, resolver=StaticResolver({})) as client:
-                return await client.cdx("https://example.org/page")
+                return await client.unreachable()
 
-        assert asyncio.run(look()) == []
+        assert asyncio.run(ask()) == said
 
 
 def test_a_server_of_an_unknown_ca_is_still_refused(
@@ -173,22 +178,3 @@ def test_an_archive_behind_the_proxy_is_reachable_without_local_dns(
 
             assert asyncio.run(ask()) is None
     assert seen.seen == ["GET http://wayback.example/save/status/system"]
-
-
-def test_the_wayback_client_refuses_a_server_of_an_unknown_ca(
-    inspecting_ca: tuple[trustme.CA, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _, pem = inspecting_ca
-    monkeypatch.setenv("SSL_CERT_FILE", str(pem))
-    server, _ = fake_wayback()
-    server.server.socket = _server_context(trustme.CA()).wrap_socket(
-        server.server.socket, server_side=True
-    )
-    with server:
-
-        async def ask() -> str | None:
-            base = f"https://127.0.0.1:{server.port}"
-            async with WaybackClient(base, timeout=5.0, resolver=StaticResolver({})) as client:
-                return await client.unreachable()
-
-        assert asyncio.run(ask()) == "unreachable"
