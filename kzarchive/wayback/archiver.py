@@ -370,9 +370,8 @@ class Archiver:
                         if isinstance(outcome, ArchiveState):
                             return outcome
                         continue
-                    if probing and self._keys_probe is not None:
-                        self._keys_probe.set_result(True)  # the keys work: the 401 was sporadic
-                        self._keys_probe = None
+                    if probing:  # the keys work: the 401 was sporadic
+                        self._keys_answered(True)
                         probing = False
                     if reply.job_id is None:  # "the same snapshot had been made", no job to poll
                         return await self._recent_capture(url, prev, reply)
@@ -411,11 +410,16 @@ class Archiver:
                 return self._settled(prev, said(code, outcome_.message))
             return self._settled(prev, "retries exhausted")
         finally:
-            if probing and self._keys_probe is not None and not self._keys_probe.done():
+            if probing:
                 # The keys' second try ended without an answer about them (another failure, a
                 # cancellation): the submissions waiting on it try for themselves.
-                self._keys_probe.set_result(True)
-                self._keys_probe = None
+                self._keys_answered(True)
+
+    def _keys_answered(self, works: bool) -> None:
+        """Tell the submissions waiting on the keys' second try what it showed (once)."""
+        if self._keys_probe is not None and not self._keys_probe.done():
+            self._keys_probe.set_result(works)
+        self._keys_probe = None
 
     async def _unauthorized(
         self, prev: ArchiveState, exc: WaybackError, probing: bool

@@ -10,27 +10,11 @@ from dataclasses import replace
 from kzarchive.check import CheckOptions
 from kzarchive.check.checker import check_urls
 from kzarchive.check.dns import StaticResolver
+from tests.observers import Recorder
 from tests.servers.base import closed_port
 from tests.servers.scenario import scenario_server
 
 FAST = CheckOptions(timeout=1.0, backoff=0.01, retries=0, retry_after_cap=1.0, per_host=4)
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[tuple[object, ...]] = []
-
-    def phase_started(self, phase: str, total: int) -> None:
-        self.events.append(("started", phase, total))
-
-    def advanced(self, phase: str, url: str, outcome: str) -> None:
-        self.events.append(("advanced", phase, url, outcome))
-
-    def noted(self, phase: str, event: str) -> None:
-        self.events.append(("noted", phase, event))
-
-    def warn(self, message: str) -> None:
-        self.events.append(("warn", message))
 
 
 def test_each_link_is_reported_once_with_its_final_verdict() -> None:
@@ -87,10 +71,7 @@ def test_the_offline_warning_is_said_in_full() -> None:
     recorder = Recorder()
     run = asyncio.run(check_urls(["https://example.org/a"], FAST, recorder, StaticResolver({})))
     assert run.offline
-    assert (
-        "warn",
-        (
-            "this machine looks offline (no host name resolves, not even well-known ones): links "
-            "are reported as error:offline, not dead"
-        ),
-    ) in recorder.events
+    assert recorder.warnings == [
+        "this machine looks offline (no host name resolves, not even well-known ones): links "
+        "are reported as error:offline, not dead"
+    ]

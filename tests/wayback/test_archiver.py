@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -14,11 +13,19 @@ import pytest
 
 from kzarchive.check.dns import StaticResolver
 from kzarchive.models import ArchiveState, Snapshot
-from kzarchive.wayback.archiver import Archiver, archive_urls
+from kzarchive.wayback.archiver import (
+    Archiver,
+    _Capacity,
+    _reported_capture,
+    archive_urls,
+    said,
+)
 from kzarchive.wayback.client import WaybackClient, snapshot_url
 from kzarchive.wayback.credentials import Credentials
 from kzarchive.wayback.options import ArchiveOptions, parse_age
-from tests.servers.base import RunningServer
+from kzarchive.wayback.replies import SaveReply
+from tests.observers import Recorder
+from tests.servers.base import RunningServer, closed_port
 from tests.servers.fake_wayback import SAME_SNAPSHOT, FakeState, fake_wayback
 
 KEYS = Credentials("test-access", "test-secret")
@@ -30,27 +37,6 @@ FAST = ArchiveOptions(
     captures_per_minute=0,
     auth_retry_pause=0.05,
 )
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
-        self.outcomes: list[tuple[str, str]] = []
-        self.events: list[tuple[object, ...]] = []  # every call, with its phase
-
-    def phase_started(self, phase: str, total: int) -> None:
-        self.events.append(("started", phase, total))
-
-    def advanced(self, phase: str, url: str, outcome: str) -> None:
-        self.events.append(("advanced", phase, url, outcome))
-        self.outcomes.append((url, outcome))
-
-    def noted(self, phase: str, event: str) -> None:
-        self.events.append(("noted", phase, event))
-        self.outcomes.append(("", event))
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
 
 
 @pytest.fixture
@@ -744,9 +730,7 @@ def test_anonymous_save_refusals_say_why(
 
 
 def test_unreachable_archive_fails_fast() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = closed_port()
 
     recorder = Recorder()
 
@@ -863,9 +847,7 @@ def test_archiver_without_prepare_prepares_itself(fake: tuple[RunningServer, Fak
 
 
 def test_unreachable_archive_keeps_what_earlier_runs_found() -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = closed_port()
     saved = Snapshot(
         f"https://web.archive.org/web/20261101000000/{URL}", "20261101000000", 200, "saved"
     )
@@ -925,8 +907,6 @@ def test_a_retry_after_beyond_the_cap_is_not_slept_on(
 
 
 def test_capacity_shrinks_below_what_is_in_flight() -> None:
-    from kzarchive.wayback.archiver import _Capacity
-
     capacity = _Capacity(6)
     capacity.in_flight = 4
     capacity.shrink()
@@ -1099,8 +1079,6 @@ def test_a_private_address_is_not_sent_to_the_archive_unless_allowed(
 
 
 def test_capacity_is_never_below_one_slot(fake: tuple[RunningServer, FakeState]) -> None:
-    from kzarchive.wayback.archiver import _Capacity
-
     assert (_Capacity(0).limit, _Capacity(1).limit, _Capacity(5).limit) == (1, 1, 5)
     server, state = fake
     state.user_limit = 1
@@ -1198,9 +1176,6 @@ def test_a_job_still_pending_keeps_when_it_was_submitted(
 
 
 def test_a_capture_said_recent_without_a_time_points_at_its_day() -> None:
-    from kzarchive.wayback.archiver import _reported_capture
-    from kzarchive.wayback.replies import SaveReply
-
     said = "The same snapshot had been made recently."
     days = {time.strftime("%Y%m%d", time.gmtime())}
     snapshot = _reported_capture(URL, SaveReply(None, said, True, None))
@@ -1232,8 +1207,6 @@ def test_without_keys_the_reason_is_said_in_full(fake: tuple[RunningServer, Fake
 def test_a_reason_without_a_message_reads_as_the_reason(
     parts: tuple[str | None, ...], text: str
 ) -> None:
-    from kzarchive.wayback.archiver import said
-
     assert said(*parts) == text
 
 
