@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,7 +97,9 @@ class _Quiet:
         self.said.append(message)
 
 
-def download(url: str, target: Path, max_bytes: int, timeout: float) -> MediaResult:
+def download(
+    url: str, target: Path, max_bytes: int, timeout: float, cookies: str | None = None
+) -> MediaResult:
     """Download ``url``'s media and ``.info.json`` into ``target`` (sync; run in a thread)."""
     import yt_dlp
 
@@ -120,6 +123,8 @@ def download(url: str, target: Path, max_bytes: int, timeout: float) -> MediaRes
         "color": "never",
         "overwrites": False,
     }
+    if cookies is not None:  # a text stream: yt-dlp writes cookies back to a file it is given
+        options["cookiefile"] = io.StringIO(cookies)
     try:
         with yt_dlp.YoutubeDL(options) as ydl:
             ydl.extract_info(url, download=True)
@@ -151,6 +156,7 @@ async def download_all(
     urls: list[str],
     max_bytes: int,
     timeout: float,
+    cookies: str | None = None,
     done: Callable[[str, MediaResult], None] | None = None,
 ) -> dict[str, MediaResult]:
     """Each URL's media, a few downloads at a time."""
@@ -160,7 +166,9 @@ async def download_all(
     async def one(url: str) -> None:
         async with slots:
             target = folder / MEDIA_DIR / folder_name(url)
-            results[url] = await asyncio.to_thread(download, url, target, max_bytes, timeout)
+            results[url] = await asyncio.to_thread(
+                download, url, target, max_bytes, timeout, cookies
+            )
             if done is not None:
                 done(url, results[url])
 

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from tests.servers import rendered
 from tests.servers.base import RunningServer
 
 ARTICLE = (
@@ -283,6 +284,8 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.send(200, VIDEO_PAGE.replace("/media/clip.mp4", "/media/gone.mp4"))
         elif path == "/media/clip.mp4":
             self.send(200, MP4, content_type="video/mp4")
+        elif path.startswith("/js/"):  # pages only a browser sees whole
+            rendered.serve(self, path)
         elif path == "/echo-ua":
             self.send(200, ARTICLE.format(title="UA", extra=self.headers.get("User-Agent", "")))
         else:
