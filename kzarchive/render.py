@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from kzarchive.evidence.records import MediaFile
 from kzarchive.formats import to_csv
 from kzarchive.manifest import DRIFTED, LinkRecord, Manifest
 from kzarchive.models import Citation, Snapshot
@@ -213,6 +214,15 @@ def own_copy(row: Row) -> str | None:
     return said
 
 
+def screenshot_of(row: Row) -> tuple[MediaFile, MediaFile | None] | None:
+    """The link's screenshot and thumbnail, when the browser kept them."""
+    kept = row.link.evidence
+    rendering = kept.rendering if kept is not None else None
+    if rendering is None or rendering.screenshot is None:
+        return None
+    return rendering.screenshot, rendering.thumbnail
+
+
 def _summary_lines(manifest: Manifest) -> list[str]:
     summary = manifest.summary()
     lost = lost_footnotes(manifest)
@@ -279,6 +289,12 @@ class MarkdownRenderer:
             mine = own_copy(row)
             if mine:
                 parts.append(f"; {mine}")
+            shot = screenshot_of(row)
+            if shot:
+                parts.append(
+                    f"; screenshot [{_md_escape(shot[0].path)}](<{_md_url(shot[0].path)}>)"
+                )
+                parts.append(f" (sha256 {shot[0].sha256})")
             out.append("".join(parts))
         return "\n".join(out).replace("\n\n\n", "\n\n") + "\n"
 
@@ -298,6 +314,7 @@ ul{padding-left:1.2rem}li{margin:.35rem 0;overflow-wrap:anywhere}.badge{display:
 padding:0 .45rem;border-radius:.6rem;color:#fff;font-size:.8rem;font-weight:600}
 .why{color:#57606a;font-size:.85rem}
 .summary{background:#f6f8fa;padding:.6rem 1rem;border-radius:6px}
+.shot{display:block;margin:.3rem 0}.shot img{max-width:160px;border:1px solid #d0d7de}
 """
 
 
@@ -365,6 +382,14 @@ class HtmlRenderer:
             parts.append(f' <span class="why">{_e(preservation(row))}</span>')
         elif row.link.archive and row.link.archive.error:
             parts.append(f' — <span class="why">not archived: {_e(row.link.archive.error)}</span>')
+        shot = screenshot_of(row)
+        if shot:
+            full, small = shot
+            parts.append(
+                f'<a class="shot" href="{_e(full.path)}" title="sha256 {_e(full.sha256)}">'
+                f'<img src="{_e((small or full).path)}" alt="screenshot of {_e(url)}" '
+                'loading="lazy"></a>'
+            )
         return "".join(parts)
 
 

@@ -154,7 +154,7 @@ class Renderings:
         self.recorder.write_resource(
             f"urn:dom:{rendered.url}", "text/html; charset=utf-8", rendered.dom, date
         )
-        self.recorder.rendered(rendered.url, date, rendered.title, rendered.text)
+        self.recorder.rendered(rendered.url, date, rendered.title, rendered.text, rendered.status)
         return replace(base, screenshot=shot, thumbnail=thumbnail, dom=dom)
 
     def _write(self, path: Path, data: bytes) -> MediaFile:

@@ -123,8 +123,9 @@ class BrowserSession:
                     await self._playwright.stop()
             self._playwright = None
 
-    async def capture(self, url: str) -> Rendered:
-        """Capture one page in a fresh context, when a slot is free."""
+    async def capture(self, url: str, writer: Writer | None = None) -> Rendered:
+        """Capture one page in a fresh context, when a slot is free (into ``writer``, else the
+        session's)."""
         async with self._slots:
             browser, client = self._browser, self._client
             assert browser is not None and client is not None, "not started"
@@ -132,7 +133,10 @@ class BrowserSession:
                 return Rendered(url, error="the browser is gone")
             logged_in = self.cookies is not None
             recorder = PageRecorder(
-                self.writer, logged_in, self.options.page_bytes, self.options.response_bytes
+                writer or self.writer,
+                logged_in,
+                self.options.page_bytes,
+                self.options.response_bytes,
             )
             try:
                 context = await browser.new_context(

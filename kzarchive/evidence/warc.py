@@ -80,7 +80,7 @@ class WarcRecorder:
         self._links: dict[str, _Link] = {}
         self.skip: set[str] = set()  # cited URLs never to be recorded (secrets in them)
         self.failure: str | None = None  # why recording stopped (a full disk...), if it did
-        self._rendered: dict[str, dict[str, str]] = {}  # the browser's view of cited pages
+        self._rendered: dict[str, dict[str, str | int]] = {}  # the browser's view of cited pages
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
@@ -232,12 +232,16 @@ class WarcRecorder:
             return None
         return datetime.fromisoformat(link.chain[-1].started_at.replace("Z", "+00:00"))
 
-    def rendered(self, cited: str, ts: str, title: str | None, text: str) -> None:
+    def rendered(
+        self, cited: str, ts: str, title: str | None, text: str, status: int | None
+    ) -> None:
         """The browser's capture of ``cited``: its page in pages.jsonl gets the browser's time
-        (so that replay opens the browser's copy), the rendered title and the page's text."""
-        page = {"ts": ts, "text": text}
+        (so that replay opens the browser's copy), status, rendered title and text."""
+        page: dict[str, str | int] = {"ts": ts, "text": text}
         if title:
             page["title"] = title
+        if status is not None:
+            page["status"] = status
         self._rendered[cited] = page
 
     def close(self) -> None:
