@@ -23,7 +23,7 @@ class BrowserOptions:
     page_time: float = 30.0  # everything about one page
     load_time: float = 15.0  # navigation, up to the load event
     settle_time: float = 4.0  # waiting for the network to be quiet after the load
-    quiet_time: float = 0.5  # how long "quiet" lasts
+    quiet_time: float = 0.4  # how long "quiet" lasts
     scroll_time: float = 6.0
     scroll_height: int = 20_000  # pixels scrolled at most (an endless page stops there)
     screenshot_height: int = 12_000  # pixels of the full-page screenshot at most

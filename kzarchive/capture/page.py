@@ -169,6 +169,8 @@ async def render(
     try:
         async with asyncio.timeout(options.page_time):
             error = await _visit(page, url, options, state, deadline)
+            if error is not None and not page.url.startswith(("http:", "https:")):
+                return _nothing(url, error, recorder, state)
             if not state.crashed and state.dialogs <= options.dialogs:
                 await _fetch_named(page, recorder, client, private, options, deadline, state)
                 result = await _keep_view(page, options, state)
@@ -178,7 +180,7 @@ async def render(
         error = error or _short(exc)
         if state.crashed:
             error = "the page crashed the browser's renderer"
-    if not result and not state.crashed:
+    if not result and not state.crashed and recorder.main is not None:
         # The budget ran out: still keep what the page shows now, briefly.
         with contextlib.suppress(PlaywrightError, TimeoutError):
             async with asyncio.timeout(5):
@@ -208,6 +210,18 @@ async def render(
     )
 
 
+def _nothing(url: str, error: str, recorder: PageRecorder, state: _State) -> Rendered:
+    """A page that never came (refused, unreachable): no screenshot of the browser's error."""
+    return Rendered(
+        url=url,
+        responses=recorder.responses,
+        bytes=recorder.kept_bytes,
+        truncated=tuple(state.truncated),
+        logged_in=recorder.logged_in,
+        error=error,
+    )
+
+
 def _short(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
 
@@ -224,7 +238,7 @@ async def _visit(
             state.cut("load")
         else:
             error = _short(exc)
-            if page.url in ("", "about:blank"):
+            if not page.url.startswith(("http:", "https:")):
                 return error
     await _settle(state, options, deadline)
     await _scroll(page, options, state, deadline)
@@ -263,8 +277,8 @@ async def _scroll(page: Page, options: BrowserOptions, state: _State, deadline: 
             state.cut("scroll")
             break
         await asyncio.sleep(SCROLL_PAUSE)
-    await asyncio.sleep(SCROLL_PAUSE)
     await page.evaluate("() => window.scrollTo(0, 0)")
+    state.last_change = time.monotonic()  # what the scrolling set off gets its quiet time too
 
 
 async def _fetch_named(
