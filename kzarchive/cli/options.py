@@ -445,6 +445,15 @@ def browser_options(command: F) -> F:
             "recorded as truncated.",
         ),
         click.option(
+            "--browser-arg",
+            "extra_args",
+            envvar="KZARCHIVE_BROWSER_ARGS",
+            multiple=True,
+            metavar="SWITCH",
+            help="One more Chromium switch, such as --proxy-server=... (repeatable; the "
+            "environment variable takes several separated by spaces).",
+        ),
+        click.option(
             "--cookies",
             envvar="KZARCHIVE_COOKIES",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -477,7 +486,14 @@ def browser_record(params: dict[str, Any]) -> BrowserOptions:
         except BrowserPathError as exc:
             raise click.UsageError(str(exc)) from None
     enabled = bool(params["browser"] and params["capture"])
-    return _record(BrowserOptions, params, enabled=enabled, path=path, cookies=cookies)
+    return _record(
+        BrowserOptions,
+        params,
+        enabled=enabled,
+        path=path,
+        cookies=cookies,
+        extra_args=tuple(params["extra_args"]),
+    )
 
 
 def archive_record(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:

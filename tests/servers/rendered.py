@@ -20,6 +20,8 @@ from PIL import Image
 FETCHED_TEXT = "The court's ruling was read out on 6 February 2019"
 POST_TEXT = "Activists gathered outside the Aktau City Court this morning"
 BROWSER_ONLY_TEXT = "Only browsers may read this statement of the mission"
+SESSION = "s3cr3t-session-7f9e2a"  # the cookie of a logged-in user (tests/capture/cookies.txt)
+LOGGED_IN_TEXT = "Friends-only post: the hearing was moved to Monday"
 
 
 def _png(colour: tuple[int, int, int], size: tuple[int, int] = (40, 30)) -> bytes:
@@ -76,8 +78,10 @@ PAGES = {
         "</body></html>"
     ),
     "/js/never-loads": (
+        # The picture that never comes is written by a script, as ad and tracker tags are: a
+        # browser waits for it, the plain check never asks for it.
         "<html><head><title>Still loading</title></head><body><p>Almost there.</p>"
-        "<img src='/js/hang.png'></body></html>"
+        "<script>document.write(\"<img src='/js/hang.png'>\")</script></body></html>"
     ),
     "/js/endless": (
         "<html><head><title>Endless</title></head><body><div id='feed'></div><script>"
@@ -124,6 +128,10 @@ def serve(handler: Handler, path: str) -> None:
         else:
             page = f"<html><head><title>Statement</title></head><body><p>{BROWSER_ONLY_TEXT}."
             handler.send(200, page + "</p></body></html>")
+    elif path == "/js/members":  # a post only a logged-in member sees
+        cookie = str(handler.headers.get("Cookie") or "")  # type: ignore[attr-defined]
+        said = LOGGED_IN_TEXT if f"session={SESSION}" in cookie else "Log in to see this post"
+        handler.send(200, f"<html><head><title>Members</title></head><body><p>{said}</p></body>")
     elif path == "/js/hang.png":
         handler.sleep(60)
         handler.send(200, IMAGES["/js/img/lazy.png"], content_type="image/png")
