@@ -93,6 +93,9 @@ async def capture_and_idle(idle: float) -> list[str]:
 
 SOCKET = re.compile(r"^(\d+) +socket\((AF_INET6?), (SOCK_\w+).*\) = (\d+)$")
 CONNECT = re.compile(
+    r"^(\d+) +connect\((\d+), \{sa_family=(AF_INET6?), sin6?_port=htons\((\d+)\).*?"
+    r'(?:inet_pton\(AF_INET6, "([^"]+)"|inet_addr\("([^"]+)"\))'
+)
     r'^(\d+) +connect\((\d+), \{sa_family=(AF_INET6?), sin6?_port=htons\((\d+)\).*?(?:inet_pton\(AF_INET6, "([^"]+)"|inet_addr\("([^"]+)"\))'
 )
 
