@@ -96,8 +96,6 @@ CONNECT = re.compile(
     r"^(\d+) +connect\((\d+), \{sa_family=(AF_INET6?), sin6?_port=htons\((\d+)\).*?"
     r'(?:inet_pton\(AF_INET6, "([^"]+)"|inet_addr\("([^"]+)"\))'
 )
-    r'^(\d+) +connect\((\d+), \{sa_family=(AF_INET6?), sin6?_port=htons\((\d+)\).*?(?:inet_pton\(AF_INET6, "([^"]+)"|inet_addr\("([^"]+)"\))'
-)
 
 
 def outside_attempts(trace: Path) -> list[str]:
