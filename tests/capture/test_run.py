@@ -43,7 +43,7 @@ def invoke(
     out = folder / "out"
     result = CliRunner().invoke(
         main,
-        ["run", str(doc), "--out", str(out), "--page-time", "5", *args],
+        ["run", str(doc), "--out", str(out), "--page-time", "8", *args],
         env=cli_env(wayback, **env),
     )
     return result, out
