@@ -24,6 +24,7 @@ from kzarchive.extract import html, latex, markdown
 from kzarchive.extract.dates import detect_cited_on
 from kzarchive.extract.notes import Parsed
 from kzarchive.extract.reading import SourceText, decode, read_bytes
+from kzarchive.extract.urls import SchemeAdded
 from kzarchive.models import Citation, Link, unique_links
 
 Reader = Callable[[str], Parsed]
@@ -116,14 +117,24 @@ def _citations(
     for note in sorted(parsed.notes, key=lambda n: n.line):
         context = parsed.contexts.get(note.label)
         citations.extend(
-            Citation(note.label, url, note.line, context, note.name) for url in note.urls
+            Citation(
+                note.label,
+                str(url),
+                note.line,
+                context,
+                note.name,
+                scheme_added=isinstance(url, SchemeAdded),
+            )
+            for url in note.urls
         )
     if all_links:
         cited = {c.url for c in citations}
         for url, line in parsed.other_urls:
             if url not in cited:
                 cited.add(url)
-                citations.append(Citation(None, url, line))
+                citations.append(
+                    Citation(None, str(url), line, scheme_added=isinstance(url, SchemeAdded))
+                )
         citations.sort(key=lambda c: c.line)
     info = DocumentInfo(
         path=source.path,
