@@ -41,6 +41,8 @@ class Citation:
     context: str | None = None
     # The note's name in the document when the footnote shown is its number (Markdown [^src])
     name: str | None = None
+    # The footnote's own text, as a reader sees it (whitespace collapsed, markup left out)
+    note: str | None = None
     # The document wrote the URL without a scheme (www.example.org/x); "https://" was added
     scheme_added: bool = False
 
@@ -53,6 +55,8 @@ class Citation:
         }
         if self.name is not None:
             data["name"] = self.name
+        if self.note is not None:
+            data["note"] = self.note
         if self.scheme_added:
             data["scheme_added"] = True
         return data
@@ -65,6 +69,7 @@ class Citation:
             line=int(data.get("line") or 0),
             context=data.get("context"),
             name=data.get("name"),
+            note=data.get("note"),
             scheme_added=bool(data.get("scheme_added", False)),
         )
 
