@@ -106,7 +106,7 @@ def continuation(url: str, following: str, *, fits: bool | None = None) -> str |
     last = url[-1]
     if last == ".":
         host_open = "/" not in url.split("://", 1)[-1]
-        if not (core[0].islower() or core[0].isdigit()):
+        if not (core[0].islower() or core[0].isdigit()) or core.isdigit():
             return None
         if host_open or core.lower() in EXTENSIONS or not plain:
             return token
