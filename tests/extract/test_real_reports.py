@@ -22,7 +22,7 @@ OVERALL = 0.97
 
 pytestmark = pytest.mark.skipif(
     not documents(REAL_REPORTS),
-    reason=f"needs the shared corpus of real reports, {REAL_REPORTS} (absent outside the workspace)",
+    reason=f"needs the shared corpus of real reports, {REAL_REPORTS} (absent here)",
 )
 
 
