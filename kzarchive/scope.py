@@ -113,7 +113,8 @@ class Redacted:
 
 def redact_extraction(extraction: Extraction, keep_secrets: bool = False) -> Redacted:
     """The citations with passwords and credential parameters replaced by ``REDACTED`` (unless
-    ``keep_secrets``), in their URLs, their context and the reader's warnings."""
+    ``keep_secrets``), in their URLs, their context, their notes' text and the reader's
+    warnings."""
     if keep_secrets:
         return Redacted(extraction, {})
     originals: dict[str, str] = {}
@@ -128,6 +129,7 @@ def redact_extraction(extraction: Extraction, keep_secrets: bool = False) -> Red
     if not originals:
         return Redacted(extraction, {})
     secrets = list(originals.values())
+    citations = [replace(c, note=redact_text(c.note, secrets)) if c.note else c for c in citations]
     warnings = tuple(redact_text(w, secrets) for w in extraction.warnings)
     return Redacted(replace(extraction, citations=tuple(citations), warnings=warnings), originals)
 
