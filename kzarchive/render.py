@@ -11,12 +11,12 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import ClassVar, Protocol
 
 from kzarchive.formats import to_csv
 from kzarchive.manifest import DRIFTED, LinkRecord, Manifest
 from kzarchive.models import Citation, Snapshot
+from kzarchive.reporters import document_name
 
 
 class Renderer(Protocol):
@@ -308,8 +308,7 @@ def title(manifest: Manifest) -> str:
     named = manifest.document.get("title")
     if named:
         return str(named)
-    path = str(manifest.document.get("path") or "document")
-    return PurePath(path.replace("\\", "/")).name or path
+    return document_name(str(manifest.document.get("path") or "document"))
 
 
 @dataclass(frozen=True)
@@ -379,7 +378,7 @@ class MarkdownRenderer:
         out = [f"# Sources of {_md_escape(title(manifest))}", ""]
         path = str(manifest.document.get("path") or "")
         if path and manifest.document.get("title"):
-            out += [f"Document: {_md_escape(PurePath(path).name)}.", ""]
+            out += [f"Document: {_md_escape(document_name(path))}.", ""]
         cited_on = manifest.document.get("cited_on")
         if cited_on:
             out += [f"Cited on {cited_on}{_given(manifest)}; checked {manifest.generated_at}.", ""]
@@ -467,7 +466,7 @@ class HtmlRenderer:
         path = str(manifest.document.get("path") or "")
         meta = []
         if path and manifest.document.get("title"):
-            meta.append(f"Document: {_e(PurePath(path).name)}.")
+            meta.append(f"Document: {_e(document_name(path))}.")
         cited_on = manifest.document.get("cited_on")
         if cited_on:
             meta.append(
