@@ -50,7 +50,7 @@ from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
 from kzarchive.wayback.verify import Verifier, VerifyOptions
 
-OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
+OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown", "report.html": "html"}
 
 
 @dataclass(frozen=True)

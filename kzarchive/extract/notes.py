@@ -92,6 +92,9 @@ class Parsed:
             self.contexts.setdefault(label, sentence)
 
 
+# The tooltip (DOCX) or title (ODT) of the archive links ``annotate`` adds: readers skip them.
+ANNOTATION_TITLE = "kzarchive: archived copy"
+
 NOTE_TEXT_MAX = 2000  # characters of a note's text kept in the manifest
 
 _TAG = re.compile(r"<[^>]*>")
