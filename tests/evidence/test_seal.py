@@ -10,10 +10,8 @@ from cryptography import x509
 from rfc3161_client import decode_timestamp_response
 
 from kzarchive.evidence.seal import check_token
-from tests.conftest import FIXTURES
 from tests.evidence.conftest import Servers, run
-
-RECORDED = FIXTURES / "third-party" / "rfc3161"
+from tests.shared import third_party
 
 
 def _seal(out: Path) -> Path:
@@ -22,11 +20,14 @@ def _seal(out: Path) -> Path:
 
 def test_a_real_token_vouches_for_its_data_only() -> None:
     # A token recorded from timestamp.sigstage.dev over b"hello" (rfc3161-client's fixtures)
-    token = decode_timestamp_response((RECORDED / "sigstage-response-sha256.tsr").read_bytes())
-    chain = x509.load_pem_x509_certificates((RECORDED / "sigstage-ts_chain.pem").read_bytes())
+    token = decode_timestamp_response(
+        third_party("rfc3161/sigstage-response-sha256.tsr").read_bytes()
+    )
+    pem = third_party("rfc3161/sigstage-ts_chain.pem").read_bytes()
+    chain = x509.load_pem_x509_certificates(pem)
     assert check_token(token, chain, b"hello") is None
     assert "Mismatch between messages" in (check_token(token, chain, b"hello!") or "")
-    broken = (RECORDED / "sigstage-response-invalid-signature.tsr").read_bytes()
+    broken = third_party("rfc3161/sigstage-response-invalid-signature.tsr").read_bytes()
     assert check_token(decode_timestamp_response(broken), chain, b"hello") is not None
     assert check_token(token, [], b"hello") is not None
 

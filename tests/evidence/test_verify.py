@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from kzarchive.cli import main
 from kzarchive.evidence.verify import wacz_findings
-from tests.conftest import FIXTURES
 from tests.evidence.conftest import Servers, links, run
+from tests.shared import third_party
 
 
 def verify(folder: Path, *args: str) -> Result:
@@ -171,11 +171,11 @@ def test_evidence_never_timestamped_is_said_but_holds(servers: Servers, tmp_path
     assert [f["detail"] for f in unsealed] == ["no timestamp token: not timestamped"]
 
 
-THIRD_PARTY_WACZ = FIXTURES / "third-party" / "wacz" / "valid_signed_example_1.wacz"
+THIRD_PARTY_WACZ = "wacz/valid_signed_example_1.wacz"
 
 
 def test_the_digests_of_a_wacz_made_elsewhere_hold() -> None:
-    found = list(wacz_findings(THIRD_PARTY_WACZ, "example.wacz"))
+    found = list(wacz_findings(third_party(THIRD_PARTY_WACZ), "example.wacz"))
     assert [f.status for f in found] == ["holds"] * 4
     assert {f.path.split(":", 1)[1].split("/")[0] for f in found} == {
         "indexes",
@@ -188,7 +188,8 @@ def test_a_changed_member_of_a_wacz_made_elsewhere_is_named(tmp_path: Path) -> N
     import zipfile
 
     changed = tmp_path / "changed.wacz"
-    with zipfile.ZipFile(THIRD_PARTY_WACZ) as source, zipfile.ZipFile(changed, "w") as target:
+    original = third_party(THIRD_PARTY_WACZ)
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(changed, "w") as target:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "pages/pages.jsonl":
