@@ -807,6 +807,12 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for manifest.json, manifest.csv, citations.md and the evidence.",
 )
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over a folder that holds another document's archive (an edited copy, say), "
+    "keeping all it knew; its old manifest is kept beside as manifest.json.adopted-TIME.",
+)
 @check_options
 @archive_options
 @evidence_options
@@ -843,6 +849,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
                 scope=scope,
                 verify_options=_verify_options(params),
                 evidence_options=evidence_opts,
+                adopt=params["adopt"],
             )
 
     with FolderLock(out), settings.observer() as observer:
