@@ -50,6 +50,7 @@ from kzarchive.check.session import (
     redirect_target,
 )
 from kzarchive.check.soft404 import SOFT_404_SIMILARITY, missing_twin, url_words
+from kzarchive.extract.urls import usable_url
 from kzarchive.models import Check, Redirect, Verdict, utc_now
 from kzarchive.privacy import is_private_name, resolves_private
 from kzarchive.progress import SILENT, Observer
@@ -216,7 +217,12 @@ class LinkChecker:
         ``offline_also`` is added to the one warning an offline machine gets.
         """
         named = [
-            h for u in urls if (h := dns_host(u)) is not None and needs_dns(h) and not uses_proxy(u)
+            h
+            for u in urls
+            if (h := dns_host(u)) is not None
+            and needs_dns(h)
+            and not uses_proxy(u)
+            and usable_url(u)  # never asked for: its host says nothing about this machine
         ]
         await self.dns.resolve_all(named)
         if named and not await self.dns.resolution_works(named):
@@ -314,7 +320,7 @@ class LinkChecker:
 
     async def _outcome(self, url: str) -> _Answer | _Failure:
         host = dns_host(url)
-        if host is None:
+        if host is None or not usable_url(url):
             return _Failure(Reason.INVALID_URL)
         # Names that do not resolve are found on connecting, for the cited host and for every
         # host a redirect leads to alike.

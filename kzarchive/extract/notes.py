@@ -52,8 +52,11 @@ class Parsed:
     cited_on: date | None = None
 
     def accept(self, raw: str, line: int, *, is_target: bool = False) -> str | None:
-        """The citable URL in ``raw``, or None; an unparseable http(s) URL becomes a warning.
+        """The cited URL in ``raw``, or None if it is not an http(s) URL.
 
+        An http(s) URL that cannot be used (too long, a malformed host, port 0) is still a
+        citation, so that every footnote is accounted for: it is returned, and said in a
+        warning; checking it gives the verdict ``error``, reason ``invalid-url``.
         ``is_target`` says ``raw`` is a link target, where trailing punctuation is part of it.
         """
         url = clean_url(raw)
@@ -65,7 +68,7 @@ class Parsed:
             return validate(url)
         except InvalidURL as exc:
             self.warnings.append(f"line {line}: {exc}")
-            return None
+            return url
 
     def add_contexts(self, found: dict[str, str]) -> None:
         for label, sentence in found.items():

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from kzarchive.check.dns import dns_host, needs_dns
+from kzarchive.extract.urls import InvalidURL, validate
 from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
 from kzarchive.progress import SILENT, Observer
 from kzarchive.retry import Pace
@@ -209,6 +210,10 @@ class Archiver:
     ) -> ArchiveState:
         """The link's archive state after look-ups and, where needed, a capture."""
         prev = replace(previous or ArchiveState("pending"), notes=())
+        try:
+            validate(url)
+        except InvalidURL as exc:  # never sent to the archive: it cannot be asked for
+            return ArchiveState("skipped", error=f"invalid-url: {exc}", updated_at=utc_now())
         withheld = await self.guard.withheld(url)
         if withheld is not None:  # nothing about it is sent to the archive, not even a look-up
             return ArchiveState("skipped", error=withheld, updated_at=utc_now())
