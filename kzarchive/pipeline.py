@@ -71,10 +71,18 @@ def load_previous(path: Path) -> Manifest | None:
     try:
         return load(path)
     except CorruptManifest as exc:
+        from kzarchive.evidence.restore import sealed_manifests
+
         kept = set_aside(path)
-        raise ManifestError(
-            f"{exc}; it was moved to {kept.name}, run again to start afresh"
-        ) from None
+        sealed = sealed_manifests(path.parent)
+        again = "run again to start afresh"
+        if sealed:
+            where = sealed[0].parent.relative_to(path.parent).as_posix()
+            again = (
+                f"'kzarchive restore {path.parent}' brings back the sealed copy in {where} "
+                f"(verified first), or {again}"
+            )
+        raise ManifestError(f"{exc}; it was moved to {kept.name}; {again}") from None
 
 
 class _Store:

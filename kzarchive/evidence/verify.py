@@ -307,10 +307,11 @@ def _seals(folder: Path) -> Iterator[Finding]:
                 yield Finding("sums", name, "altered", f"differs from {label}")
             else:
                 yield Finding("sums", name, "holds", f"as in {label}")
-        yield from _tokens(folder, seal, data)
+        yield from token_findings(folder, seal, data)
 
 
-def _tokens(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
+def token_findings(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
+    """Each timestamp token of ``seal`` checked over ``data`` (its SHA256SUMS)."""
     from cryptography import x509
     from rfc3161_client import decode_timestamp_response
 
