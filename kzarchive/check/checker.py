@@ -232,12 +232,17 @@ class LinkChecker:
                 f"ones): links are reported as error:offline, not dead{offline_also}"
             )
 
-    async def check_all(self, urls: list[str]) -> CheckRun:
-        """Check every URL (each once), then give the ones still in error a second look."""
+    async def check_all(
+        self, urls: list[str], finished: dict[str, Check] | None = None
+    ) -> CheckRun:
+        """Check every URL (each once), then give the ones still in error a second look.
+
+        ``finished`` is filled as links are judged (a second look replacing the first), so
+        that an interrupted run still has what it finished."""
         unique = list(dict.fromkeys(urls))
         await self.prepare(unique)
         self.observer.phase_started("check", len(unique))
-        found: dict[str, Check] = {}
+        found: dict[str, Check] = {} if finished is None else finished
         judging: set[asyncio.Task[None]] = set()
 
         async def judge(look: _Look) -> None:
@@ -272,7 +277,7 @@ class LinkChecker:
             for url, check in zip(
                 again, await asyncio.gather(*map(self.check, again)), strict=True
             ):
-                results[url] = check
+                results[url] = found[url] = check
                 self.observer.advanced("check", url, check.verdict)
         return CheckRun(results, self.offline)
 
