@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -123,3 +124,37 @@ def test_offline_nothing_is_captured_or_timestamped(
     assert {link["evidence"]["error"] for link in manifest["links"]} == {
         "nothing answered (offline)"
     }
+
+
+def test_every_record_carries_a_base32_payload_digest_warcio_confirms(sealed: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    warc = next((sealed / "evidence" / "warc").glob("*.warc.gz"))
+    digests = []
+    with warc.open("rb") as stream:
+        for record in ArchiveIterator(stream, check_digests="raise"):
+            record.content_stream().read()
+            if said := record.rec_headers.get_header("WARC-Payload-Digest"):
+                digests.append(said)
+    # WARC 1.1 recommends base32 (what pywb, warcio and the Wayback Machine write and read)
+    assert any(d.startswith("sha256:") for d in digests)
+    assert all(re.fullmatch(r"(sha1|sha256):[A-Z2-7]+=*", d) for d in digests), digests
+
+
+def test_a_replayed_token_is_refused_by_its_nonce(tmp_path: Path) -> None:
+    import asyncio
+
+    from kzarchive.evidence.seal import timestamp
+    from tests.servers.tsa import tsa_server
+
+    seals = [tmp_path / "first", tmp_path / "second"]
+    for seal in seals:  # the same bytes twice: only the nonce tells the answers apart
+        seal.mkdir()
+        (seal / "SHA256SUMS").write_text("0" * 64 + "  evidence/x\n")
+    with tsa_server(tmp_path / "tsa") as tsa:
+        first = asyncio.run(timestamp(seals[0], [f"{tsa.base}/"]))
+        tsa.server.state.replay = True  # type: ignore[attr-defined]
+        second = asyncio.run(timestamp(seals[1], [f"{tsa.base}/"]))
+    assert first[0].token is not None, first
+    assert second[0].token is None and "nonce" in (second[0].error or "")
+    assert not list(seals[1].glob("*.tsr"))
