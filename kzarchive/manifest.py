@@ -311,6 +311,13 @@ def keep_aside(path: Path, why: str) -> Path:
     return target
 
 
+def new_file_mode() -> int:
+    """The mode a new file gets here (0644 under the usual umask), not mkstemp's 0600."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` so that a crash leaves the old or the new file whole."""
     write_atomic_bytes(path, text.encode("utf-8"))
@@ -322,9 +329,7 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     try:  # the file keeps its mode (a read-only manifest stays read-only)
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        mode = 0o666 & ~mask
+        mode = new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes 0600

@@ -177,6 +177,18 @@ class _Store:
         self._write(self.manifest, self._version)
 
 
+def worth_capturing(check: Check) -> bool | str:
+    """True if the live page answers with the page; else why no capture is asked for."""
+    if check.verdict in ("alive", "redirected"):
+        return True
+    said = {
+        "dead": "the live page is gone",
+        "blocked": "the live page shows robots a wall, not the page",
+        "excluded": "the link is excluded",
+    }.get(check.verdict, "the live page could not be reached")
+    return f"not-captured: {said} ({check.reason})"
+
+
 async def run_pipeline(
     extraction: Extraction | Redacted,
     out: Path,
@@ -267,11 +279,10 @@ async def run_pipeline(
             async def one(record: LinkRecord) -> None:
                 checking = asyncio.ensure_future(check(record.url))
 
-                async def capture_wanted() -> bool:
+                async def capture_wanted() -> bool | str:
                     # Only a page that answers is worth a capture: submitting a login wall or a
                     # dead page again wastes the account's captures.
-                    check = await checking
-                    return check.verdict in ("alive", "redirected")
+                    return worth_capturing(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
                     if task.cancelled() or task.exception() is not None:

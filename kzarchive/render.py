@@ -204,7 +204,8 @@ def own_copy(row: Row) -> str | None:
         return None
     when = (kept.captured_at or "")[:19]
     said = f"own copy of {when}Z" if when else "own copy"
-    said += f" (HTTP {kept.http_status}, sha256 {kept.sha256[:12]}…"
+    judged = f", {JUDGED[kept.verdict]}" if kept.verdict in JUDGED else ""
+    said += f" (HTTP {kept.http_status}{judged}, sha256 {kept.sha256[:12]}…"
     if kept.truncated:
         said += f", cut short: {kept.truncated}"
     said += ")"

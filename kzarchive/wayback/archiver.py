@@ -206,9 +206,12 @@ class Archiver:
         url: str,
         previous: ArchiveState | None = None,
         *,
-        capture: bool | Callable[[], Awaitable[bool]] = True,
+        capture: bool | Callable[[], Awaitable[bool | str]] = True,
     ) -> ArchiveState:
-        """The link's archive state after look-ups and, where needed, a capture."""
+        """The link's archive state after look-ups and, where needed, a capture.
+
+        ``capture`` says whether a capture is worth making, asked only when one is needed: True,
+        False, or why not (the state's error)."""
         prev = replace(previous or ArchiveState("pending"), notes=())
         try:
             validate(url)
@@ -237,8 +240,10 @@ class Archiver:
                 and snapshot_age(snapshot) < self.max_age
             ):
                 return self._settled(prev, None)
-            if not (capture if isinstance(capture, bool) else await capture()):
-                return self._settled(prev, NOT_WORTH_CAPTURING, unsettled="skipped")
+            worth = capture if isinstance(capture, bool) else await capture()
+            if worth is not True:
+                why = worth if isinstance(worth, str) else NOT_WORTH_CAPTURING
+                return self._settled(prev, why, unsettled="skipped")
             refusal = self._cannot_save()
             if refusal:
                 return self._settled(prev, refusal)

@@ -158,3 +158,27 @@ def test_a_replayed_token_is_refused_by_its_nonce(tmp_path: Path) -> None:
     assert first[0].token is not None, first
     assert second[0].token is None and "nonce" in (second[0].error or "")
     assert not list(seals[1].glob("*.tsr"))
+
+
+def test_the_own_copy_is_judged_as_the_archives_copies_are(sealed: Path) -> None:
+    from tests.evidence.conftest import links
+
+    found = {path: link["evidence"]["verdict"] for path, link in links(sealed).items()}
+    assert found["/fb-video"] == "login-wall"
+    assert found["/gone404"] == "error-page"
+    assert found["/with-requisites"] == found["/two-hops"] == "content"
+    markdown = (sealed / "citations.md").read_text()
+    wall = next(line for line in markdown.splitlines() if "/fb-video>" in line)
+    assert "own copy of" in wall and "(HTTP 200, a login wall, sha256" in wall
+
+
+def test_every_file_of_a_run_is_as_readable_as_the_manifest(sealed: Path) -> None:
+    # a shared folder or a web server serving the folder reads them all (umask 022 here)
+    modes = {
+        p.relative_to(sealed).as_posix(): p.stat().st_mode & 0o777
+        for p in sealed.rglob("*")
+        if p.is_file() and p.name != ".lock"
+    }
+    manifest = modes["manifest.json"]
+    assert modes["evidence.wacz"] == manifest, modes
+    assert {m for m in modes.values()} == {manifest}, modes
