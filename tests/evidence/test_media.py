@@ -10,19 +10,20 @@ import pytest
 
 from kzarchive.evidence.media import folder_name, reason_of
 from tests.evidence.conftest import Servers, links, run
-from tests.servers.scenario import MP4
+from tests.shared import third_party
 
 
 def test_media_of_a_player_page_and_a_direct_file(sealed: Path) -> None:
     found = links(sealed)
+    mp4 = third_party("media/mp4-with-audio.mp4").read_bytes()
     for path in ("/video-page", "/media/clip.mp4"):
         evidence = found[path]["evidence"]
         assert evidence["media_error"] is None, evidence
         files = {Path(m["path"]).suffix: m for m in evidence["media"]}
         assert set(files) == {".mp4", ".json"}
         video = files[".mp4"]
-        assert video["sha256"] == hashlib.sha256(MP4).hexdigest() and video["size"] == len(MP4)
-        assert (sealed / video["path"]).read_bytes() == MP4
+        assert video["sha256"] == hashlib.sha256(mp4).hexdigest() and video["size"] == len(mp4)
+        assert (sealed / video["path"]).read_bytes() == mp4
         assert video["path"].startswith("media/")
     # Pages without a player are not handed to yt-dlp
     assert found["/report.pdf"]["evidence"]["media"] == []
@@ -40,6 +41,7 @@ def test_a_failure_is_recorded_with_the_extractor_reason(servers: Servers, tmp_p
 
 
 def test_media_over_the_limit_is_not_downloaded(servers: Servers, tmp_path: Path) -> None:
+    third_party("media/mp4-with-audio.mp4")
     result, out = run(servers, tmp_path, ["/media/clip.mp4"], "--media", "--media-max", "100")
     assert result.exit_code == 0, result.stderr
     evidence = links(out)["/media/clip.mp4"]["evidence"]
