@@ -45,7 +45,7 @@ from kzarchive.scope import (
     redact_extraction,
     scoped_observer,
 )
-from kzarchive.wayback.archiver import Archiver
+from kzarchive.wayback.archiver import Archiver, submitted_despite, worth_submitting
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
 from kzarchive.wayback.verify import Verifier, VerifyOptions
@@ -243,10 +243,7 @@ async def run_pipeline(
                 checking = asyncio.ensure_future(check(record.url))
 
                 async def capture_wanted() -> bool:
-                    # Only a page that answers is worth a capture: submitting a login wall or a
-                    # dead page again wastes the account's captures.
-                    check = await checking
-                    return check.verdict in ("alive", "redirected")
+                    return worth_submitting(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
                     if task.cancelled() or task.exception() is not None:
@@ -264,7 +261,7 @@ async def run_pipeline(
                         record.url, record.archive, capture=capture_wanted
                     )
                     store.update(record.url, archive=state)
-                    await checking
+                    state = submitted_despite(state, record.archive, await checking)
                     state = await verifier.verify(
                         record.url,
                         state,
