@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tests.servers.base import RunningServer
+from tests.servers.platforms import platform_answer
 
 ARTICLE = (
     "<html><head><title>{title}</title></head><body><h1>{title}</h1>"
@@ -144,6 +145,11 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             hits = self.state.hits[key]
         if self.state.latency:
             self.sleep(self.state.latency)
+        platform = platform_answer(self.headers.get("Host", ""), path, parts.query)
+        if platform is not None:  # YouTube and Facebook, by their host names
+            status, body, headers, kind = platform
+            self.send(status, body, headers, kind)
+            return
         self.route(path, parts.query, hits)
 
     def route(self, path: str, query: str, hits: int) -> None:
