@@ -20,6 +20,7 @@ from typing import Any, Literal
 from kzarchive.errors import KzarchiveError
 from kzarchive.evidence.digests import file_sha256, stream_sha256
 from kzarchive.evidence.package import WACZ_NAME
+from kzarchive.evidence.records import MediaFile
 from kzarchive.evidence.seal import SEALS_DIR, SUMS_NAME, check_token, is_mozilla_root
 from kzarchive.evidence.warc import WARC_DIR, payload_digest
 from kzarchive.manifest import MANIFEST_NAME, Manifest, load
@@ -91,7 +92,10 @@ def verify_folder(folder: Path) -> Verification:
             "used --no-capture, or kzarchive kept no evidence yet when it ran)"
         )
     sealed = {f.path for f in findings if f.kind == "sums" and f.status == "holds"}
-    warcs = sorted({r.evidence.warc for r in manifest.links if r.evidence and r.evidence.warc})
+    warcs = sorted(
+        {r.evidence.warc for r in manifest.links if r.evidence and r.evidence.warc}
+        | {m.warc for r in manifest.links if r.evidence for m in r.evidence.media if m.warc}
+    )
     findings += [
         Finding("sums", warc, "unsealed", "in no seal: not timestamped")
         for warc in warcs
@@ -157,6 +161,36 @@ def _media(folder: Path, manifest: Manifest) -> Iterator[Finding]:
                 yield Finding("media", media.path, "altered", detail, link.url)
             else:
                 yield Finding("media", media.path, "holds", f"sha256 {found[:12]}…", link.url)
+            if media.warc is not None and media.offset is not None:
+                yield _media_record(folder, media, link.url)
+
+
+def _media_record(folder: Path, media: MediaFile, url: str) -> Finding:
+    """The WARC record that holds a media file in the WACZ, read again and compared."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    assert media.warc is not None and media.offset is not None
+    where = f"{media.warc}@{media.offset}"
+    path = folder / media.warc
+    if not path.exists():
+        return Finding("record", media.warc, "missing", "the WARC file is gone", url)
+    try:
+        with path.open("rb") as stream:
+            stream.seek(media.offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                raise ArchiveLoadFailed("no record there")
+            record_id = record.rec_headers.get_header("WARC-Record-ID")
+            found, size = stream_sha256(record.raw_stream)
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        return Finding("record", where, "altered", f"unreadable record ({exc})", url)
+    if record_id != media.record_id:
+        return Finding("record", where, "altered", f"another record is there ({record_id})", url)
+    if found != media.sha256 or size != media.size:
+        detail = f"payload sha256 {found[:12]}… ({size} bytes), recorded {media.sha256[:12]}…"
+        return Finding("record", where, "altered", detail, url)
+    return Finding("record", where, "holds", f"{media.path}: sha256 {found[:12]}…", url)
 
 
 def _wacz(folder: Path) -> Iterator[Finding]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -33,6 +34,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DECODED = ("content-encoding", "transfer-encoding")
 TITLE_BYTES = 64 * 1024
 MEDIA_TYPES = ("video/", "audio/", "application/vnd.apple.mpegurl", "application/dash+xml")
+# A player on the page: HTML5 video or audio, or an embedded platform player (yt-dlp's
+# extractors take those addresses, and the generic one finds them in the page).
+PLAYER = re.compile(
+    rb"<(?:video|audio)\b|<iframe\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//(?:www\.)?"
+    rb"(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|facebook\.com/plugins/"
+    rb"video|dailymotion\.com/embed/|rumble\.com/embed/)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -171,7 +180,7 @@ class WarcRecorder:
             exchange.body.seek(0)
             head = exchange.body.read(TITLE_BYTES)
             link.title = page_title(head)
-            link.media_hint = b"<video" in head.lower() or b"<audio" in head.lower()
+            link.media_hint = bool(PLAYER.search(head))
 
     def close(self) -> None:
         """Close the WARC file and write the run's pages file beside it."""
