@@ -116,7 +116,18 @@ class Keeper:
                 self.observer.warn(f"the evidence could not be packaged as a WACZ: {exc}")
 
     async def _media(self, store: Store, original: Callable[[str], str]) -> None:
-        from kzarchive.evidence.media import download_all, has_extractor
+        from kzarchive.evidence.media import (
+            MediaUnavailable,
+            download_all,
+            has_extractor,
+            require_yt_dlp,
+        )
+
+        try:
+            require_yt_dlp()
+        except MediaUnavailable as exc:
+            self.observer.warn(str(exc))
+            return
 
         wanted: dict[str, str] = {}
         for record in store.manifest.links:

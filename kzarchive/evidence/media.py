@@ -1,5 +1,5 @@
-"""Media of video pages, direct media files and pages with an HTML5 player, downloaded with
-yt-dlp (an optional extra: ``pip install 'kzarchive[media]'``) into ``media/``.
+"""Media of video pages, direct media files and pages with a player (HTML5, or an embedded
+platform's), downloaded with yt-dlp into ``media/`` and put in the WACZ (:mod:`.mediawarc`).
 
 yt-dlp is the maintained extractor for over a thousand sites; it is synchronous, so each download
 runs in a worker thread, a few at a time, each bounded in size (``--media-max``) and in how long
@@ -22,7 +22,7 @@ from kzarchive.evidence.digests import file_sha256
 from kzarchive.evidence.records import MediaFile
 
 MEDIA_DIR = "media"
-INSTALL_HINT = "--media needs yt-dlp: pip install 'kzarchive[media]'"
+INSTALL_HINT = "no media kept: yt-dlp cannot be imported (reinstall kzarchive, which needs it)"
 AT_ONCE = 2
 
 

@@ -142,19 +142,39 @@ def test_media_over_the_limit_is_not_downloaded(servers: Servers, tmp_path: Path
     assert not [m for m in evidence["media"] if m["path"].endswith(".mp4")]
 
 
-def test_without_yt_dlp_media_says_how_to_install_it(
+def test_without_yt_dlp_the_run_goes_on_and_says_why(
     servers: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "yt_dlp", None)  # import yt_dlp now raises ImportError
-    result, out = run(servers, tmp_path, ["/video-page"], "--media")
-    assert result.exit_code == 2
-    assert "--media needs yt-dlp: pip install 'kzarchive[media]'" in result.stderr
-    assert not out.exists()
+    result, out = run(servers, tmp_path, ["/video-page"])
+    assert result.exit_code == 0, result.stderr
+    assert "no media kept: yt-dlp cannot be imported" in result.stderr
+    evidence = links(out)["/video-page"]["evidence"]
+    assert evidence["record_id"] and evidence["media"] == []
+
+
+def test_media_are_kept_by_default_and_no_media_turns_them_off(
+    servers: Servers, tmp_path: Path
+) -> None:
+    result, out = run(servers, tmp_path / "default", ["/video-page"])
+    assert result.exit_code == 0, result.stderr
+    assert any(m["path"].endswith(".mp4") for m in links(out)["/video-page"]["evidence"]["media"])
+    result, out = run(servers, tmp_path / "off", ["/video-page"], "--no-media")
+    assert result.exit_code == 0, result.stderr
+    assert links(out)["/video-page"]["evidence"]["media"] == []
+    assert not (out / "media").exists()
+    assert not list((out / "evidence" / "warc").glob("*-media.warc.gz"))
+    result, out = run(servers, tmp_path / "env", ["/video-page"], KZARCHIVE_MEDIA="0")
+    assert result.exit_code == 0 and not (out / "media").exists()
 
 
 def test_media_without_capture_is_a_usage_error(servers: Servers, tmp_path: Path) -> None:
     result, _ = run(servers, tmp_path, ["/video-page"], "--media", "--no-capture")
     assert result.exit_code == 2 and "--no-capture" in result.stderr
+    # Media being on by default, --no-capture alone turns them off with the rest
+    result, out = run(servers, tmp_path / "alone", ["/video-page"], "--no-capture")
+    assert result.exit_code == 0, result.stderr
+    assert not (out / "media").exists()
 
 
 @pytest.mark.parametrize(
