@@ -21,9 +21,8 @@ from typing import IO
 
 from warcio.warcwriter import WARCWriter
 
-from kzarchive import __version__
 from kzarchive.evidence.records import MediaFile
-from kzarchive.evidence.warc import WARC_DIR, payload_digest
+from kzarchive.evidence.warc import WARC_DIR, open_warc, payload_digest
 
 TYPES = {
     ".mp4": "video/mp4",
@@ -61,15 +60,11 @@ class MediaWarc:
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = self.path.open("ab")
-            self._writer = WARCWriter(self._stream, gzip=True, warc_version="1.1")
-            info = {
-                "software": f"kzarchive/{__version__} (yt-dlp, warcio)",
-                "format": "WARC File Format 1.1",
-                "description": "The media of a document's cited pages, downloaded with yt-dlp",
-            }
-            self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+            self._stream, self._writer = open_warc(
+                self.path,
+                "yt-dlp, warcio",
+                "The media of a document's cited pages, downloaded with yt-dlp",
+            )
         return self._writer
 
     def add(self, cited: str, file: MediaFile) -> MediaFile:

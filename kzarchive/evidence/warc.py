@@ -70,6 +70,21 @@ def payload_digest(sha256_hex: str) -> str:
     return "sha256:" + base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")
 
 
+def open_warc(path: Path, tools: str, description: str) -> tuple[IO[bytes], WARCWriter]:
+    """A gzipped WARC 1.1 file opened for appending, its warcinfo record written first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stream = path.open("ab")
+    writer = WARCWriter(stream, gzip=True, warc_version="1.1")
+    info = {
+        "software": f"kzarchive/{__version__} ({tools})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "description": description,
+    }
+    writer.write_record(writer.create_warcinfo_record(path.name, info))
+    return stream, writer
+
+
 class WarcRecorder:
     """Writes each exchange as it comes (a :class:`~kzarchive.check.exchange.Tap`), and knows
     afterwards what was kept for each cited URL. The file is made on the first record, so a run
@@ -88,16 +103,11 @@ class WarcRecorder:
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = self.path.open("ab")
-            self._writer = WARCWriter(self._stream, gzip=True, warc_version="1.1")
-            info = {
-                "software": f"kzarchive/{__version__} (aiohttp, warcio)",
-                "format": "WARC File Format 1.1",
-                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-                "description": "What kzarchive received when it checked a document's cited links",
-            }
-            self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+            self._stream, self._writer = open_warc(
+                self.path,
+                "aiohttp, warcio",
+                "What kzarchive received when it checked a document's cited links",
+            )
         return self._writer
 
     def record(self, exchange: Exchange) -> None:
