@@ -107,9 +107,11 @@ class _Quiet:
 # video up to 720p and the best audio are merged into one MP4 (YouTube serves single files with
 # both only at 360p); without it no merge is asked for, so a machine without ffmpeg still keeps a
 # playable file.
+# Within --media-max where the sizes are known: a smaller format that fits is better than none
+# (a format over it is then refused by yt-dlp's max_filesize, and the manifest says so).
 SORT = ["res:720", "ext:mp4:m4a"]
-FORMAT_MERGED = "bv*+ba/b"
-FORMAT_SINGLE = "b/b*"
+FORMAT_MERGED = "bv*{fits}+ba{fits}/b{fits}/bv*+ba/b"
+FORMAT_SINGLE = "b{fits}/b*{fits}/b/b*"
 HTTP = ("http", "https")  # yt-dlp's protocols of a file fetched whole from one URL
 # Fields yt-dlp puts in its info that must never be written out: --cookies' values.
 PRIVATE_FIELDS = frozenset({"cookies", "Cookie", "cookie"})
@@ -127,7 +129,9 @@ def ytdlp_options(target: Path, max_bytes: int, timeout: float, logger: object) 
     merge = can_merge()
     options: dict[str, Any] = {
         "outtmpl": str(target / "%(id).80B.%(ext)s"),
-        "format": FORMAT_MERGED if merge else FORMAT_SINGLE,
+        "format": (FORMAT_MERGED if merge else FORMAT_SINGLE).format(
+            fits=f"[filesize<?{max_bytes}][filesize_approx<?{max_bytes}]"
+        ),
         "format_sort": SORT,
         "max_filesize": max_bytes,
         "socket_timeout": timeout,

@@ -82,7 +82,9 @@ def _formats() -> list[dict[str, object]]:
     audio apart above it."""
 
     def fmt(fid: str, ext: str, height: int | None, v: str, a: str) -> dict[str, object]:
+        sizes = {"18": 90, "135": 150, "136": 300, "247": 280, "137": 600, "140": 20}
         return {
+            "filesize": sizes.get(fid, 100) * 1024 * 1024,
             "format_id": fid,
             "url": f"http://127.0.0.1:9/{fid}",
             "ext": ext,
@@ -96,6 +98,7 @@ def _formats() -> list[dict[str, object]]:
     return [
         fmt("18", "mp4", 360, "avc1.42001E", "mp4a.40.2"),
         fmt("43", "webm", 360, "vp8", "vorbis"),
+        fmt("135", "mp4", 480, "avc1.4d401e", "none"),
         fmt("136", "mp4", 720, "avc1.4d401f", "none"),
         fmt("247", "webm", 720, "vp9", "none"),
         fmt("137", "mp4", 1080, "avc1.640028", "none"),
@@ -104,16 +107,29 @@ def _formats() -> list[dict[str, object]]:
     ]
 
 
-@pytest.mark.parametrize(("merge", "chosen"), [(True, "136+140"), (False, "18")])
+MB = 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    ("merge", "limit", "chosen"),
+    [
+        (True, 500 * MB, "136+140"),
+        (False, 500 * MB, "18"),
+        # a smaller format that fits --media-max rather than none
+        (True, 200 * MB, "135+140"),
+        # none fits: the best is asked for, and yt-dlp's max_filesize refuses it
+        (False, 10 * MB, "18"),
+    ],
+)
 def test_the_default_format(
-    merge: bool, chosen: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    merge: bool, limit: int, chosen: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import yt_dlp
 
     from kzarchive.evidence import media
 
     monkeypatch.setattr(media, "can_merge", lambda: merge)
-    options = ytdlp_options(tmp_path, 10**9, 5.0, None)
+    options = ytdlp_options(tmp_path, limit, 5.0, None)
     del options["logger"]
     info = {"id": "v", "title": "v", "extractor": "test", "webpage_url": "http://127.0.0.1:9/"}
     with yt_dlp.YoutubeDL({**options, "quiet": True}) as ydl:
