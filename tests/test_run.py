@@ -27,6 +27,8 @@ from tests.interrupt import interrupt_when
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import FakeState, fake_wayback
+from tests.servers.platforms import HOSTS as PLATFORM_HOSTS
+from tests.servers.platforms import WATCH, recorded
 from tests.servers.scenario import LOGIN, scenario_server
 
 ACCESS, SECRET = "RUNACCESSKEY42", "RUNSECRETKEY42"
@@ -204,6 +206,49 @@ def test_every_link_that_is_not_dead_is_submitted(
         for path in ("/browsers-only", "/fb-video", "/ok")
     }
     assert judged == {"/browsers-only": "content", "/fb-video": "login-wall", "/ok": "content"}
+
+
+def test_what_the_platform_says_decides_what_is_submitted(
+    servers: tuple[RunningServer, RunningServer, FakeState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # YouTube's recorded watch pages, served under YouTube's name (tests/servers/platforms.py)
+    web, wayback, state = servers
+    monkeypatch.setattr(
+        net,
+        "_lookup",
+        lambda host: (
+            net.DnsAnswer("ok", ("127.0.0.1",))
+            if host in PLATFORM_HOSTS
+            else net.DnsAnswer("nxdomain")
+        ),
+    )
+    videos = {"2lAe1cqCOXo": "alive", "m8uHb5jIGN8": "dead", "irauhITDrsE": "blocked"}
+    urls = {v: f"http://www.youtube.com:{web.port}/watch?v={v}" for v in videos}
+    doc = footnoted_report(tmp_path / "r.md", list(urls.values()))
+    out = tmp_path / "archive"
+    state.payloads[urls["irauhITDrsE"]] = (200, {}, recorded(WATCH["irauhITDrsE"]))
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out), "--no-media")
+    assert code == 1, stderr  # the private video is dead
+    links = {link["url"]: link for link in json.loads((out / "manifest.json").read_text())["links"]}
+    found = {
+        v: (links[u]["check"]["verdict"], links[u]["check"]["reason"]) for v, u in urls.items()
+    }
+    assert found == {
+        "2lAe1cqCOXo": ("alive", "http-200"),
+        "m8uHb5jIGN8": ("dead", "private"),
+        "irauhITDrsE": ("blocked", "age-gate"),
+    }
+    # The private video is not submitted; the one behind the age gate is (Save Page Now may
+    # get past it), and the playable one
+    assert sorted(r.form["url"] for r in state.saves()) == sorted(
+        [urls["2lAe1cqCOXo"], urls["irauhITDrsE"]]
+    )
+    # Save Page Now got only the age gate too: its copy is judged by YouTube's word
+    judgement = links[urls["irauhITDrsE"]]["archive"]["snapshot"]["judgement"]
+    assert judgement["verdict"] == "login-wall"
+    assert judgement["reason"].startswith("the capture is YouTube's age-gate page")
 
 
 def test_rerun_resumes_and_appends_history(
