@@ -47,7 +47,7 @@ from kzarchive.scope import (
     redact_extraction,
     scoped_observer,
 )
-from kzarchive.wayback.archiver import Archiver
+from kzarchive.wayback.archiver import Archiver, submitted_despite, worth_submitting
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
 from kzarchive.wayback.verify import Verifier, VerifyOptions
@@ -178,14 +178,11 @@ class _Store:
 
 
 def worth_capturing(check: Check) -> bool | str:
-    """True if the live page answers with the page; else why no capture is asked for."""
-    if check.verdict in ("alive", "redirected"):
+    """True if the link is worth a Save Page Now capture (see :func:`worth_submitting`); else
+    why none is asked for."""
+    if worth_submitting(check):
         return True
-    said = {
-        "dead": "the live page is gone",
-        "blocked": "the live page shows robots a wall, not the page",
-        "excluded": "the link is excluded",
-    }.get(check.verdict, "the live page could not be reached")
+    said = "the link is excluded" if check.verdict == "excluded" else "the live page is gone"
     return f"not-captured: {said} ({check.reason})"
 
 
@@ -280,8 +277,6 @@ async def run_pipeline(
                 checking = asyncio.ensure_future(check(record.url))
 
                 async def capture_wanted() -> bool | str:
-                    # Only a page that answers is worth a capture: submitting a login wall or a
-                    # dead page again wastes the account's captures.
                     return worth_capturing(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
@@ -300,7 +295,7 @@ async def run_pipeline(
                         record.url, record.archive, capture=capture_wanted
                     )
                     store.update(record.url, archive=state)
-                    await checking
+                    state = submitted_despite(state, record.archive, await checking)
                     state = await verifier.verify(
                         record.url,
                         state,

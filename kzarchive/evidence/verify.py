@@ -186,46 +186,59 @@ def _short(value: Any) -> str:
 
 
 def _records(folder: Path, manifest: Manifest) -> Iterator[Finding]:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
     for link in manifest.links:
         evidence = link.evidence
         if evidence is None or evidence.warc is None or evidence.offset is None:
             continue
-        path = folder / evidence.warc
-        where = f"{evidence.warc}@{evidence.offset}"
-        if not path.exists():
-            yield Finding("record", evidence.warc, "missing", "the WARC file is gone", link.url)
-            continue
-        try:
-            with path.open("rb") as stream:
-                stream.seek(evidence.offset)
-                record = next(iter(ArchiveIterator(stream)), None)
-                if record is None:
-                    raise ArchiveLoadFailed("no record there")
-                record_id = record.rec_headers.get_header("WARC-Record-ID")
-                said = record.rec_headers.get_header("WARC-Payload-Digest")
-                found, size = stream_sha256(record.raw_stream)
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-            yield Finding("record", where, "altered", f"unreadable record ({exc})", link.url)
-            continue
-        if record_id != evidence.record_id:
-            said = f"another record is there ({record_id})"
-            yield Finding("record", where, "altered", said, link.url)
-        elif found != evidence.sha256 or size != evidence.size:
-            yield Finding(
-                "record",
-                where,
-                "altered",
-                f"payload sha256 {found[:12]}… ({size} bytes), recorded "
-                f"{(evidence.sha256 or '')[:12]}… ({evidence.size} bytes)",
-                link.url,
-            )
-        elif said != payload_digest(found):
-            yield Finding("record", where, "altered", "the record's own digest differs", link.url)
-        else:
-            yield Finding("record", where, "holds", f"sha256 {found[:12]}…, {size} bytes", link.url)
+        yield _record(
+            folder,
+            evidence.warc,
+            evidence.offset,
+            (evidence.record_id, evidence.sha256, evidence.size),
+            link.url,
+        )
+
+
+def _record(
+    folder: Path,
+    warc: str,
+    offset: int,
+    expected: tuple[str | None, str | None, int | None],
+    url: str,
+    holding: str = "",
+) -> Finding:
+    """The WARC record at ``warc@offset`` read again: its id, its payload's SHA-256 and size and
+    its own payload digest against what the manifest ``expected`` (record id, SHA-256, size)."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    record_id, sha256, length = expected
+    path = folder / warc
+    where = f"{warc}@{offset}"
+    if not path.exists():
+        return Finding("record", warc, "missing", "the WARC file is gone", url)
+    try:
+        with path.open("rb") as stream:
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                raise ArchiveLoadFailed("no record there")
+            found_id = record.rec_headers.get_header("WARC-Record-ID")
+            said = record.rec_headers.get_header("WARC-Payload-Digest")
+            found, size = stream_sha256(record.raw_stream)
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        return Finding("record", where, "altered", f"unreadable record ({exc})", url)
+    if found_id != record_id:
+        return Finding("record", where, "altered", f"another record is there ({found_id})", url)
+    if found != sha256 or size != length:
+        detail = (
+            f"payload sha256 {found[:12]}… ({size} bytes), recorded "
+            f"{(sha256 or '')[:12]}… ({length} bytes)"
+        )
+        return Finding("record", where, "altered", detail, url)
+    if said != payload_digest(found):
+        return Finding("record", where, "altered", "the record's own digest differs", url)
+    return Finding("record", where, "holds", f"{holding}sha256 {found[:12]}…, {size} bytes", url)
 
 
 def _media(folder: Path, manifest: Manifest) -> Iterator[Finding]:
@@ -242,6 +255,11 @@ def _media(folder: Path, manifest: Manifest) -> Iterator[Finding]:
                 yield Finding("media", media.path, "altered", detail, link.url)
             else:
                 yield Finding("media", media.path, "holds", f"sha256 {found[:12]}…", link.url)
+            if media.warc is not None and media.offset is not None:
+                expected = (media.record_id, media.sha256, media.size)
+                yield _record(
+                    folder, media.warc, media.offset, expected, link.url, f"{media.path}: "
+                )
 
 
 def _wacz(folder: Path) -> Iterator[Finding]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -33,6 +34,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DECODED = ("content-encoding", "transfer-encoding")
 TITLE_BYTES = 64 * 1024
 MEDIA_TYPES = ("video/", "audio/", "application/vnd.apple.mpegurl", "application/dash+xml")
+# A player on the page: HTML5 video or audio, or an embedded platform player (yt-dlp's
+# extractors take those addresses, and the generic one finds them in the page).
+PLAYER = re.compile(
+    rb"<(?:video|audio)\b|<iframe\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//(?:www\.)?"
+    rb"(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|facebook\.com/plugins/"
+    rb"video|dailymotion\.com/embed/|rumble\.com/embed/)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -62,6 +71,21 @@ def payload_digest(sha256_hex: str) -> str:
     return "sha256:" + base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")
 
 
+def open_warc(path: Path, tools: str, description: str) -> tuple[IO[bytes], WARCWriter]:
+    """A gzipped WARC 1.1 file opened for appending, its warcinfo record written first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stream = path.open("ab")
+    writer = WARCWriter(stream, gzip=True, warc_version="1.1")
+    info = {
+        "software": f"kzarchive/{__version__} ({tools})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "description": description,
+    }
+    writer.write_record(writer.create_warcinfo_record(path.name, info))
+    return stream, writer
+
+
 class WarcRecorder:
     """Writes each exchange as it comes (a :class:`~kzarchive.check.exchange.Tap`), and knows
     afterwards what was kept for each cited URL. The file is made on the first record, so a run
@@ -80,16 +104,11 @@ class WarcRecorder:
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = self.path.open("ab")
-            self._writer = WARCWriter(self._stream, gzip=True, warc_version="1.1")
-            info = {
-                "software": f"kzarchive/{__version__} (aiohttp, warcio)",
-                "format": "WARC File Format 1.1",
-                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-                "description": "What kzarchive received when it checked a document's cited links",
-            }
-            self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+            self._stream, self._writer = open_warc(
+                self.path,
+                "aiohttp, warcio",
+                "What kzarchive received when it checked a document's cited links",
+            )
         return self._writer
 
     def record(self, exchange: Exchange) -> None:
@@ -174,7 +193,7 @@ class WarcRecorder:
             exchange.body.seek(0)
             head = exchange.body.read(TITLE_BYTES)
             link.title = page_title(head)
-            link.media_hint = b"<video" in head.lower() or b"<audio" in head.lower()
+            link.media_hint = bool(PLAYER.search(head))
 
     def close(self) -> None:
         """Close the WARC file and write the run's pages file beside it."""
