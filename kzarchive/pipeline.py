@@ -59,6 +59,7 @@ class RunResult:
     written: tuple[Path, ...]
     offline: bool
     kept: Kept | None = None  # the evidence of this run, when it kept some
+    cdx_requests: int = 0  # requests this run made to the Wayback Machine's index
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -293,4 +294,4 @@ async def run_pipeline(
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     kept = await keeper.seal(path, offline) if keeper is not None else None
-    return RunResult(store.manifest, tuple(written), offline, kept)
+    return RunResult(store.manifest, tuple(written), offline, kept, client.cdx_requests)

@@ -55,6 +55,9 @@ TRANSIENT = frozenset(
 AMBIGUOUS = frozenset({"server-error", "timeout", "unreachable"})
 # CDX answers that say the archive will not hold this site: no capture is worth submitting.
 EXCLUDED = frozenset({"blocked-site", "robots-excluded"})
+# CDX failures after which a link is not submitted: the index refused to say whether it holds the
+# page, and a capture sent blind spends the account's quota on pages the archive may well hold.
+NOT_LOOKED_UP = frozenset({"cdx-stopped", "rate-limited"})
 NOT_WORTH_CAPTURING = "not-captured: the live page does not answer with the page (dead, blocked)"
 # Beyond this the service has forgotten a job: "pending" then means nothing.
 JOB_MEMORY = timedelta(hours=1)
@@ -222,6 +225,13 @@ class Archiver:
         if lookup_error is not None:
             if lookup_error.reason in EXCLUDED:
                 return self._settled(prev, f"{lookup_error.reason}: {lookup_error.message}")
+            if lookup_error.reason in NOT_LOOKED_UP:
+                return self._settled(
+                    prev,
+                    f"not looked up: {lookup_error.message or lookup_error.reason}; not "
+                    "submitted either (run again later)",
+                    unsettled="skipped",
+                )
             prev = self._note(prev, f"look-up failed: {lookup_error}")
         snapshot = prev.snapshot
         job_id = prev.job_id if prev.status == "pending" and self._job_remembered(prev) else None
@@ -260,11 +270,16 @@ class Archiver:
         )
         async with self._lookups:
             try:
-                latest = await self.client.latest(url)
-                cited = await self.client.closest(url, cited_on) if cited_on is not None else None
+                latest, cited = await self.client.look_up(url, cited_on)
                 return latest, cited or remembered, None
             except WaybackError as exc:
-                if exc.reason not in EXCLUDED:
+                if exc.reason == "cdx-stopped":
+                    self.warn_once(
+                        "cdx:stopped",
+                        f"{exc.message}: no more look-ups in its index this run; the links not "
+                        "looked up say so in the manifest and are not submitted (run again later)",
+                    )
+                elif exc.reason not in EXCLUDED:
                     self.warn_once(
                         f"cdx:{exc.reason}",
                         f"the Wayback Machine's index (CDX) at {self.client.base} did not answer "

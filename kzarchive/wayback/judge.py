@@ -29,7 +29,8 @@ from kzarchive.check.rules import (
     says_not_found,
 )
 from kzarchive.models import Judgement, Snapshot, SnapshotVerdict, utc_now
-from kzarchive.retry import Pace
+from kzarchive.retry import Pace, retry_after_seconds
+from kzarchive.wayback.pacing import Gate, GateClosed
 
 MAX_PAYLOAD = 2 * 1024 * 1024
 MAX_HOPS = 3
@@ -75,6 +76,14 @@ def verdict_of(
     )
 
 
+class _Refused(Exception):
+    """The archive itself answered 429 (a captured 429 carries Memento-Datetime)."""
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__("HTTP 429")
+        self.retry_after = retry_after
+
+
 class SnapshotJudge:
     """Judges copies for one run: bounded, polite, and never the same copy twice."""
 
@@ -86,8 +95,12 @@ class SnapshotJudge:
         parallel: int = 4,
         interval: float = 0.1,
         timeout: float = 30.0,
+        gate: Gate | None = None,
     ) -> None:
+        """``gate`` paces fetches from the Wayback Machine (:mod:`.pacing`); ``interval``
+        spaces those from other archives."""
         self.base = base.rstrip("/")
+        self.gate = gate
         self.client = client
         self.timeout = timeout
         self._slots = asyncio.Semaphore(parallel)
@@ -118,13 +131,25 @@ class SnapshotJudge:
         if address is None or match is None:
             return None
         original = match.group("original")
+        gate = self.gate if snapshot.archive == "wayback" else None
         async with self._slots:
-            await self._pace.wait()
+            sent_at = None
+            try:
+                if gate is not None:
+                    sent_at = await gate.wait()
+                else:
+                    await self._pace.wait()
+            except GateClosed:
+                return None  # the archive refused too often this run: not judged
             self.fetched += 1
             try:
                 return await asyncio.wait_for(
                     self._fetch(snapshot.url, address, original), self.timeout
                 )
+            except _Refused as refused:
+                if gate is not None:
+                    gate.refuse(refused.retry_after, sent_at)
+                return None
             except (httpx.HTTPError, TimeoutError, ValueError):
                 return None
 
@@ -136,6 +161,8 @@ class SnapshotJudge:
             ) as response:
                 headers = {k.lower(): v for k, v in response.headers.items()}
                 archived = "memento-datetime" in headers
+                if response.status_code == 429 and not archived:  # the archive's own refusal
+                    raise _Refused(retry_after_seconds(headers.get("retry-after")))
                 location = headers.get("location")
                 if response.status_code in (301, 302, 303, 307, 308) and location:
                     target = urljoin(current, location)

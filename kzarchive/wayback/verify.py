@@ -53,6 +53,7 @@ class Verifier:
             parallel=self.options.parallel,
             interval=self.options.interval,
             timeout=client.timeout,
+            gate=client.pacing.memento,
         )
         self.words = self.judge.words
         self.memento = MementoClient(self.options.memento_url, client.http, client.timeout)
@@ -85,12 +86,20 @@ class Verifier:
         if not judged or all(s.holds_page is None for s in judged):
             return None  # nothing known to be bad: no need to look further back
         newest = max(s.timestamp for s in judged)
-        try:
-            older = await self.client.cdx(
-                url, good=HOLDS_PAGE, to=str(int(newest) - 1), limit="-20"
-            )
-        except (WaybackError, ValueError):
-            return None
+        # The captures the look-ups already named (the recent ones, a few before the citation
+        # date): enough candidates without another CDX request
+        older = [
+            s
+            for s in self.client.known_captures(url)
+            if s.status is not None and 200 <= s.status < 300 and s.timestamp < newest
+        ]
+        if not older:
+            try:
+                older = await self.client.cdx(
+                    url, good=HOLDS_PAGE, to=str(int(newest) - 1), limit="-20"
+                )
+            except (WaybackError, ValueError):
+                return None
         seen = {s.timestamp for s in judged}
         for candidate in reversed([s for s in older if s.timestamp not in seen][-OLDER:]):
             copy = await self.judge.judged(candidate)

@@ -126,6 +126,14 @@ class FakeState:
     requests: list[Recorded] = field(default_factory=list)
     peak_active: int = 0
     session_limit_refusals: int = 0
+    # The CDX index's limit per IP (edgi-govdata-archiving/wayback #137, #153: 60 a minute; an
+    # address that goes on is blocked for an hour): at most cdx_limit requests in any
+    # cdx_window seconds (0: no limit), then 429 to every CDX request for the rest of the test.
+    cdx_limit: int = 0
+    cdx_window: float = 60.0
+    cdx_times: list[float] = field(default_factory=list)
+    cdx_blocked: bool = False
+    cdx_refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:
@@ -153,6 +161,21 @@ class FakeState:
 
     def saves(self) -> list[Recorded]:
         return [r for r in self.requests if r.method == "POST" and r.path == "/save"]
+
+    def cdx_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/cdx/search/cdx"]
+
+    def over_cdx_limit(self) -> bool:
+        """Count a CDX request against the limit; True when it is refused (and from then on)."""
+        if not self.cdx_limit:
+            return False
+        with self.lock:
+            now = time.monotonic()
+            self.cdx_times = [t for t in self.cdx_times if t > now - self.cdx_window]
+            self.cdx_blocked = self.cdx_blocked or len(self.cdx_times) >= self.cdx_limit
+            self.cdx_times.append(now)
+            self.cdx_refused += self.cdx_blocked
+            return self.cdx_blocked
 
 
 def _age_seconds(text: str) -> float:
@@ -546,6 +569,10 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
 
     def cdx(self, query: dict[str, list[str]]) -> None:
         state = self.state
+        if state.over_cdx_limit():
+            # reference: a 429 is an HTML page, usually without Retry-After
+            self.page(429, "<html><head><title>429 Too Many Requests</title></head></html>")
+            return
         if self.scripted("cdx"):
             return
         url = query.get("url", [""])[0]
