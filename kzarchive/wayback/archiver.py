@@ -589,6 +589,9 @@ class Archiver:
                 found = await self.client.since(url, started)
                 snapshot = replace(found, source="saved") if found else None
         except WaybackError as exc:
+            if exc.reason == "unauthorized":  # every later one would be refused the same way
+                self._stop_saving("no-keys: Save Page Now needs archive.org keys", exc.message)
+                return self._settled(prev, self.saving_stopped)
             return self._settled(prev, said("anonymous-save", exc.reason, exc.message))
         finally:
             await self.capacity.release()

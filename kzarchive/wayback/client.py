@@ -27,6 +27,7 @@ from kzarchive.wayback.credentials import Credentials
 from kzarchive.wayback.pacing import GateClosed, Pacing
 from kzarchive.wayback.replies import (
     CANONICAL,
+    KEYS_NEEDED,
     JobStatus,
     SaveReply,
     WaybackError,
@@ -392,6 +393,8 @@ class WaybackClient:
         response = await self._request(
             "POST", "/save", again=False, data={"url": url, **options}, headers=self._auth()
         )
+        if response.status_code in (401, 403) and self.credentials is None:
+            raise WaybackError("unauthorized", KEYS_NEEDED)
         if response.status_code in (401, 403):
             raise WaybackError(
                 "unauthorized",

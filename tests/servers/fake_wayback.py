@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
@@ -107,7 +108,7 @@ class FakeState:
     status_variant: str = "doc"
     system: str = "ok"  # /save/status/system: "ok", "overloaded" or "502" (reference)
     # the anonymous save's answer (reference): "content-location" (2020), "memento-link" (2021),
-    # "timegate-link" (2025), "429" or "404" (2026)
+    # "timegate-link" (2025), "429", "404" or "401" (2026)
     anonymous_shape: str = "memento-link"
     # Whether a keyless capture shows in the index at once (reference: SPN2's
     # delay_wb_availability; captures can take hours to reach the CDX index)
@@ -273,6 +274,9 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
             job.polls_needed = 0
             self.finish_job(job)
             self.page(523, "<html><body>Origin is unreachable</body></html>")
+        elif fault.startswith("page:"):
+            # a recorded answer, read from the file named (../shared/fixtures/wayback/)
+            self.page(200, Path(fault.removeprefix("page:")).read_text(encoding="utf-8"))
         elif fault == "account-cap-html":
             # clients: "You cannot make more than (N) captures per day." in an HTML page
             self.page(
@@ -496,6 +500,10 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
         if self.scripted("anonymous"):
             return
         shape = state.anonymous_shape
+        if shape == "401":
+            # reference (2026, MKRWW/wortlaut #108): saving without keys is refused
+            self.reply(401, {"message": "You need to be logged in to use Save Page Now."})
+            return
         if shape == "429":
             self.page(429, "<html><body>Too Many Requests</body></html>")
             return
