@@ -20,7 +20,13 @@ from typing import Any, Literal
 from kzarchive.errors import KzarchiveError
 from kzarchive.evidence.digests import file_sha256, stream_sha256
 from kzarchive.evidence.package import WACZ_NAME
-from kzarchive.evidence.seal import SEALS_DIR, SUMS_NAME, check_token, is_mozilla_root
+from kzarchive.evidence.seal import (
+    SEALS_DIR,
+    SUMS_NAME,
+    check_token,
+    is_mozilla_root,
+    read_token,
+)
 from kzarchive.evidence.warc import WARC_DIR, payload_digest
 from kzarchive.manifest import MANIFEST_NAME, Manifest, load
 
@@ -227,7 +233,6 @@ def _seals(folder: Path) -> Iterator[Finding]:
 
 def _tokens(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
     from cryptography import x509
-    from rfc3161_client import decode_timestamp_response
 
     tokens = sorted(seal.glob("*.tsr"))
     if not tokens:
@@ -237,7 +242,7 @@ def _tokens(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
         label = token_path.relative_to(folder).as_posix()
         chain_path = token_path.with_name(token_path.name.removesuffix(".tsr") + ".chain.pem")
         try:
-            token = decode_timestamp_response(token_path.read_bytes())
+            token = read_token(token_path.read_bytes())
             chain = x509.load_pem_x509_certificates(chain_path.read_bytes())
         except (ValueError, OSError) as exc:
             yield Finding("timestamp", label, "altered", f"unreadable token or chain ({exc})")
