@@ -38,7 +38,15 @@ _MEMENTO = re.compile(r"^(?P<prefix>.*?/)(?P<ts>\d{8,14})(?:[a-z]{2}_)?/(?P<orig
 # Archives that serve the raw payload with the id_ modifier after the timestamp (pywb and
 # OpenWayback): the Wayback Machine, Arquivo.pt, the UK and Library of Congress web archives...
 # archive.today does not: its copies are judged as they are served, or not at all.
-NO_RAW = ("archive.today", "archive.is", "archive.ph", "archive.li", "archive.vn", "archive.md")
+NO_RAW = (
+    "archive.today",
+    "archive.is",
+    "archive.ph",
+    "archive.li",
+    "archive.vn",
+    "archive.md",
+    "perma.cc",
+)
 
 
 def raw_address(snapshot_url: str, base: str | None = None) -> str | None:
@@ -96,11 +104,14 @@ class SnapshotJudge:
         interval: float = 0.1,
         timeout: float = 30.0,
         gate: Gate | None = None,
+        no_raw: Iterable[str] = (),
     ) -> None:
         """``gate`` paces fetches from the Wayback Machine (:mod:`.pacing`); ``interval``
-        spaces those from other archives."""
+        spaces those from other archives; copies of the archives in ``no_raw`` (ids) serve no
+        raw payload and are not fetched."""
         self.base = base.rstrip("/")
         self.gate = gate
+        self.no_raw = frozenset(no_raw)
         self.client = client
         self.timeout = timeout
         self._slots = asyncio.Semaphore(parallel)
@@ -126,6 +137,8 @@ class SnapshotJudge:
         return replace(snapshot, judgement=judgement) if judgement else snapshot
 
     async def _judge(self, snapshot: Snapshot) -> Judgement | None:
+        if snapshot.archive in self.no_raw:
+            return None
         address = raw_address(snapshot.url, self.base if snapshot.archive == "wayback" else None)
         match = _MEMENTO.match(snapshot.url)
         if address is None or match is None:
