@@ -62,6 +62,7 @@ class RunResult:
     offline: bool
     kept: Kept | None = None  # the evidence of this run, when it kept some
     adopted: Path | None = None  # where the manifest of the document taken over was kept
+    cdx_requests: int = 0  # requests this run made to the Wayback Machine's index
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -324,4 +325,6 @@ async def run_pipeline(
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     kept = await keeper.seal(path, offline) if keeper is not None else None
-    return RunResult(store.manifest, tuple(written), offline, kept, adopted)
+    return RunResult(
+        store.manifest, tuple(written), offline, kept, adopted, cdx_requests=client.cdx_requests
+    )
