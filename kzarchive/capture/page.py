@@ -207,7 +207,7 @@ async def render(
         fetched=state.fetched,
         truncated=tuple(state.truncated),
         logged_in=recorder.logged_in,
-        error=None if recorder.main else (error or "no answer"),
+        error=None if recorder.main or result.get("screenshot") else (error or "no answer"),
     )
 
 
