@@ -83,6 +83,9 @@ QUIET_SWITCHES = (
     "--component-updater=url-source=http://127.0.0.1:9/",
     "--dns-prefetch-disable",
     "--hide-scrollbars",
+    # Software compositing, no GPU process: ~90 MB less at the peak of a 21-page run
+    # (bench/browser.py), the same screenshots
+    "--disable-gpu",
     "--mute-audio",
 )
 
