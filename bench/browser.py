@@ -130,10 +130,10 @@ def main() -> None:
         folder = Path(tmp)
         seconds, wall = asyncio.run(per_page(web.base, args.pages, folder))
         seconds.sort()
-        print(f"browser, {len(seconds)} pages, {args.pages} at once (each from its slot):")
+        print(f"browser, {len(seconds)} pages, {args.pages} at once:")
         print(
-            f"  median {statistics.median(seconds):.2f} s a page (queueing excluded? no: "
-            "from the call, so waiting for a slot counts)"
+            f"  median {statistics.median(seconds):.2f} s a page (in its context, from its "
+            "creation to its closing; the wait for a slot not counted)"
         )
         print(
             f"  p90 {seconds[int(len(seconds) * 0.9)]:.2f} s, wall {wall:.2f} s "
