@@ -62,6 +62,7 @@ class _State:
     dialogs: int = 0
     fetched: int = 0
     crashed: bool = False
+    crash: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def cut(self, reason: str) -> None:
@@ -154,6 +155,7 @@ async def render(
 
     def crashed(_: Any) -> None:
         state.crashed = True
+        state.crash.set()
         state.cut("crash")
 
     await context.route("**/*", gate)
@@ -167,20 +169,37 @@ async def render(
     deadline = time.monotonic() + options.page_time
     result: dict[str, Any] = {}
     error: str | None = None
+
+    async def steps() -> None:
+        nonlocal error, result
+        error = await _visit(page, url, options, state, deadline)
+        if error is not None and not page.url.startswith(("http:", "https:")):
+            return
+        if state.dialogs <= options.dialogs:
+            await _fetch_named(page, recorder, client, private, options, deadline, state)
+            result = await _keep_view(page, options, state)
+
+    work = asyncio.ensure_future(steps())
+    crash = asyncio.ensure_future(state.crash.wait())  # a crashed page answers nothing more
     try:
         async with asyncio.timeout(options.page_time):
-            error = await _visit(page, url, options, state, deadline)
-            if error is not None and not page.url.startswith(("http:", "https:")):
-                return _nothing(url, error, recorder, state)
-            if not state.crashed and state.dialogs <= options.dialogs:
-                await _fetch_named(page, recorder, client, private, options, deadline, state)
-                result = await _keep_view(page, options, state)
+            await asyncio.wait({work, crash}, return_when=asyncio.FIRST_COMPLETED)
+        if work.done():
+            work.result()
     except TimeoutError:
         state.cut("time")
     except PlaywrightError as exc:
         error = error or _short(exc)
-        if state.crashed:
-            error = "the page crashed the browser's renderer"
+    finally:
+        for task in (work, crash):
+            task.cancel()
+        await asyncio.gather(work, crash, return_exceptions=True)
+    if state.crashed:
+        error = "the page crashed the browser's renderer"
+    elif not recorder.main and not error:
+        error = "no answer"
+    elif error is not None and not page.url.startswith(("http:", "https:")):
+        return _nothing(url, error, recorder, state)
     if not result and not state.crashed and recorder.main is not None:
         # The budget ran out: still keep what the page shows now, briefly.
         with contextlib.suppress(PlaywrightError, TimeoutError):
@@ -207,7 +226,7 @@ async def render(
         fetched=state.fetched,
         truncated=tuple(state.truncated),
         logged_in=recorder.logged_in,
-        error=None if recorder.main or result.get("screenshot") else (error or "no answer"),
+        error=error if state.crashed or not (recorder.main or result.get("screenshot")) else None,
     )
 
 

@@ -4,9 +4,13 @@ clicked, and every page that misbehaves is cut at its budget and said to be."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from kzarchive.capture.session import BrowserSession
 from kzarchive.evidence.warc import WarcRecorder
@@ -137,3 +141,25 @@ def test_private_addresses_are_refused_to_the_browser(
     assert rendered.error is not None and rendered.screenshot is None
     assert asked == ["127.0.0.1"] and records == []
     assert len(web.server.state.requests) == before  # type: ignore[attr-defined]
+
+
+def test_a_renderer_crash_is_recorded_and_the_next_page_is_captured(
+    browser: Browser, web: RunningServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kzarchive.capture.page as page_module
+
+    async def crash(page: Any, *args: Any) -> None:
+        # what an out-of-memory page or a renderer bug does, made on purpose through CDP
+        cdp = await page.context.new_cdp_session(page)
+        with contextlib.suppress(Exception):
+            await cdp.send("Page.crash")
+        await asyncio.sleep(0.5)
+
+    monkeypatch.setattr(page_module, "_scroll", crash)
+    crashed, records = browser.capture(web.base + "/js/background", tmp_path / "crashed")
+    assert "crash" in crashed.truncated
+    assert crashed.screenshot is None and crashed.error == "the page crashed the browser's renderer"
+    assert responses(records)["/js/background"][0] == 200  # what came before the crash is kept
+    monkeypatch.undo()
+    after, _ = browser.capture(web.base + "/js/fetch-text", tmp_path / "after")
+    assert after.error is None and FETCHED_TEXT in after.text
