@@ -63,6 +63,7 @@ def clean_url(raw: str) -> str:
 # Characters a URL can be broken after at a line end, and that a continuation can hold.
 URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _BREAKS = frozenset("/-_=&?#%~+")
+_URL_RUN = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 # A second URL at the start of the next line is never the rest of the first
 _NEW_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]{1,15}://|www\.)", re.IGNORECASE)
 # What a URL split after a dot goes on with: its file extension
@@ -97,7 +98,11 @@ def continuation(url: str, following: str, *, fits: bool | None = None) -> str |
         return None
     stripped = following.lstrip()
     token = stripped.split(None, 1)[0]
-    if _NEW_URL.match(token) or not URL_CHARS.match(token) or token[0] in "([<'\"*":
+    if _NEW_URL.match(token) or token[0] in "([<'\"*":
+        return None
+    # what cannot be in a URL ends it: "...-and-media>." gives "...-and-media"
+    token = _URL_RUN.match(token).group(0)  # type: ignore[union-attr]
+    if not token or not URL_CHARS.match(token):
         return None
     core = strip_trailing(token)
     if not core:
@@ -115,9 +120,9 @@ def continuation(url: str, following: str, *, fits: bool | None = None) -> str |
         return None
     if core.lower() in _PROSE:
         return None
+    if plain and core[0].isupper():
+        return None  # a capitalised word: a heading or a sentence, wherever the line broke
     if last in _BREAKS:
-        if plain and core[0].isupper() and not fits:
-            return None
         if core.isdigit() and len(stripped) > len(token) and not fits:
             return None  # "2019 ..." starting a line reads as a new note or a date
         return token
