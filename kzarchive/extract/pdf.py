@@ -182,7 +182,7 @@ def _furniture(pages: list[list[_Line]], heights: list[float]) -> set[int]:
         for line in page:
             if height * FURNITURE_BAND < line.y < height * (1 - FURNITURE_BAND):
                 continue
-            shape = re.sub(r"\d+", "#", " ".join(line.text().lower().split()))
+            shape = re.sub(r"\b\d{1,4}\b", "#", " ".join(line.text().lower().split()))
             banded.append((shape, line))
             if shape not in seen:
                 seen.add(shape)
@@ -378,7 +378,7 @@ class _Reader:
                         current = spill = _Open(Note(label, line.page), [line])
                         notes.append(current)
                         continue
-                    if current is not None and not current.section and not text.isdigit():
+                    if current is not None and not current.section and not _page_number(text):
                         if self._goes_on(current, line):
                             current.lines.append(line)
                             continue
@@ -387,14 +387,14 @@ class _Reader:
                         current is None
                         and spill is not None
                         and spill.lines[-1].page != line.page
-                        and not text.isdigit()
+                        and not _page_number(text)
                     ):
                         # The top of a zone, before its first note: the last page's last note
                         # going on
                         current = spill
                         current.lines.append(line)
                         continue
-                if text.isdigit():
+                if _page_number(text):
                     continue  # a page number
                 if in_section:
                     if (
@@ -617,6 +617,11 @@ def _spaced(url: str, after: str) -> str | None:
     return rest
 
 
+def _page_number(text: str) -> bool:
+    """A line that is only a page number (a longer number goes on a URL: "...-1.2" / "517881")."""
+    return text.isdigit() and len(text) <= 4
+
+
 def _url_text(text: str) -> str:
     # WebKit's PDFs print a URL's hyphens as soft hyphens (U+00AD)
     return text.replace("\u00ad", "-")
@@ -665,7 +670,7 @@ def _zones(page: list[_Line], body_size: float, furniture: set[int]) -> set[int]
         block: list[_Line] = []
         for line in reversed(lines):
             text = line.text().strip()
-            if id(line) in furniture or text.isdigit():
+            if id(line) in furniture or _page_number(text):
                 continue
             size = line.common_size
             if size >= body_size * SMALL:

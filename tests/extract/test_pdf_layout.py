@@ -10,6 +10,7 @@ from kzarchive.extract.pdf import (
     _furniture,
     _Line,
     _line_pitch,
+    _page_number,
     _Reader,
     _Segment,
     _Sequence,
@@ -242,3 +243,14 @@ def test_two_columns_are_read_one_after_the_other() -> None:
         _Segment(50, 700 - 10 * i, 9, "one wide column of text " * 4, x1=550) for i in range(30)
     ]
     assert _columns(single, 600.0) == [single]
+
+
+def test_a_long_number_on_its_own_line_is_a_urls_end_not_a_page_number() -> None:
+    # "…/canadian-travellers-edward-snowden-documents-1.2" / "517881" (a Quartz PDF's note)
+    assert _page_number("26") and not _page_number("517881")
+    assert typed("https://www.cbc.ca/news/snowden-documents-1.2", "517881") == [
+        "https://www.cbc.ca/news/snowden-documents-1.2517881"
+    ]
+    pages, heights = furniture_pages(4)
+    pages[0][2].segments[0].text = "517881"
+    assert id(pages[0][2]) not in _furniture(pages, heights)
