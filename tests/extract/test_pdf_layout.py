@@ -254,3 +254,70 @@ def test_a_long_number_on_its_own_line_is_a_urls_end_not_a_page_number() -> None
     pages, heights = furniture_pages(4)
     pages[0][2].segments[0].text = "517881"
     assert id(pages[0][2]) not in _furniture(pages, heights)
+
+
+def body_line(y: float, text: str, page: int, sup: str = "") -> _Line:
+    segments = [_Segment(72, y, 11.0, text, x1=72 + 5.0 * len(text))]
+    if sup:
+        segments.append(
+            _Segment(72 + 5.0 * len(text), y + 4, 6.5, sup, x1=80 + 5.0 * len(text), sup=True)
+        )
+    return _Line(page, y, segments)
+
+
+def note_line(y: float, text: str, page: int, label: str = "") -> _Line:
+    segments = [_Segment(80, y, 8.0, text, x1=80 + 4.0 * len(text))]
+    if label:
+        segments.insert(0, _Segment(72, y + 3, 5.5, label, x1=77, sup=True))
+    return _Line(page, y, segments)
+
+
+def read(pages: list[list[_Line]]) -> dict[str, list[str]]:
+    reader = _Reader("x")
+    reader.pages = pages
+    reader.heights = [842.0] * len(pages)
+    reader.rights = {(n, 0): 520.0 for n in range(1, len(pages) + 1)}
+    reader._notes_and_body()
+    return {note.label: list(note.urls) for note in reader.parsed.notes}
+
+
+def test_a_note_goes_on_at_the_foot_of_the_next_page() -> None:
+    # hrw_algorithms_of_repression_2019, notes 23 and 68: the URL on the next page's first line
+    first = [
+        body_line(700, "A claim made in the body of the report.", 1, sup="1"),
+        body_line(680, "More body text about the claim, at length.", 1),
+        note_line(
+            120, "Human Rights Watch, “Title,” May 2019, https://www.hrw.org/news/2019/", 1, "1"
+        ),
+    ]
+    second = [
+        body_line(700, "The body of the second page goes on here.", 2, sup="2"),
+        body_line(680, "And on, with nothing of the notes in it.", 2),
+        note_line(130, "05/01/the-rest-of-the-slug (accessed May 2, 2019); “Other,”", 2),
+        note_line(120, "https://www.ft.com/content/ac0ffb2e", 2),
+        note_line(100, "The second note, https://example.org/second.", 2, "2"),
+    ]
+    assert read([first, second]) == {
+        "1": [
+            "https://www.hrw.org/news/2019/05/01/the-rest-of-the-slug",
+            "https://www.ft.com/content/ac0ffb2e",
+        ],
+        "2": ["https://example.org/second"],
+    }
+
+
+def test_a_reference_list_numbered_like_the_footnotes_keeps_its_own_labels() -> None:
+    page = [
+        body_line(700, "A claim cited by a footnote and a reference [1].", 1, sup="1"),
+        body_line(680, "References", 1),
+        body_line(660, "[1] Smith, Courts, https://example.org/courts", 1),
+        body_line(640, "[2] Doe, Protest, https://example.org/protest", 1),
+        note_line(120, "The footnote, https://example.org/note.", 1, "1"),
+    ]
+    # (the footnote zone under a References heading is the list's: a list ends a document)
+    found = read([page[:1] + page[4:], page[1:4]])
+    assert found == {
+        "1": ["https://example.org/note"],
+        "[1]": ["https://example.org/courts"],
+        "[2]": ["https://example.org/protest"],
+    }
