@@ -199,6 +199,8 @@ def extract(path: Path, *, all_links: bool = False, data: bytes | None = None) -
 def _extract(path: Path, all_links: bool, data: bytes | None) -> Extraction:
     if data is None:
         data = read_bytes(path)
+    elif not data.strip():  # as read_bytes says of an empty file
+        raise DocumentError(f"{path}: the document is empty")
     binary = sniff_binary(path, data)
     if binary is None:
         source = decode(path, data)

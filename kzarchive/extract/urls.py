@@ -265,6 +265,15 @@ def validate(url: str) -> str:
     return url
 
 
+def usable_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) URL that can be asked for (see :func:`validate`)."""
+    try:
+        validate(url)
+    except InvalidURL:
+        return False
+    return is_web_url(url)
+
+
 def find_bare_urls(text: str) -> list[tuple[str, int]]:
     """Every bare http(s) URL in ``text``, trailing punctuation dropped, in order, with the
     0-based line of ``text`` it starts on."""

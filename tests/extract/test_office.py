@@ -279,7 +279,7 @@ def test_bad_office_input_is_one_line_exit_2(
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_annotate_says_it_keeps_to_text(tmp_path: Path) -> None:
+def test_annotate_says_what_it_writes_for_a_pdf(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
         [
@@ -290,7 +290,7 @@ def test_annotate_says_it_keeps_to_text(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 2
-    assert "annotate writes text, Markdown and HTML documents only" in result.stderr
+    assert "annotate writes text, Markdown, HTML, DOCX and ODT documents" in result.stderr
 
 
 @pytest.mark.parametrize("name", ["report.docx", "report.pdf"])
