@@ -249,7 +249,7 @@ async def run_pipeline(
             if keeper is not None:
                 secret = [o for r in wanted if (o := redacted.original(r.url)) != r.url]
                 keeper.start(checker, secret)
-                await keeper.open_browser(checker)
+                keeper.open_browser(checker, len(wanted))
             await checker.prepare(
                 [redacted.original(r.url) for r in wanted],
                 offline_also=", and nothing can be archived or captured",
