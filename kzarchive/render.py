@@ -103,6 +103,7 @@ def copies(row: Row) -> list[tuple[str, str]]:
         ("as cited", archive.cited_snapshot),
         ("archived", archive.snapshot),
         ("older good copy", archive.good_snapshot),
+        ("Perma.cc", archive.perma),
         *((f"in {s.archive}", s) for s in archive.elsewhere),
     ]
     found, seen = [], set()
@@ -123,7 +124,9 @@ def preservation(row: Row) -> str:
     best = archive.best_copy()
     if best is None:
         return "not preserved: no copy holds the page"
-    where = "the Wayback Machine" if best.archive == "wayback" else best.archive
+    where = {"wayback": "the Wayback Machine", "perma.cc": "Perma.cc"}.get(
+        best.archive, best.archive
+    )
     cited = " as cited" if best is archive.cited_snapshot else ""
     sure = "" if best.holds_page else " (not verified)"
     line = f"preserved in {where}{cited}{sure}"
@@ -158,6 +161,9 @@ class CsvRenderer:
         "evidence_record",
         "evidence_media",
         "evidence_error",
+        "perma_url",
+        "perma_date",
+        "perma_holds_page",
     ]
 
     def render(self, manifest: Manifest) -> str:
@@ -192,9 +198,17 @@ class CsvRenderer:
                     f"{kept.warc}#{kept.record_id}" if kept and kept.record_id else None,
                     " ".join(m.path for m in kept.media) if kept and kept.media else None,
                     (kept.error or kept.media_error) if kept else None,
+                    *_perma_cells(archive.perma if archive else None),
                 ]
             )
         return to_csv(self.header, table)
+
+
+def _perma_cells(copy: Snapshot | None) -> list[str | None]:
+    if copy is None:
+        return [None, None, None]
+    holds = {True: "yes", False: "no", None: "not verified"}[copy.holds_page]
+    return [copy.url, _date(copy), holds]
 
 
 def own_copy(row: Row) -> str | None:

@@ -24,6 +24,9 @@ from kzarchive.cli.options import (
     evidence_record,
     global_options,
     keep_secrets_option,
+    pacing_record,
+    perma_options,
+    perma_record,
     scope_options,
     scope_record,
     verify_record,
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
 )
 @check_options
 @archive_options
+@perma_options
 @evidence_options
 @scope_options
 @archive_private_option
@@ -73,7 +77,9 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     scope = scope_record(params)
 
     async def work(observer: Observer) -> RunResult:
-        async with WaybackClient(settings.wayback_url, load_credentials()) as client:
+        async with WaybackClient(
+            settings.wayback_url, load_credentials(), pacing=pacing_record(params)
+        ) as client:
             return await run_pipeline(
                 redacted,
                 out,
@@ -84,6 +90,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
                 scope=scope,
                 verify_options=verify_record(params),
                 evidence_options=evidence_opts,
+                perma_options=perma_record(params),
             )
 
     with FolderLock(out), settings.observer() as observer:
@@ -95,7 +102,9 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     if not settings.quiet:
         from kzarchive.cli import views
 
-        settings.err.print(views.run_summary(result.manifest, result.written, result.kept))
+        settings.err.print(
+            views.run_summary(result.manifest, result.written, result.kept, result.cdx_requests)
+        )
     cited = [record for record in result.manifest.links if record.cited]
     sys.exit(
         run_exit(
