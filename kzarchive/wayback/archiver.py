@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from kzarchive.check.dns import dns_host, needs_dns
-from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
+from kzarchive.extract.urls import InvalidURL, validate
+from kzarchive.models import ArchiveState, ArchiveStatus, Check, Snapshot, utc_now
 from kzarchive.progress import SILENT, Observer
 from kzarchive.retry import Pace
 from kzarchive.scope import ArchiveGuard
@@ -58,9 +59,38 @@ EXCLUDED = frozenset({"blocked-site", "robots-excluded"})
 # CDX failures after which a link is not submitted: the index refused to say whether it holds the
 # page, and a capture sent blind spends the account's quota on pages the archive may well hold.
 NOT_LOOKED_UP = frozenset({"cdx-stopped", "rate-limited"})
-NOT_WORTH_CAPTURING = "not-captured: the live page does not answer with the page (dead, blocked)"
+NOT_WORTH_CAPTURING = "not-captured: the live page is gone (dead)"
 # Beyond this the service has forgotten a job: "pending" then means nothing.
 JOB_MEMORY = timedelta(hours=1)
+
+
+def worth_submitting(check: Check) -> bool:
+    """Whether a link whose live check found ``check`` is worth a Save Page Now capture.
+
+    Every link that is not gone is: Save Page Now captures with its own browser from its own
+    addresses, and often gets what a plain HTTP client was refused (a 403 to robots, a bot
+    challenge, a Facebook login wall) or could not reach this time (an error); the capture is
+    then judged like any other. A ``dead`` page would only be captured as its error page, and an
+    ``excluded`` one was kept from the network on purpose.
+    """
+    return check.verdict not in ("dead", "excluded")
+
+
+def submitted_despite(
+    state: ArchiveState, previous: ArchiveState | None, check: Check
+) -> ArchiveState:
+    """``state`` with a note when this run submitted a link that our own check could not read
+    (``blocked`` or ``error``): the reader learns why a copy exists of a page we did not see."""
+    fresh = state.attempts > (previous.attempts if previous is not None else 0)
+    if not fresh or check.verdict not in ("blocked", "error"):
+        return state
+    note = (
+        f"submitted although the live check was {check.verdict} ({check.reason}): Save Page Now "
+        "fetches with its own browser and addresses; its copy is judged on its own"
+    )
+    return replace(state, notes=(*state.notes, note))
+
+
 NO_KEYS_MESSAGE = (
     "no archive.org keys: Save Page Now now requires them, so no new captures are made "
     "(existing snapshots are still looked up). Set IA_ACCESS_KEY and IA_SECRET_KEY (from "
@@ -208,10 +238,17 @@ class Archiver:
         url: str,
         previous: ArchiveState | None = None,
         *,
-        capture: bool | Callable[[], Awaitable[bool]] = True,
+        capture: bool | Callable[[], Awaitable[bool | str]] = True,
     ) -> ArchiveState:
-        """The link's archive state after look-ups and, where needed, a capture."""
+        """The link's archive state after look-ups and, where needed, a capture.
+
+        ``capture`` says whether a capture is worth making, asked only when one is needed: True,
+        False, or why not (the state's error)."""
         prev = replace(previous or ArchiveState("pending"), notes=())
+        try:
+            validate(url)
+        except InvalidURL as exc:  # never sent to the archive: it cannot be asked for
+            return ArchiveState("skipped", error=f"invalid-url: {exc}", updated_at=utc_now())
         withheld = await self.guard.withheld(url)
         if withheld is not None:  # nothing about it is sent to the archive, not even a look-up
             return ArchiveState("skipped", error=withheld, updated_at=utc_now())
@@ -242,8 +279,10 @@ class Archiver:
                 and snapshot_age(snapshot) < self.max_age
             ):
                 return self._settled(prev, None)
-            if not (capture if isinstance(capture, bool) else await capture()):
-                return self._settled(prev, NOT_WORTH_CAPTURING, unsettled="skipped")
+            worth = capture if isinstance(capture, bool) else await capture()
+            if worth is not True:
+                why = worth if isinstance(worth, str) else NOT_WORTH_CAPTURING
+                return self._settled(prev, why, unsettled="skipped")
             refusal = self._cannot_save()
             if refusal:
                 return self._settled(prev, refusal)

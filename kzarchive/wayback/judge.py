@@ -21,6 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from kzarchive.check.platforms import youtube_answer
+from kzarchive.check.reasons import Reason
 from kzarchive.check.rules import (
     asks_to_log_in,
     content_words,
@@ -75,6 +77,16 @@ def verdict_of(
     html = not kind or "html" in kind
     final_original = _MEMENTO.match(final)
     landed = final_original.group("original") if final_original else original
+    platform = youtube_answer(original, landed, body) if html else None
+    if platform is not None and platform.verdict == "dead":
+        return "soft-404", f"in the capture YouTube says the video is {platform.reason}: " + (
+            platform.said
+        )
+    if platform is not None and platform.verdict == "blocked":
+        found: SnapshotVerdict = (
+            "bot-challenge" if platform.reason == Reason.BOT_CHALLENGE else "login-wall"
+        )
+        return found, f"the capture is YouTube's {platform.reason} page: {platform.said}"
     if (not is_login_wall(original) and is_login_wall(landed)) or (html and asks_to_log_in(body)):
         return "login-wall", "the capture is a login page"
     if html and says_not_found(body):
