@@ -91,6 +91,6 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
     settings.err.print(
         ", ".join(f"{n} {status}" for status, n in counts.items())
         + (f"; {missing} without any snapshot" if missing else "")
-        + f"; {asked} CDX request{'s' if asked != 1 else ''}"
+        + f"; {asked} request{'s' if asked != 1 else ''} to the Wayback index"
     )
     sys.exit(archive_exit(state for _, state in rows))

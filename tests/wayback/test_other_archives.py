@@ -300,5 +300,5 @@ def test_a_run_asks_the_archives_of_the_list_given(
     [link] = json.loads((out / "manifest.json").read_text())["links"]
     [copy] = link["archive"]["elsewhere"]
     assert copy["archive"] == "webarchive.org.uk" and copy["judgement"]["verdict"] == "content"
-    assert "in webarchive.org.uk, 2020-01-02 (holds the page)" in (out / "citations.md").read_text()
+    assert "[webarchive.org.uk: 2020-01-02, holds the page](<" in (out / "citations.md").read_text()
     assert [name for name, _ in copies.asked] == ["ukwa", "arquivo", "today"]

@@ -207,7 +207,10 @@ def test_run_makes_perma_links_once_and_the_reports_name_them(
         assert link["perma"]["judgement"]["verdict"] == "content"
         assert KEY not in (out / "manifest.json").read_text()
         markdown = (out / "citations.md").read_text()
-        assert f"[Perma.cc, {link['perma']['timestamp'][:4]}" in markdown
+        day = Snapshot.from_json(link["perma"]).date
+        assert f"[Perma.cc: {day}, holds the page](<{link['perma']['url']}>)" in markdown
+        page = (out / "report.html").read_text()
+        assert f'href="{link["perma"]["url"]}"' in page
         rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text("utf-8-sig"))))
         assert rows[0]["perma_url"] == link["perma"]["url"] and rows[0]["perma_holds_page"] == "yes"
         assert "Wayback index (CDX) requests" in first.stderr
