@@ -50,6 +50,7 @@ from kzarchive.scope import (
 from kzarchive.wayback.archiver import Archiver, submitted_despite, worth_submitting
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
+from kzarchive.wayback.perma import PermaArchiver, PermaClient, PermaOptions, carried
 from kzarchive.wayback.verify import Verifier, VerifyOptions
 
 OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown", "report.html": "html"}
@@ -199,6 +200,7 @@ async def run_pipeline(
     verify_options: VerifyOptions | None = None,
     evidence_options: EvidenceOptions | None = None,
     adopt: bool = False,
+    perma_options: PermaOptions | None = None,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
     evidence of what each answered (see :mod:`kzarchive.evidence`).
@@ -255,7 +257,12 @@ async def run_pipeline(
                 offline_also=", and nothing can be archived or captured",
             )
             checker.keep_words = True
-            verifier = Verifier(client, verify_options, observer)
+            perma = (
+                PermaArchiver(PermaClient(perma_options, client.http), perma_options, observer)
+                if perma_options is not None and perma_options.active and not checker.offline
+                else None
+            )
+            verifier = Verifier(client, verify_options, observer, perma)
             archiver = Archiver(client, archive_options, observer)
             archiver.guard = ArchiveGuard(checker.dns, archiver.options.archive_private)
             archiver.on_job = store.set_archive
@@ -298,6 +305,11 @@ async def run_pipeline(
                     state = await archiver.archive(
                         record.url, record.archive, capture=capture_wanted
                     )
+                    if perma is not None and not state.withheld:
+                        wanted = await capture_wanted() is True
+                        state = await perma.preserve(record.url, state, record.archive, wanted)
+                    else:
+                        state = carried(state, record.archive)
                     store.update(record.url, archive=state)
                     state = submitted_despite(state, record.archive, await checking)
                     state = await verifier.verify(

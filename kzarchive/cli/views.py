@@ -233,7 +233,12 @@ def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Sheet:
     )
 
 
-def run_summary(manifest: Manifest, written: tuple[Path, ...], kept: Kept | None = None) -> Group:
+def run_summary(
+    manifest: Manifest,
+    written: tuple[Path, ...],
+    kept: Kept | None = None,
+    cdx_requests: int | None = None,
+) -> Group:
     """The end-of-run summary: counts per verdict and archive state, dead links by footnote."""
     summary = manifest.summary()
     table = Table(title="kzarchive run", show_header=False)
@@ -261,6 +266,8 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...], kept: Kept | None
     )
     if summary.no_longer_cited:
         table.add_row("no longer cited (kept)", str(summary.no_longer_cited))
+    if cdx_requests is not None:
+        table.add_row("Wayback index (CDX) requests", str(cdx_requests))
     parts: list[Table | Text] = [table]
     dead = [r for r in manifest.links if r.cited and r.check and r.check.verdict == "dead"]
     if dead:
