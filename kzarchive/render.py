@@ -226,7 +226,9 @@ def _summary_lines(manifest: Manifest) -> list[str]:
         f"verified), {summary.as_cited_snapshots} with a copy from when they were cited",
     ]
     if lost:
-        lines.append(f"- footnotes that lost every source: {', '.join(lost)}")
+        # a list of footnote labels, said as one: never mistaken for a count beside the counts
+        labels = f"footnote {lost[0]}" if len(lost) == 1 else f"footnotes {', '.join(lost)}"
+        lines.append(f"- footnotes that lost every source: {labels}")
     if summary.not_holding:
         lines.append(
             f"- captured, but no copy holds the page (login walls, error pages): "

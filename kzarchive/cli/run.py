@@ -102,7 +102,9 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     if not settings.quiet:
         from kzarchive.cli import views
 
-        settings.err.print(views.run_summary(result.manifest, result.written, result.kept))
+        settings.err.print(
+            views.run_summary(result.manifest, result.written, result.kept, result.saved_now)
+        )
     cited = [record for record in result.manifest.links if record.cited]
     sys.exit(
         run_exit(

@@ -233,8 +233,14 @@ def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Sheet:
     )
 
 
-def run_summary(manifest: Manifest, written: tuple[Path, ...], kept: Kept | None = None) -> Group:
-    """The end-of-run summary: counts per verdict and archive state, dead links by footnote."""
+def run_summary(
+    manifest: Manifest,
+    written: tuple[Path, ...],
+    kept: Kept | None = None,
+    saved_now: int | None = None,
+) -> Group:
+    """The end-of-run summary: counts per verdict and archive state, dead links by footnote;
+    ``saved_now``, the links this run captured (the others saved were saved by earlier runs)."""
     summary = manifest.summary()
     table = Table(title="kzarchive run", show_header=False)
     table.add_column("what")
@@ -248,9 +254,10 @@ def run_summary(manifest: Manifest, written: tuple[Path, ...], kept: Kept | None
         table.add_row("  captured, no copy holds the page", str(summary.not_holding))
     if summary.drifted:
         table.add_row("  changed since cited", str(summary.drifted))
+    now = summary.saved if saved_now is None else saved_now
     table.add_row(
-        "  saved now / found / pending",
-        f"{summary.saved} / {summary.existing} / {summary.pending}",
+        "  saved now / saved before / found / pending",
+        f"{now} / {summary.saved - now} / {summary.existing} / {summary.pending}",
     )
     table.add_row("  as-cited snapshots", str(summary.as_cited_snapshots))
     if summary.withheld:
