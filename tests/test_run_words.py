@@ -3,6 +3,7 @@ said as lists, and an offline machine that can still reach a local archive."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -70,7 +71,48 @@ def test_a_second_run_saves_nothing_new_and_says_so(
         assert result.exit_code == 1, result.stderr  # footnote 3 is dead
         return " ".join(next(x for x in result.stderr.splitlines() if "saved now" in x).split())
 
-    assert "saved now / saved before / found / pending │ 2 / 0 / 0 / 0" in saved_row()
-    assert "saved now / saved before / found / pending │ 0 / 2 / 0 / 0" in saved_row()
+    assert "saved now / saved before / found / pending 2 / 0 / 0 / 0" in saved_row()
+    assert "saved now / saved before / found / pending 0 / 2 / 0 / 0" in saved_row()
     # A list of footnotes is said as one, not as a count
     assert "- footnotes that lost every source: footnote 3\n" in (out / "citations.md").read_text()
+
+
+LONG = "&".join(f"key{n}=value{n}" for n in range(12))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_the_end_of_run_tables_never_cut_a_url(
+    site: RunningServer,
+    wayback: tuple[RunningServer, FakeState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    terminal: bool,
+) -> None:
+    # As the tables on stdout: drawn in a terminal only if they fit, else plain lines; in a
+    # log file (stderr not a terminal) never any box
+    server, _ = wayback
+    urls = [f"{site.base}/gone404?{LONG}", f"{site.base}/page/3"]
+    doc = footnoted_report(tmp_path / "report.md", urls)
+    out = tmp_path / "archive"
+    result = CliRunner().invoke(
+        main, ["run", str(doc), "--out", str(out), "--no-capture"], env=cli_env(server)
+    )
+    assert result.exit_code == 1, result.stderr
+    said = result.stderr
+    if terminal:  # the same summary in a terminal 90 columns wide
+        from kzarchive.cli import views
+        from kzarchive.manifest import load
+
+        monkeypatch.setenv("COLUMNS", "90")
+        stream = _Terminal()
+        views.print_summary(*views.run_summary(load(out / "manifest.json"), ()), stream)
+        said = stream.getvalue()
+    assert urls[0] in said  # whole, on one line
+    assert "dead links by footnote" in said
+    if not terminal:
+        assert not set("│┃━─┏┗╇") & set(said)

@@ -102,9 +102,10 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     if not settings.quiet:
         from kzarchive.cli import views
 
-        settings.err.print(
-            views.run_summary(result.manifest, result.written, result.kept, result.saved_now)
+        sheets, lines = views.run_summary(
+            result.manifest, result.written, result.kept, result.saved_now
         )
+        views.print_summary(sheets, lines, sys.stderr)
     cited = [record for record in result.manifest.links if record.cited]
     sys.exit(
         run_exit(
