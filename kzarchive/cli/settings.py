@@ -36,13 +36,13 @@ def config_command(ctx: click.Context, fmt: str) -> None:
 
     group = ctx.parent.command if ctx.parent else main
     config: Config = ctx.find_root().meta["kzarchive.config"]
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}  # by option: one row each (the first command's)
     commands = [group, *group.commands.values()] if isinstance(group, click.Group) else [group]
     for command in commands:
         for param in command.params:
             if (
                 not isinstance(param, click.Option)
-                or param.name in rows
+                or param.opts[0] in rows
                 or param.name
                 in (
                     "config",
@@ -66,8 +66,7 @@ def config_command(ctx: click.Context, fmt: str) -> None:
                     value = False if param.is_flag else None  # click's "unset" marker
             if isinstance(value, tuple):
                 value = list(value)
-            assert param.name is not None
-            rows[param.name] = {"option": f"--{key}", "value": value, "source": source}
+            rows[param.opts[0]] = {"option": f"--{key}", "value": value, "source": source}
     data = {
         "config_file": str(config.path) if config.path else None,
         "settings": list(rows.values()),

@@ -104,14 +104,17 @@ class Verifier:
         when = state.cited_snapshot or state.snapshot
         stamp = when.timestamp if when else "20200101000000"
         async with self._slots:
+            if self._memento_failed:  # failed while this one waited for a slot
+                return state.elsewhere
             try:
                 found = await self.memento.near(url, stamp)
             except MementoError as exc:
-                self._memento_failed = True
-                self.observer.warn(
-                    f"the Memento aggregator at {self.options.memento_url} did not answer as "
-                    f"expected ({exc}): other web archives were not searched"
-                )
+                if not self._memento_failed:  # said once, however many asked at the time
+                    self._memento_failed = True
+                    self.observer.warn(
+                        f"the Memento aggregator at {self.options.memento_url} did not answer "
+                        f"as expected ({exc}): other web archives were not searched"
+                    )
                 return state.elsewhere
         judged = []
         for copy in found[:ELSEWHERE]:
