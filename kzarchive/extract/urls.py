@@ -14,9 +14,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 _WEB_URL = re.compile(r"""https?://[^\s<>"`{}|^]+""", re.IGNORECASE)
-_WWW_URL = re.compile(
-    r"""(?<![\w@./:%-])www\.(?=[a-z0-9-]+\.[a-z])[^\s<>"`{}|^]+""", re.IGNORECASE
-)
+_WWW_URL = re.compile(r"""(?<![\w@./:%-])www\.(?=[a-z0-9-]+\.[a-z])[^\s<>"`{}|^]+""", re.IGNORECASE)
 
 
 class _BareURLs:
