@@ -27,6 +27,8 @@ from kzarchive.manifest import (
     CorruptManifest,
     LinkRecord,
     Manifest,
+    identify,
+    keep_aside,
     load,
     merge,
     same_document,
@@ -45,7 +47,7 @@ from kzarchive.scope import (
     redact_extraction,
     scoped_observer,
 )
-from kzarchive.wayback.archiver import Archiver
+from kzarchive.wayback.archiver import Archiver, submitted_despite, worth_submitting
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
 from kzarchive.wayback.verify import Verifier, VerifyOptions
@@ -59,6 +61,8 @@ class RunResult:
     written: tuple[Path, ...]
     offline: bool
     kept: Kept | None = None  # the evidence of this run, when it kept some
+    adopted: Path | None = None  # where the manifest of the document taken over was kept
+    cdx_requests: int = 0  # requests this run made to the Wayback Machine's index
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -68,10 +72,18 @@ def load_previous(path: Path) -> Manifest | None:
     try:
         return load(path)
     except CorruptManifest as exc:
+        from kzarchive.evidence.restore import sealed_manifests
+
         kept = set_aside(path)
-        raise ManifestError(
-            f"{exc}; it was moved to {kept.name}, run again to start afresh"
-        ) from None
+        sealed = sealed_manifests(path.parent)
+        again = "run again to start afresh"
+        if sealed:
+            where = sealed[0].parent.relative_to(path.parent).as_posix()
+            again = (
+                f"'kzarchive restore {path.parent}' brings back the sealed copy in {where} "
+                f"(verified first), or {again}"
+            )
+        raise ManifestError(f"{exc}; it was moved to {kept.name}; {again}") from None
 
 
 class _Store:
@@ -166,6 +178,15 @@ class _Store:
         self._write(self.manifest, self._version)
 
 
+def worth_capturing(check: Check) -> bool | str:
+    """True if the link is worth a Save Page Now capture (see :func:`worth_submitting`); else
+    why none is asked for."""
+    if worth_submitting(check):
+        return True
+    said = "the link is excluded" if check.verdict == "excluded" else "the live page is gone"
+    return f"not-captured: {said} ({check.reason})"
+
+
 async def run_pipeline(
     extraction: Extraction | Redacted,
     out: Path,
@@ -177,9 +198,14 @@ async def run_pipeline(
     scope: Scope | None = None,
     verify_options: VerifyOptions | None = None,
     evidence_options: EvidenceOptions | None = None,
+    adopt: bool = False,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
-    evidence of what each answered (see :mod:`kzarchive.evidence`)."""
+    evidence of what each answered (see :mod:`kzarchive.evidence`).
+
+    A folder belongs to one document (see :func:`~kzarchive.manifest.same_document`); another is
+    refused unless ``adopt``, which takes the folder over, keeping all it knew, and the old
+    manifest beside the new one."""
     scope = scope or Scope()
     evidence_options = evidence_options or EvidenceOptions(capture=False, timestamp=False)
     redacted = (
@@ -191,12 +217,21 @@ async def run_pipeline(
     document = redacted.extraction
     path = out / MANIFEST_NAME
     previous = load_previous(path)
-    described = document.document.to_json()
-    if previous is not None and not same_document(previous.document, described):
-        raise KzarchiveError(
-            f"{out} holds the archive of {previous.document.get('path')}, not of "
-            f"{described['path']}: give this document a folder of its own, for example "
-            f"--out {out.parent / (out.name + '-' + Path(described['path']).stem)}"
+    described = identify(document.document.to_json(), out, previous.document if previous else None)
+    adopted = None
+    if previous is not None and not same_document(previous.document, described, out):
+        if not adopt:
+            raise KzarchiveError(
+                f"{out} holds the archive of {previous.document.get('path')}, not of "
+                f"{described['path']}: give this document a folder of its own, for example "
+                f"--out {out.parent / (out.name + '-' + Path(described['path']).stem)}, "
+                "or, if it is the same report (edited, renamed or moved), take the folder "
+                "over with --adopt"
+            )
+        adopted = keep_aside(path, "adopted")
+        observer.warn(
+            f"{out} now archives {described['path']}; the manifest of "
+            f"{previous.document.get('path')} was kept as {adopted}"
         )
     manifest = merge(previous, described, list(document.citations))
     store = _Store(path, manifest)
@@ -242,11 +277,8 @@ async def run_pipeline(
             async def one(record: LinkRecord) -> None:
                 checking = asyncio.ensure_future(check(record.url))
 
-                async def capture_wanted() -> bool:
-                    # Only a page that answers is worth a capture: submitting a login wall or a
-                    # dead page again wastes the account's captures.
-                    check = await checking
-                    return check.verdict in ("alive", "redirected")
+                async def capture_wanted() -> bool | str:
+                    return worth_capturing(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
                     if task.cancelled() or task.exception() is not None:
@@ -264,7 +296,7 @@ async def run_pipeline(
                         record.url, record.archive, capture=capture_wanted
                     )
                     store.update(record.url, archive=state)
-                    await checking
+                    state = submitted_despite(state, record.archive, await checking)
                     state = await verifier.verify(
                         record.url,
                         state,
@@ -293,4 +325,6 @@ async def run_pipeline(
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     kept = await keeper.seal(path, offline) if keeper is not None else None
-    return RunResult(store.manifest, tuple(written), offline, kept)
+    return RunResult(
+        store.manifest, tuple(written), offline, kept, adopted, cdx_requests=client.cdx_requests
+    )

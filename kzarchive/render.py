@@ -208,6 +208,8 @@ def own_copy_items(row: Row) -> list[Item]:
         if kept.truncated:
             answer += f", cut short ({kept.truncated})"
         items.append(Item("answer", answer))
+    if kept.verdict in JUDGED:
+        items.append(Item("judged", JUDGED[kept.verdict]))
     if kept.sha256:
         items.append(Item("SHA-256", kept.sha256, code=True))
     if kept.warc:

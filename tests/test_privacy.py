@@ -146,3 +146,15 @@ def test_a_note_citing_several_urls_hides_each_ones_secrets_in_every_citation(
     for citation in citations:
         assert citation.note is not None and "abcdef123456" not in citation.note
         assert "X-Amz-Signature=REDACTED" in citation.note
+
+
+def test_a_secret_in_a_citations_context_sentence_is_hidden_too(tmp_path: Path) -> None:
+    from kzarchive.extract import extract
+    from kzarchive.scope import redact_extraction
+
+    url = "https://files.example.org/leak.pdf?access_token=S3CR3TVALUE"
+    doc = tmp_path / "report.md"
+    doc.write_text(f"The file {url} was taken down.[^1]\n\n[^1]: {url}\n", encoding="utf-8")
+    cited = redact_extraction(extract(doc)).extraction.citations[0]
+    assert cited.context is not None and "S3CR3TVALUE" not in cited.context
+    assert "access_token=REDACTED" in cited.context

@@ -17,7 +17,7 @@ from kzarchive.cli.extract import extract_command
 from kzarchive.cli.report import cite_command, report_command
 from kzarchive.cli.run import run_command
 from kzarchive.cli.settings import config_command, schema_command
-from kzarchive.cli.verify import verify_command
+from kzarchive.cli.verify import restore_command, verify_command
 
 __all__ = ["main"]
 
@@ -31,6 +31,7 @@ for _command in (
     annotate_command,
     diff_command,
     verify_command,
+    restore_command,
     schema_command,
     config_command,
 ):

@@ -25,7 +25,7 @@ from kzarchive.cli.options import (
     scope_options,
     scope_record,
 )
-from kzarchive.outcome import check_exit
+from kzarchive.outcome import ExitCode, check_exit
 
 
 @click.command(
@@ -42,16 +42,23 @@ from kzarchive.outcome import check_exit
 @click.pass_obj
 def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
     """Check whether every footnoted URL still resolves; exit 1 if any is dead."""
-    from kzarchive.models import VERDICTS
-    from kzarchive.steps import check_links
+    from kzarchive.models import VERDICTS, Check
+    from kzarchive.steps import check_links, finished_checks
 
     redacted = extract_document(settings, document, params["all_links"], params["keep_secrets"])
     links = redacted.extraction.links
+    scope = scope_record(params)
+    finished: dict[str, Check] = {}
+    interrupted = False
     with settings.observer() as observer:
-        run = asyncio.run(
-            check_links(redacted, scope_record(params), check_record(params), observer)
-        )
-    rows = [(link, run.checks[link.url]) for link in links]
+        try:
+            run = asyncio.run(
+                check_links(redacted, scope, check_record(params), observer, finished=finished)
+            )
+        except KeyboardInterrupt:  # what was finished is shown all the same
+            interrupted = True
+            run = finished_checks(redacted, scope, finished)
+    rows = [(link, run.checks[link.url]) for link in links if link.url in run.checks]
     with open_output(params["output"]) as stream:
         if params["fmt"] != "table":
             from kzarchive.reporters import LinkResult, Results, document_name
@@ -70,4 +77,9 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
     settings.err.print(
         ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v]) or "nothing to check"
     )
+    if interrupted:
+        settings.err.print(
+            f"interrupted: {len(rows)} of {len(links)} links checked; those are listed"
+        )
+        sys.exit(ExitCode.INTERRUPTED)
     sys.exit(check_exit((check for _, check in rows), run.offline))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.cli.context import Settings
@@ -363,8 +364,8 @@ def evidence_options(command: F) -> F:
             envvar="KZARCHIVE_MEDIA",
             default=defaults.media,
             show_default=True,
-            help="Download the video or audio of media pages with yt-dlp "
-            "(pip install 'kzarchive[media]').",
+            help="Keep the video or audio of pages that carry media (a platform's video, a "
+            "player on the page) with yt-dlp, in the WACZ and media/ (best MP4 up to 720p).",
         ),
         click.option(
             "--media-max",
@@ -403,15 +404,13 @@ def evidence_record(params: dict[str, Any]) -> EvidenceOptions:
     for tsa in tsas:
         if not tsa.startswith(("http://", "https://")):
             raise click.UsageError(f"--tsa {tsa!r}: a timestamp authority is an http(s) URL")
-    if params["media"] and params["capture"]:
-        from kzarchive.evidence.media import MediaUnavailable, require_yt_dlp
-
-        try:
-            require_yt_dlp()
-        except MediaUnavailable as exc:
-            raise click.UsageError(str(exc)) from None
-    elif params["media"]:
-        raise click.UsageError("--media keeps evidence, which --no-capture turns off")
+    if params["media"] and not params["capture"]:
+        # Media are on by default: only asking for them outright clashes with --no-capture.
+        context = click.get_current_context(silent=True)
+        source = context.get_parameter_source("media") if context is not None else None
+        if source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+            raise click.UsageError("--media keeps evidence, which --no-capture turns off")
+        params = {**params, "media": False}
     return _record(EvidenceOptions, params, tsas=tsas)
 
 

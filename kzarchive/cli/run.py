@@ -56,6 +56,12 @@ if TYPE_CHECKING:
     help="Also write the links' results in this format to stdout or --output (for CI).",
 )
 @output_option
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over a folder that holds another document's archive (an edited copy, say), "
+    "keeping all it knew; its old manifest is kept beside as manifest.json.adopted-TIME.",
+)
 @check_options
 @archive_options
 @evidence_options
@@ -94,6 +100,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
                 scope=scope,
                 verify_options=verify_record(params),
                 evidence_options=evidence_opts,
+                adopt=params["adopt"],
             )
 
     with FolderLock(out), settings.observer() as observer:

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Protocol
 
 from kzarchive.check.checker import CaptureLimits, LinkChecker
+from kzarchive.evidence.mediawarc import MediaWarc
 from kzarchive.evidence.options import EvidenceOptions
 from kzarchive.evidence.package import WACZ_NAME, PackageError, package
 from kzarchive.evidence.records import Evidence
-from kzarchive.evidence.seal import SEALS_DIR, Stamp, timestamp, write_seal
+from kzarchive.evidence.seal import SEALS_DIR, Stamp, sealed_names, timestamp, write_seal
 from kzarchive.evidence.warc import WARC_DIR, WarcRecorder
 from kzarchive.manifest import Manifest
 from kzarchive.progress import Observer
@@ -115,7 +116,18 @@ class Keeper:
                 self.observer.warn(f"the evidence could not be packaged as a WACZ: {exc}")
 
     async def _media(self, store: Store, original: Callable[[str], str]) -> None:
-        from kzarchive.evidence.media import download_all, has_extractor
+        from kzarchive.evidence.media import (
+            MediaUnavailable,
+            download_all,
+            has_extractor,
+            require_yt_dlp,
+        )
+
+        try:
+            require_yt_dlp()
+        except MediaUnavailable as exc:
+            self.observer.warn(str(exc))
+            return
 
         wanted: dict[str, str] = {}
         for record in store.manifest.links:
@@ -140,20 +152,36 @@ class Keeper:
             ),
         )
         by_url = {r.url: r for r in store.manifest.links}
-        for url, result in results.items():
-            record = by_url[wanted[url]]
-            evidence = record.evidence or Evidence()
-            store.update(
-                record.url, evidence=replace(evidence, media=result.files, media_error=result.error)
-            )
-            self.media_files += [self.folder / f.path for f in result.files]
-            self.with_media += 1 if result.files and not result.error else 0
+        media_warc = MediaWarc(self.folder, self.stamp)
+        try:
+            for url, result in results.items():
+                record = by_url[wanted[url]]
+                evidence = record.evidence or Evidence()
+                files = result.files
+                try:
+                    files = tuple(media_warc.add(record.url, f) for f in files)
+                except OSError as exc:
+                    self.observer.warn(f"media not put in the WACZ: {exc.strerror or exc}")
+                store.update(
+                    record.url, evidence=replace(evidence, media=files, media_error=result.error)
+                )
+                self.media_files += [self.folder / f.path for f in result.files]
+                self.with_media += 1 if result.files and not result.error else 0
+        finally:
+            media_warc.close()
+        if media_warc.written:
+            self.media_files.append(media_warc.path)
 
     async def seal(self, manifest: Path, offline: bool) -> Kept:
         """Seal what this run kept (with the final manifest), and timestamp the seal."""
         files = [
             p for p in (self.recorder.path, self.recorder.pages_path) if p.exists()
         ] + self.media_files
+        if files:  # and what an interrupted run left unsealed (the WACZ packages it too)
+            from kzarchive.evidence.verify import evidence_files
+
+            listed = sealed_names(self.folder)
+            files += [self.folder / n for n in evidence_files(self.folder) if n not in listed]
         kept = Kept(
             self.captured, self.recorder.path if files else None, self.wacz, media=self.with_media
         )

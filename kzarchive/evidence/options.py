@@ -21,7 +21,7 @@ class EvidenceOptions:
     capture_max: int = 50 * 1024 * 1024
     requisites: int = 40
     requisite_bytes: int = 10 * 1024 * 1024
-    media: bool = False
+    media: bool = True
     media_max: int = 500 * 1024 * 1024
     timestamp: bool = True
     tsas: tuple[str, ...] = DEFAULT_TSAS

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -33,6 +34,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DECODED = ("content-encoding", "transfer-encoding")
 TITLE_BYTES = 64 * 1024
 MEDIA_TYPES = ("video/", "audio/", "application/vnd.apple.mpegurl", "application/dash+xml")
+# A player on the page: HTML5 video or audio, or an embedded platform player (yt-dlp's
+# extractors take those addresses, and the generic one finds them in the page).
+PLAYER = re.compile(
+    rb"<(?:video|audio)\b|<iframe\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//(?:www\.)?"
+    rb"(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|facebook\.com/plugins/"
+    rb"video|dailymotion\.com/embed/|rumble\.com/embed/)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -45,6 +54,7 @@ class _Hop:
     sha256: str
     size: int
     truncated: str | None
+    verdict: str | None = None  # what the answer is, judged as the archive's copies are
 
 
 @dataclass
@@ -59,6 +69,21 @@ class _Link:
 def payload_digest(sha256_hex: str) -> str:
     """A WARC-Payload-Digest for a SHA-256 (base32, as WARC 1.1 recommends)."""
     return "sha256:" + base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")
+
+
+def open_warc(path: Path, tools: str, description: str) -> tuple[IO[bytes], WARCWriter]:
+    """A gzipped WARC 1.1 file opened for appending, its warcinfo record written first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stream = path.open("ab")
+    writer = WARCWriter(stream, gzip=True, warc_version="1.1")
+    info = {
+        "software": f"kzarchive/{__version__} ({tools})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "description": description,
+    }
+    writer.write_record(writer.create_warcinfo_record(path.name, info))
+    return stream, writer
 
 
 class WarcRecorder:
@@ -79,16 +104,11 @@ class WarcRecorder:
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = self.path.open("ab")
-            self._writer = WARCWriter(self._stream, gzip=True, warc_version="1.1")
-            info = {
-                "software": f"kzarchive/{__version__} (aiohttp, warcio)",
-                "format": "WARC File Format 1.1",
-                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-                "description": "What kzarchive received when it checked a document's cited links",
-            }
-            self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+            self._stream, self._writer = open_warc(
+                self.path,
+                "aiohttp, warcio",
+                "What kzarchive received when it checked a document's cited links",
+            )
         return self._writer
 
     def record(self, exchange: Exchange) -> None:
@@ -163,6 +183,8 @@ class WarcRecorder:
         )
         if link.chain and link.chain[-1].status not in REDIRECTS:
             link.chain = []  # a retry starts the chain again
+        if exchange.status not in REDIRECTS:
+            hop.verdict = _judged(exchange)
         link.chain.append(hop)
         kind = _header(exchange.headers, "content-type").lower()
         if kind.startswith(MEDIA_TYPES):
@@ -171,7 +193,7 @@ class WarcRecorder:
             exchange.body.seek(0)
             head = exchange.body.read(TITLE_BYTES)
             link.title = page_title(head)
-            link.media_hint = b"<video" in head.lower() or b"<audio" in head.lower()
+            link.media_hint = bool(PLAYER.search(head))
 
     def close(self) -> None:
         """Close the WARC file and write the run's pages file beside it."""
@@ -215,10 +237,26 @@ class WarcRecorder:
             sha256=answer.sha256,
             size=answer.size,
             truncated=answer.truncated,
+            verdict=answer.verdict,
             hops=len(link.chain) - 1,
             requisites=link.requisites,
             requisite_bytes=link.requisite_bytes,
         )
+
+
+def _judged(exchange: Exchange) -> str:
+    """The kept answer judged by the rules the archive's copies are judged by (a login wall, a
+    bot challenge, a not-found page, an error page, or the page itself)."""
+    from kzarchive.check.rules import is_login_wall
+    from kzarchive.wayback.judge import verdict_of
+
+    exchange.body.seek(0)
+    head = exchange.body.read(TITLE_BYTES * 4)
+    headers = {k.lower(): v for k, v in exchange.headers}
+    verdict: str = verdict_of(exchange.cited, exchange.status, headers, head, exchange.url)[0]
+    if verdict == "content" and is_login_wall(exchange.url) and not is_login_wall(exchange.cited):
+        verdict = "login-wall"  # redirected to a login page
+    return verdict
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str:
