@@ -13,6 +13,7 @@ import pytest
 from kzarchive.evidence.media import _scrubbed, folder_name, reason_of, ytdlp_options
 from kzarchive.evidence.warc import PLAYER
 from tests.evidence.conftest import Servers, links, run
+from tests.servers.scenario import MP4
 from tests.shared import third_party
 
 
