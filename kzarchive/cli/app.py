@@ -169,6 +169,13 @@ def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
     "--quiet", "-q", is_flag=True, envvar="KZARCHIVE_QUIET", help="Print only errors on stderr."
 )
 @click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    envvar="KZARCHIVE_VERBOSE",
+    help="A line on stderr per finished link (else, in a log, a progress line every 5 s).",
+)
+@click.option(
     "--config",
     envvar="KZARCHIVE_CONFIG",
     type=click.Path(dir_okay=False),
@@ -176,9 +183,11 @@ def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
 )
 @click.version_option(__version__, prog_name="kzarchive")
 @click.pass_context
-def main(ctx: click.Context, wayback_url: str, quiet: bool, config: str | None) -> None:
+def main(
+    ctx: click.Context, wayback_url: str, quiet: bool, verbose: bool, config: str | None
+) -> None:
     """Keep a report's footnoted sources alive: extract, check and archive every cited URL."""
-    ctx.obj = Settings(wayback_url=wayback_url, quiet=quiet)
+    ctx.obj = Settings(wayback_url=wayback_url, quiet=quiet, verbose=verbose)
 
 
 def show_environment_variables(group: click.Group) -> None:

@@ -45,6 +45,7 @@ def config_command(ctx: click.Context, fmt: str) -> None:
             if (
                 not isinstance(param, click.Option)
                 or param.opts[0] in rows
+                or (param.name or "").endswith("_here")  # the global options, given again
                 or param.name
                 in (
                     "config",

@@ -143,8 +143,9 @@ def styled(word: str) -> Text:
 class RichObserver:
     """Draws one progress bar per phase on stderr, with live counts per outcome."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, verbose: bool = False) -> None:
         self.console = console
+        self.verbose = verbose
         self.enabled = console.is_terminal and not console.quiet
         self.progress = Progress(
             TextColumn("{task.fields[phase]:>8}"),
@@ -176,6 +177,8 @@ class RichObserver:
 
     def advanced(self, phase: str, url: str, outcome: str) -> None:
         self._count(phase, outcome, advance=1)
+        if self.verbose:  # printed above the bars
+            self.console.print(f"{phase:>8} ", styled(outcome), f" {url}", sep="")
 
     def noted(self, phase: str, event: str) -> None:
         self._count(phase, event, advance=0)
