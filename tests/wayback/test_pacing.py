@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -217,6 +218,8 @@ def test_the_seed_costs_at_most_three_cdx_requests_a_link(
     assert result.exit_code in (0, 1), result.stderr
     asked = len(state.cdx_requests())
     assert asked <= 3 * len(SCENARIOS), asked
+    said = re.search(r"Wayback index \(CDX\) requests\D+(\d+)", result.stderr)
+    assert said is not None and int(said.group(1)) == asked  # the run summary says how many
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert len(manifest["links"]) == 21
 
