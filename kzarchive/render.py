@@ -413,7 +413,9 @@ class MarkdownRenderer:
         if cited_on:
             out += [f"Cited on {cited_on}{_given(manifest)}; checked {manifest.generated_at}.", ""]
         for line, listed in _summary(manifest):
-            out.append(f"- {line}: {', '.join(listed)}" if listed else f"- {line}")
+            # a list of footnote labels said as one, never mistaken for a count beside the counts
+            named = f"footnote{'s' if len(listed) > 1 else ''} {', '.join(listed)}"
+            out.append(f"- {line}: {named}" if listed else f"- {line}")
         for note in notes(manifest):
             heading = f"Footnote {_md_escape(note.label)}" if note.label else "Other links"
             out += ["", f"## {heading}", ""]

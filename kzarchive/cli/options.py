@@ -61,18 +61,20 @@ def valid_base_url(ctx: click.Context, param: click.Parameter, value: str | None
 
 
 def global_options(command: F) -> F:
-    """``--quiet`` and ``--wayback-url`` after the command as well as before it."""
+    """``--quiet``, ``--verbose`` and ``--wayback-url`` after the command as well as before it."""
 
     @functools.wraps(command)
     def accept(*args: Any, **kwargs: Any) -> Any:
         quiet = kwargs.pop("quiet_here", False)
+        verbose = kwargs.pop("verbose_here", False)
         wayback_url = kwargs.pop("wayback_url_here", None)
         ctx = click.get_current_context()
         settings = ctx.find_object(Settings)
-        if settings is not None and (quiet or wayback_url):
+        if settings is not None and (quiet or verbose or wayback_url):
             ctx.obj = Settings(
                 wayback_url=wayback_url or settings.wayback_url,
                 quiet=settings.quiet or quiet,
+                verbose=settings.verbose or verbose,
             )
         return command(*args, **kwargs)
 
@@ -82,6 +84,13 @@ def global_options(command: F) -> F:
         callback=valid_base_url,
         metavar="URL",
         help="Base URL of the Wayback Machine's endpoints (as before the command).",
+    )(accept)
+    accept = click.option(
+        "--verbose",
+        "-v",
+        "verbose_here",
+        is_flag=True,
+        help="A line on stderr per finished link (as before the command).",
     )(accept)
     return click.option(
         "--quiet",

@@ -134,9 +134,10 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     if not settings.quiet:
         from kzarchive.cli import views
 
-        settings.err.print(
-            views.run_summary(result.manifest, result.written, result.kept, result.cdx_requests)
+        sheets, lines = views.run_summary(
+            result.manifest, result.written, result.kept, result.saved_now, result.cdx_requests
         )
+        views.print_summary(sheets, lines, sys.stderr)
     sys.exit(
         run_exit(
             (r.check for r in cited if r.check),

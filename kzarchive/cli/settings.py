@@ -38,13 +38,14 @@ def config_command(ctx: click.Context, fmt: str) -> None:
 
     group = ctx.parent.command if ctx.parent else main
     config: Config = ctx.find_root().meta["kzarchive.config"]
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}  # by option: one row each (the first command's)
     commands = [group, *group.commands.values()] if isinstance(group, click.Group) else [group]
     for command in commands:
         for param in command.params:
             if (
                 not isinstance(param, click.Option)
-                or param.name in rows
+                or param.opts[0] in rows
+                or (param.name or "").endswith("_here")  # the global options, given again
                 or param.name
                 in (
                     "config",
@@ -68,8 +69,7 @@ def config_command(ctx: click.Context, fmt: str) -> None:
                     value = False if param.is_flag else None  # click's "unset" marker
             if isinstance(value, tuple):
                 value = list(value)
-            assert param.name is not None
-            rows[param.name] = {"option": f"--{key}", "value": value, "source": source}
+            rows[param.opts[0]] = {"option": f"--{key}", "value": value, "source": source}
     archives, where = _archives_in_force(rows)
     data = {
         "config_file": str(config.path) if config.path else None,
@@ -100,7 +100,7 @@ def _archives_in_force(rows: dict[str, dict[str, Any]]) -> tuple[list[OtherArchi
     )
 
     def value(name: str) -> Any:
-        return rows.get(name, {}).get("value")
+        return rows.get("--" + name.replace("_", "-"), {}).get("value")
 
     if str(value("other_archives")).lower() in ("false", "0", "no", "off"):
         return [], "off: --no-other-archives"
