@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.servers.documents import footnoted_report  # noqa: E402
-from tests.servers.fake_wayback import fake_wayback  # noqa: E402
+from tests.servers.documents import footnoted_report
+from tests.servers.fake_wayback import fake_wayback
 
 
 def main() -> None:
