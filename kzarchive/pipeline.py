@@ -27,6 +27,8 @@ from kzarchive.manifest import (
     CorruptManifest,
     LinkRecord,
     Manifest,
+    identify,
+    keep_aside,
     load,
     merge,
     same_document,
@@ -50,7 +52,7 @@ from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
 from kzarchive.wayback.verify import Verifier, VerifyOptions
 
-OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
+OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown", "report.html": "html"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class RunResult:
     written: tuple[Path, ...]
     offline: bool
     kept: Kept | None = None  # the evidence of this run, when it kept some
+    adopted: Path | None = None  # where the manifest of the document taken over was kept
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -68,10 +71,18 @@ def load_previous(path: Path) -> Manifest | None:
     try:
         return load(path)
     except CorruptManifest as exc:
+        from kzarchive.evidence.restore import sealed_manifests
+
         kept = set_aside(path)
-        raise ManifestError(
-            f"{exc}; it was moved to {kept.name}, run again to start afresh"
-        ) from None
+        sealed = sealed_manifests(path.parent)
+        again = "run again to start afresh"
+        if sealed:
+            where = sealed[0].parent.relative_to(path.parent).as_posix()
+            again = (
+                f"'kzarchive restore {path.parent}' brings back the sealed copy in {where} "
+                f"(verified first), or {again}"
+            )
+        raise ManifestError(f"{exc}; it was moved to {kept.name}; {again}") from None
 
 
 class _Store:
@@ -166,6 +177,18 @@ class _Store:
         self._write(self.manifest, self._version)
 
 
+def worth_capturing(check: Check) -> bool | str:
+    """True if the live page answers with the page; else why no capture is asked for."""
+    if check.verdict in ("alive", "redirected"):
+        return True
+    said = {
+        "dead": "the live page is gone",
+        "blocked": "the live page shows robots a wall, not the page",
+        "excluded": "the link is excluded",
+    }.get(check.verdict, "the live page could not be reached")
+    return f"not-captured: {said} ({check.reason})"
+
+
 async def run_pipeline(
     extraction: Extraction | Redacted,
     out: Path,
@@ -177,9 +200,14 @@ async def run_pipeline(
     scope: Scope | None = None,
     verify_options: VerifyOptions | None = None,
     evidence_options: EvidenceOptions | None = None,
+    adopt: bool = False,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
-    evidence of what each answered (see :mod:`kzarchive.evidence`)."""
+    evidence of what each answered (see :mod:`kzarchive.evidence`).
+
+    A folder belongs to one document (see :func:`~kzarchive.manifest.same_document`); another is
+    refused unless ``adopt``, which takes the folder over, keeping all it knew, and the old
+    manifest beside the new one."""
     scope = scope or Scope()
     evidence_options = evidence_options or EvidenceOptions(capture=False, timestamp=False)
     redacted = (
@@ -191,12 +219,21 @@ async def run_pipeline(
     document = redacted.extraction
     path = out / MANIFEST_NAME
     previous = load_previous(path)
-    described = document.document.to_json()
-    if previous is not None and not same_document(previous.document, described):
-        raise KzarchiveError(
-            f"{out} holds the archive of {previous.document.get('path')}, not of "
-            f"{described['path']}: give this document a folder of its own, for example "
-            f"--out {out.parent / (out.name + '-' + Path(described['path']).stem)}"
+    described = identify(document.document.to_json(), out, previous.document if previous else None)
+    adopted = None
+    if previous is not None and not same_document(previous.document, described, out):
+        if not adopt:
+            raise KzarchiveError(
+                f"{out} holds the archive of {previous.document.get('path')}, not of "
+                f"{described['path']}: give this document a folder of its own, for example "
+                f"--out {out.parent / (out.name + '-' + Path(described['path']).stem)}, "
+                "or, if it is the same report (edited, renamed or moved), take the folder "
+                "over with --adopt"
+            )
+        adopted = keep_aside(path, "adopted")
+        observer.warn(
+            f"{out} now archives {described['path']}; the manifest of "
+            f"{previous.document.get('path')} was kept as {adopted}"
         )
     manifest = merge(previous, described, list(document.citations))
     store = _Store(path, manifest)
@@ -242,8 +279,10 @@ async def run_pipeline(
             async def one(record: LinkRecord) -> None:
                 checking = asyncio.ensure_future(check(record.url))
 
-                async def capture_wanted() -> bool:
-                    return worth_submitting(await checking)
+                async def capture_wanted() -> bool | str:
+                    # Only a page that answers is worth a capture: submitting a login wall or a
+                    # dead page again wastes the account's captures.
+                    return worth_capturing(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
                     if task.cancelled() or task.exception() is not None:
@@ -290,4 +329,4 @@ async def run_pipeline(
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     kept = await keeper.seal(path, offline) if keeper is not None else None
-    return RunResult(store.manifest, tuple(written), offline, kept)
+    return RunResult(store.manifest, tuple(written), offline, kept, adopted)

@@ -157,7 +157,12 @@ def test_run_end_to_end(
     markdown = (out / "citations.md").read_text()
     assert markdown.count("**dead**") == 3  # footnotes 2, 11 and 19
     assert "## Footnote 19" in markdown
-    assert "dead links by footnote" in stderr and "wrote" in stderr
+    # And the reading view: titled by the document, never by the folder it was read from.
+    page = (out / "report.html").read_text()
+    assert "<title>Sources of KAZAKHSTAN ILLEGALLY EXPELLED FIDU" in page
+    assert str(tmp_path) not in page and page.count('class="citation"') == 23
+    assert page.count("evidence/warc/kzarchive-") >= SUBMITTED  # each own copy, linked
+    assert "dead links by footnote" in stderr and "wrote" in stderr and "report.html" in stderr
     assert len(state.saves()) == SUBMITTED
 
 

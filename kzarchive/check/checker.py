@@ -56,6 +56,7 @@ from kzarchive.check.session import (
     redirect_target,
 )
 from kzarchive.check.soft404 import SOFT_404_SIMILARITY, missing_twin, url_words
+from kzarchive.extract.urls import usable_url
 from kzarchive.models import Check, Redirect, Verdict, utc_now
 from kzarchive.privacy import is_private_name, resolves_private
 from kzarchive.progress import SILENT, Observer
@@ -222,7 +223,12 @@ class LinkChecker:
         ``offline_also`` is added to the one warning an offline machine gets.
         """
         named = [
-            h for u in urls if (h := dns_host(u)) is not None and needs_dns(h) and not uses_proxy(u)
+            h
+            for u in urls
+            if (h := dns_host(u)) is not None
+            and needs_dns(h)
+            and not uses_proxy(u)
+            and usable_url(u)  # never asked for: its host says nothing about this machine
         ]
         await self.dns.resolve_all(named)
         if named and not await self.dns.resolution_works(named):
@@ -232,12 +238,17 @@ class LinkChecker:
                 f"ones): links are reported as error:offline, not dead{offline_also}"
             )
 
-    async def check_all(self, urls: list[str]) -> CheckRun:
-        """Check every URL (each once), then give the ones still in error a second look."""
+    async def check_all(
+        self, urls: list[str], finished: dict[str, Check] | None = None
+    ) -> CheckRun:
+        """Check every URL (each once), then give the ones still in error a second look.
+
+        ``finished`` is filled as links are judged (a second look replacing the first), so
+        that an interrupted run still has what it finished."""
         unique = list(dict.fromkeys(urls))
         await self.prepare(unique)
         self.observer.phase_started("check", len(unique))
-        found: dict[str, Check] = {}
+        found: dict[str, Check] = {} if finished is None else finished
         judging: set[asyncio.Task[None]] = set()
 
         async def judge(look: _Look) -> None:
@@ -272,7 +283,7 @@ class LinkChecker:
             for url, check in zip(
                 again, await asyncio.gather(*map(self.check, again)), strict=True
             ):
-                results[url] = check
+                results[url] = found[url] = check
                 self.observer.advanced("check", url, check.verdict)
         return CheckRun(results, self.offline)
 
@@ -320,7 +331,7 @@ class LinkChecker:
 
     async def _outcome(self, url: str) -> _Answer | _Failure:
         host = dns_host(url)
-        if host is None:
+        if host is None or not usable_url(url):
             return _Failure(Reason.INVALID_URL)
         # Names that do not resolve are found on connecting, for the cited host and for every
         # host a redirect leads to alike.

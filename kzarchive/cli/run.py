@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kzarchive.cli.context import Settings
+from kzarchive.cli.context import Settings, open_output, report_text
 from kzarchive.cli.extract import extract_document
 from kzarchive.cli.options import (
     DOCUMENT_HELP,
@@ -24,6 +24,7 @@ from kzarchive.cli.options import (
     evidence_record,
     global_options,
     keep_secrets_option,
+    output_option,
     scope_options,
     scope_record,
     verify_record,
@@ -46,7 +47,20 @@ if TYPE_CHECKING:
     default="archive",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for manifest.json, manifest.csv, citations.md and the evidence.",
+    help="Folder for manifest.json, manifest.csv, citations.md, report.html and the evidence.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "junit", "csv", "json"]),
+    help="Also write the links' results in this format to stdout or --output (for CI).",
+)
+@output_option
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over a folder that holds another document's archive (an edited copy, say), "
+    "keeping all it knew; its old manifest is kept beside as manifest.json.adopted-TIME.",
 )
 @check_options
 @archive_options
@@ -63,6 +77,8 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
 
+    if params["output"] and not params["fmt"]:
+        raise click.UsageError("--output is where --format writes: give --format too")
     redacted = with_cited_on(
         extract_document(settings, document, params["all_links"], params["keep_secrets"]), params
     )
@@ -84,6 +100,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
                 scope=scope,
                 verify_options=verify_record(params),
                 evidence_options=evidence_opts,
+                adopt=params["adopt"],
             )
 
     with FolderLock(out), settings.observer() as observer:
@@ -92,11 +109,21 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
         except KeyboardInterrupt:
             settings.err.print(f"interrupted: {out / MANIFEST_NAME} keeps what was finished")
             sys.exit(ExitCode.INTERRUPTED)
+    cited = [record for record in result.manifest.links if record.cited]
+    if params["fmt"]:
+        from kzarchive.reporters import LinkResult, Results, document_name
+
+        results = Results(
+            document_name(redacted.extraction.document.path),
+            tuple(LinkResult(r.url, r.footnotes, r.check, r.archive) for r in cited),
+            result.offline,
+        )
+        with open_output(params["output"]) as stream:
+            stream.write(report_text(params["fmt"], results, params["output"]))
     if not settings.quiet:
         from kzarchive.cli import views
 
         settings.err.print(views.run_summary(result.manifest, result.written, result.kept))
-    cited = [record for record in result.manifest.links if record.cited]
     sys.exit(
         run_exit(
             (r.check for r in cited if r.check),

@@ -15,7 +15,7 @@ from kzarchive.evidence.mediawarc import MediaWarc
 from kzarchive.evidence.options import EvidenceOptions
 from kzarchive.evidence.package import WACZ_NAME, PackageError, package
 from kzarchive.evidence.records import Evidence
-from kzarchive.evidence.seal import SEALS_DIR, Stamp, timestamp, write_seal
+from kzarchive.evidence.seal import SEALS_DIR, Stamp, sealed_names, timestamp, write_seal
 from kzarchive.evidence.warc import WARC_DIR, WarcRecorder
 from kzarchive.manifest import Manifest
 from kzarchive.progress import Observer
@@ -177,6 +177,11 @@ class Keeper:
         files = [
             p for p in (self.recorder.path, self.recorder.pages_path) if p.exists()
         ] + self.media_files
+        if files:  # and what an interrupted run left unsealed (the WACZ packages it too)
+            from kzarchive.evidence.verify import evidence_files
+
+            listed = sealed_names(self.folder)
+            files += [self.folder / n for n in evidence_files(self.folder) if n not in listed]
         kept = Kept(
             self.captured, self.recorder.path if files else None, self.wacz, media=self.with_media
         )

@@ -60,6 +60,9 @@ class Evidence:
     sha256: str | None = None  # of the payload as stored (the body, decoded, perhaps cut short)
     size: int | None = None
     truncated: str | None = None  # WARC-Truncated: length, time or disconnect
+    # What the kept answer is, judged as the archive's copies are: content, login-wall,
+    # bot-challenge, soft-404 or error-page
+    verdict: str | None = None
     hops: int = 0  # redirects recorded before the answer
     requisites: int = 0  # page requisites recorded (images, stylesheets, scripts, frames)
     requisite_bytes: int = 0
@@ -82,6 +85,7 @@ class Evidence:
             "sha256": self.sha256,
             "size": self.size,
             "truncated": self.truncated,
+            "verdict": self.verdict,
             "hops": self.hops,
             "requisites": self.requisites,
             "requisite_bytes": self.requisite_bytes,
@@ -102,6 +106,7 @@ class Evidence:
             sha256=data.get("sha256"),
             size=data.get("size"),
             truncated=data.get("truncated"),
+            verdict=data.get("verdict"),
             hops=int(data.get("hops") or 0),
             requisites=int(data.get("requisites") or 0),
             requisite_bytes=int(data.get("requisite_bytes") or 0),

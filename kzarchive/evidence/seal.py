@@ -70,6 +70,28 @@ def write_seal(folder: Path, stamp: str, manifest: Path, files: Iterable[Path]) 
     return seal
 
 
+def seals(folder: Path) -> list[Path]:
+    """The folder's seals, oldest first (named by time; a second seal in one second gets -2)."""
+
+    def order(path: Path) -> tuple[str, int]:
+        stamp, _, n = path.name.partition("-")
+        return stamp, int(n) if n.isdigit() else 1
+
+    return sorted((p for p in (folder / SEALS_DIR).glob("*") if p.is_dir()), key=order)
+
+
+def sealed_names(folder: Path) -> set[str]:
+    """Every file some seal of the folder lists (relative to the folder)."""
+    names: set[str] = set()
+    for seal in seals(folder):
+        try:
+            text = (seal / SUMS_NAME).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        names.update(line.partition("  ")[2] for line in text.splitlines())
+    return names
+
+
 def tsa_file_stem(index: int, tsa: str) -> str:
     host = httpx.URL(tsa).host or "tsa"
     return f"{index}-{host}"

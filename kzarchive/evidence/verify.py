@@ -2,7 +2,9 @@
 
 Every hash the manifest records is computed again (each link's WARC payload, its media files),
 the WACZ's own digests are checked along with each WARC file it packages, and every seal's
-SHA256SUMS is checked line by line, with each timestamp token's signature and imprint.
+SHA256SUMS is checked line by line, with each timestamp token's signature and imprint. The live
+manifest is compared with the copy in the last seal (what changed is named), and every evidence
+file no seal lists is said to be ``unsealed``.
 This proves the files are the ones sealed at the token's time; it does not prove what a browser
 would have shown (the capture is what kzarchive received).
 """
@@ -19,8 +21,9 @@ from typing import Any, Literal
 
 from kzarchive.errors import KzarchiveError
 from kzarchive.evidence.digests import file_sha256, stream_sha256
+from kzarchive.evidence.media import MEDIA_DIR
 from kzarchive.evidence.package import WACZ_NAME
-from kzarchive.evidence.seal import SEALS_DIR, SUMS_NAME, check_token, is_mozilla_root
+from kzarchive.evidence.seal import SUMS_NAME, check_token, is_mozilla_root, seals
 from kzarchive.evidence.warc import WARC_DIR, payload_digest
 from kzarchive.manifest import MANIFEST_NAME, Manifest, load
 
@@ -36,7 +39,7 @@ class UnusableFolder(KzarchiveError):
 class Finding:
     """One thing checked: what, where, and whether it holds."""
 
-    kind: str  # record, media, wacz, sums, timestamp
+    kind: str  # record, media, wacz, sums, timestamp, manifest
     path: str
     status: Status
     detail: str
@@ -90,17 +93,96 @@ def verify_folder(folder: Path) -> Verification:
             f"{folder}: no evidence to verify (nothing was captured: the run was offline or "
             "used --no-capture, or kzarchive kept no evidence yet when it ran)"
         )
-    sealed = {f.path for f in findings if f.kind == "sums" and f.status == "holds"}
-    warcs = sorted(
-        {r.evidence.warc for r in manifest.links if r.evidence and r.evidence.warc}
-        | {m.warc for r in manifest.links if r.evidence for m in r.evidence.media if m.warc}
-    )
+    findings += _since_last_seal(folder, manifest_path)
+    listed = {f.path for f in findings if f.kind == "sums" and f.status != "missing"}
     findings += [
-        Finding("sums", warc, "unsealed", "in no seal: not timestamped")
-        for warc in warcs
-        if warc not in sealed and (folder / warc).exists()
+        Finding("sums", name, "unsealed", "in no seal: not timestamped (an interrupted run's?)")
+        for name in evidence_files(folder)
+        if name not in listed
     ]
     return Verification(folder, tuple(findings))
+
+
+def evidence_files(folder: Path) -> list[str]:
+    """Every evidence file a seal should list (WARCs, their page lists, media), relative."""
+    found = [
+        *(folder / WARC_DIR).glob("*.warc.gz"),
+        *(folder / WARC_DIR).glob("*.pages.jsonl"),
+        *(p for p in (folder / MEDIA_DIR).rglob("*") if p.is_file()),
+    ]
+    return sorted(p.relative_to(folder).as_posix() for p in found)
+
+
+def _since_last_seal(folder: Path, live: Path) -> list[Finding]:
+    """The live manifest against the copy the last seal keeps: the same, changed by a later
+    run that sealed nothing (``unsealed``), or changed by hand (``altered``); what changed."""
+    sealed = [s / MANIFEST_NAME for s in seals(folder) if (s / MANIFEST_NAME).exists()]
+    if not sealed:
+        return []
+    label = sealed[-1].relative_to(folder).as_posix()
+    try:
+        old = json.loads(sealed[-1].read_text(encoding="utf-8"))
+        new = json.loads(live.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [Finding("manifest", MANIFEST_NAME, "altered", f"cannot compare ({exc})")]
+    changes = manifest_changes(old, new)
+    if not changes:
+        return [Finding("manifest", MANIFEST_NAME, "holds", f"as in {label}")]
+    said = "; ".join(changes[:5]) + (f"; and {len(changes) - 5} more" if len(changes) > 5 else "")
+    when, then = str(new.get("generated_at", "")), str(old.get("generated_at", ""))
+    if when > then:
+        return [
+            Finding(
+                "manifest",
+                MANIFEST_NAME,
+                "unsealed",
+                f"written at {when} by a run that sealed nothing, after {label}: {said}",
+            )
+        ]
+    return [Finding("manifest", MANIFEST_NAME, "altered", f"differs from {label}: {said}")]
+
+
+def manifest_changes(old: Any, new: Any) -> list[str]:
+    """What differs between two manifests' JSON, each as ``where: old → new`` (links named by
+    their URL); the summary, computed from the rest, is left out."""
+    found: list[str] = []
+
+    def keyed(value: Any) -> Any:
+        if isinstance(value, list) and all(isinstance(v, dict) and "url" in v for v in value):
+            return {str(v["url"]): v for v in value}
+        return value
+
+    def walk(a: Any, b: Any, where: str) -> None:
+        a, b = keyed(a), keyed(b)
+        if isinstance(a, dict) and isinstance(b, dict):
+            for key in [*a, *(k for k in b if k not in a)]:
+                if key.startswith(("http://", "https://")):
+                    here = f"{where}[{key}]"
+                else:
+                    here = f"{where}.{key}" if where else key
+                if key not in b:
+                    found.append(f"{here}: removed")
+                elif key not in a:
+                    found.append(f"{here}: added")
+                else:
+                    walk(a[key], b[key], here)
+        elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{where}[{i}]")
+        elif a != b:
+            found.append(f"{where}: {_short(a)} → {_short(b)}")
+
+    walk(
+        {k: v for k, v in old.items() if k != "summary"} if isinstance(old, dict) else old,
+        {k: v for k, v in new.items() if k != "summary"} if isinstance(new, dict) else new,
+        "",
+    )
+    return found
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def _records(folder: Path, manifest: Manifest) -> Iterator[Finding]:
@@ -227,7 +309,7 @@ def wacz_findings(path: Path, label: str, warcs: Path | None = None) -> Iterator
 
 
 def _seals(folder: Path) -> Iterator[Finding]:
-    for seal in sorted((folder / SEALS_DIR).glob("*/")):
+    for seal in seals(folder):
         sums = seal / SUMS_NAME
         label = sums.relative_to(folder).as_posix()
         if not sums.exists():
@@ -243,10 +325,11 @@ def _seals(folder: Path) -> Iterator[Finding]:
                 yield Finding("sums", name, "altered", f"differs from {label}")
             else:
                 yield Finding("sums", name, "holds", f"as in {label}")
-        yield from _tokens(folder, seal, data)
+        yield from token_findings(folder, seal, data)
 
 
-def _tokens(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
+def token_findings(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
+    """Each timestamp token of ``seal`` checked over ``data`` (its SHA256SUMS)."""
     from cryptography import x509
     from rfc3161_client import decode_timestamp_response
 

@@ -54,6 +54,7 @@ class _Hop:
     sha256: str
     size: int
     truncated: str | None
+    verdict: str | None = None  # what the answer is, judged as the archive's copies are
 
 
 @dataclass
@@ -182,6 +183,8 @@ class WarcRecorder:
         )
         if link.chain and link.chain[-1].status not in REDIRECTS:
             link.chain = []  # a retry starts the chain again
+        if exchange.status not in REDIRECTS:
+            hop.verdict = _judged(exchange)
         link.chain.append(hop)
         kind = _header(exchange.headers, "content-type").lower()
         if kind.startswith(MEDIA_TYPES):
@@ -234,10 +237,26 @@ class WarcRecorder:
             sha256=answer.sha256,
             size=answer.size,
             truncated=answer.truncated,
+            verdict=answer.verdict,
             hops=len(link.chain) - 1,
             requisites=link.requisites,
             requisite_bytes=link.requisite_bytes,
         )
+
+
+def _judged(exchange: Exchange) -> str:
+    """The kept answer judged by the rules the archive's copies are judged by (a login wall, a
+    bot challenge, a not-found page, an error page, or the page itself)."""
+    from kzarchive.check.rules import is_login_wall
+    from kzarchive.wayback.judge import verdict_of
+
+    exchange.body.seek(0)
+    head = exchange.body.read(TITLE_BYTES * 4)
+    headers = {k.lower(): v for k, v in exchange.headers}
+    verdict: str = verdict_of(exchange.cited, exchange.status, headers, head, exchange.url)[0]
+    if verdict == "content" and is_login_wall(exchange.url) and not is_login_wall(exchange.cited):
+        verdict = "login-wall"  # redirected to a login page
+    return verdict
 
 
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str:

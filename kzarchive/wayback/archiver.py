@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from kzarchive.check.dns import dns_host, needs_dns
+from kzarchive.extract.urls import InvalidURL, validate
 from kzarchive.models import ArchiveState, ArchiveStatus, Check, Snapshot, utc_now
 from kzarchive.progress import SILENT, Observer
 from kzarchive.retry import Pace
@@ -234,10 +235,17 @@ class Archiver:
         url: str,
         previous: ArchiveState | None = None,
         *,
-        capture: bool | Callable[[], Awaitable[bool]] = True,
+        capture: bool | Callable[[], Awaitable[bool | str]] = True,
     ) -> ArchiveState:
-        """The link's archive state after look-ups and, where needed, a capture."""
+        """The link's archive state after look-ups and, where needed, a capture.
+
+        ``capture`` says whether a capture is worth making, asked only when one is needed: True,
+        False, or why not (the state's error)."""
         prev = replace(previous or ArchiveState("pending"), notes=())
+        try:
+            validate(url)
+        except InvalidURL as exc:  # never sent to the archive: it cannot be asked for
+            return ArchiveState("skipped", error=f"invalid-url: {exc}", updated_at=utc_now())
         withheld = await self.guard.withheld(url)
         if withheld is not None:  # nothing about it is sent to the archive, not even a look-up
             return ArchiveState("skipped", error=withheld, updated_at=utc_now())
@@ -261,8 +269,10 @@ class Archiver:
                 and snapshot_age(snapshot) < self.max_age
             ):
                 return self._settled(prev, None)
-            if not (capture if isinstance(capture, bool) else await capture()):
-                return self._settled(prev, NOT_WORTH_CAPTURING, unsettled="skipped")
+            worth = capture if isinstance(capture, bool) else await capture()
+            if worth is not True:
+                why = worth if isinstance(worth, str) else NOT_WORTH_CAPTURING
+                return self._settled(prev, why, unsettled="skipped")
             refusal = self._cannot_save()
             if refusal:
                 return self._settled(prev, refusal)

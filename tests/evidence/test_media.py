@@ -13,19 +13,20 @@ import pytest
 from kzarchive.evidence.media import _scrubbed, folder_name, reason_of, ytdlp_options
 from kzarchive.evidence.warc import PLAYER
 from tests.evidence.conftest import Servers, links, run
-from tests.servers.scenario import MP4
+from tests.shared import third_party
 
 
 def test_media_of_a_player_page_and_a_direct_file(sealed: Path) -> None:
     found = links(sealed)
+    mp4 = third_party("media/mp4-with-audio.mp4").read_bytes()
     for path in ("/video-page", "/media/clip.mp4"):
         evidence = found[path]["evidence"]
         assert evidence["media_error"] is None, evidence
         files = {Path(m["path"]).suffix: m for m in evidence["media"]}
         assert set(files) == {".mp4", ".json"}
         video = files[".mp4"]
-        assert video["sha256"] == hashlib.sha256(MP4).hexdigest() and video["size"] == len(MP4)
-        assert (sealed / video["path"]).read_bytes() == MP4
+        assert video["sha256"] == hashlib.sha256(mp4).hexdigest() and video["size"] == len(mp4)
+        assert (sealed / video["path"]).read_bytes() == mp4
         assert video["path"].startswith("media/")
     # Pages without a player are not handed to yt-dlp
     assert found["/report.pdf"]["evidence"]["media"] == []
@@ -55,7 +56,7 @@ def test_media_files_are_in_the_wacz_where_the_page_asks_for_them(sealed: Path) 
                     kind = record.rec_headers.get_header("Content-Type")
                     resources[uri] = (kind, record.content_stream().read())
     # The video at the URL the page's <video> asks for, so replay plays it
-    assert resources[clip] == ("video/mp4", MP4)
+    assert resources[clip] == ("video/mp4", third_party("media/mp4-with-audio.mp4").read_bytes())
     kind, info = resources[media[".json"]["target"]]
     assert kind == "application/json" and json.loads(info)["url"] == clip
     # The media WARC is sealed with the rest
@@ -151,6 +152,7 @@ def test_a_failure_is_recorded_with_the_extractor_reason(servers: Servers, tmp_p
 
 
 def test_media_over_the_limit_is_not_downloaded(servers: Servers, tmp_path: Path) -> None:
+    third_party("media/mp4-with-audio.mp4")
     result, out = run(servers, tmp_path, ["/media/clip.mp4"], "--media", "--media-max", "100")
     assert result.exit_code == 0, result.stderr
     evidence = links(out)["/media/clip.mp4"]["evidence"]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from kzarchive.cli import main
 from kzarchive.evidence.verify import wacz_findings
-from tests.conftest import FIXTURES
 from tests.evidence.conftest import Servers, links, run
+from tests.shared import third_party
 
 
 def verify(folder: Path, *args: str) -> Result:
@@ -33,7 +35,8 @@ def test_a_fresh_run_verifies(sealed: Path) -> None:
     report = json.loads(result.stdout)
     assert report["holds"] is True
     kinds = {f["kind"] for f in report["findings"] if f["status"] == "holds"}
-    assert kinds == {"record", "media", "wacz", "sums", "timestamp"}
+    assert kinds == {"record", "media", "wacz", "sums", "timestamp", "manifest"}
+    assert not [f for f in report["findings"] if f["status"] != "holds"]
     stamp = next(f for f in report["findings"] if f["kind"] == "timestamp")
     assert "SHA256SUMS existed at" in stamp["detail"]
     assert "kzarchive test TSA root (NOT in Mozilla's list)" in stamp["detail"]
@@ -186,11 +189,11 @@ def test_evidence_never_timestamped_is_said_but_holds(servers: Servers, tmp_path
     assert [f["detail"] for f in unsealed] == ["no timestamp token: not timestamped"]
 
 
-THIRD_PARTY_WACZ = FIXTURES / "third-party" / "wacz" / "valid_signed_example_1.wacz"
+THIRD_PARTY_WACZ = "wacz/valid_signed_example_1.wacz"
 
 
 def test_the_digests_of_a_wacz_made_elsewhere_hold() -> None:
-    found = list(wacz_findings(THIRD_PARTY_WACZ, "example.wacz"))
+    found = list(wacz_findings(third_party(THIRD_PARTY_WACZ), "example.wacz"))
     assert [f.status for f in found] == ["holds"] * 4
     assert {f.path.split(":", 1)[1].split("/")[0] for f in found} == {
         "indexes",
@@ -203,7 +206,8 @@ def test_a_changed_member_of_a_wacz_made_elsewhere_is_named(tmp_path: Path) -> N
     import zipfile
 
     changed = tmp_path / "changed.wacz"
-    with zipfile.ZipFile(THIRD_PARTY_WACZ) as source, zipfile.ZipFile(changed, "w") as target:
+    original = third_party(THIRD_PARTY_WACZ)
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(changed, "w") as target:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "pages/pages.jsonl":
@@ -213,3 +217,58 @@ def test_a_changed_member_of_a_wacz_made_elsewhere_is_named(tmp_path: Path) -> N
     assert [(f.path, f.status) for f in found if f.status != "holds"] == [
         ("changed.wacz:pages/pages.jsonl", "altered")
     ]
+
+
+def _edit_manifest(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = folder / "manifest.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def test_a_verdict_changed_in_the_manifest_is_named(folder: Path) -> None:
+    dead = next(p for p, link in links(folder).items() if link["check"]["verdict"] == "dead")
+
+    def revive(data: dict[str, Any]) -> None:
+        link = next(x for x in data["links"] if x["url"].endswith(dead))
+        link["check"]["verdict"] = "alive"
+
+    _edit_manifest(folder, revive)
+    result = verify(folder, "--format", "json")
+    assert result.exit_code == 1, result.stdout
+    found = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "manifest"]
+    assert [f["status"] for f in found] == ["altered"]
+    assert f'{dead}].check.verdict: "dead" → "alive"' in found[0]["detail"]
+    assert "evidence/seals/" in found[0]["detail"]
+    assert "manifest.json" in verify(folder).stderr
+
+
+def test_a_later_run_that_sealed_nothing_leaves_the_manifest_unsealed(folder: Path) -> None:
+    def later(data: dict[str, Any]) -> None:
+        data["generated_at"] = "2999-01-01T00:00:00Z"
+        data["citations"] = data["citations"][:-1]
+
+    _edit_manifest(folder, later)
+    result = verify(folder, "--format", "json")
+    found = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "manifest"]
+    assert [f["status"] for f in found] == ["unsealed"]
+    assert "sealed nothing" in found[0]["detail"] and "citations" in found[0]["detail"]
+
+
+def test_an_interrupted_runs_warc_is_unsealed_until_the_next_seal(
+    folder: Path, servers: Servers
+) -> None:
+    # What a run killed before its seal leaves: a WARC (packaged into the next WACZ) in no seal
+    left = folder / "evidence" / "warc" / "kzarchive-20261205T000000Z.warc.gz"
+    shutil.copyfile(_warc(folder), left)
+    name = left.relative_to(folder).as_posix()
+    report = json.loads(verify(folder, "--format", "json").stdout)
+    assert [(f["path"], f["status"]) for f in report["findings"] if f["path"] == name] == [
+        (name, "unsealed")
+    ]
+    # The next run's seal takes it in: from then on it holds
+    doc = json.loads((folder / "manifest.json").read_text())["document"]["path"]
+    result = CliRunner().invoke(main, ["run", str(doc), "--out", str(folder)], env=servers.env())
+    assert result.exit_code in (0, 1), result.stderr
+    report = json.loads(verify(folder, "--format", "json").stdout)
+    assert {f["status"] for f in report["findings"] if f["path"] == name} == {"holds"}

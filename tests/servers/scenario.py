@@ -13,11 +13,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from tests.servers.base import RunningServer
 from tests.servers.platforms import platform_answer
+from tests.shared import THIRD_PARTY
 
 ARTICLE = (
     "<html><head><title>{title}</title></head><body><h1>{title}</h1>"
@@ -61,9 +61,8 @@ VIDEO_PAGE = (
     "<video controls width='320'><source src='/media/clip.mp4' type='video/mp4'></video>"
     "<p>Recorded outside the Aktau City Court.</p></body></html>"
 )
-MP4 = (
-    Path(__file__).parents[1] / "fixtures" / "third-party" / "media" / "mp4-with-audio.mp4"
-).read_bytes()
+# mathiasbynens/small's MP4, from the shared folder (tests/shared.py); 404 in a clone without it
+MP4 = THIRD_PARTY / "media" / "mp4-with-audio.mp4"
 ASSETS = {
     "/assets/style.css": (b"body { font-family: serif; }", "text/css"),
     "/assets/app.js": (b"console.log('loaded');", "application/javascript"),
@@ -300,8 +299,8 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.send(200, VIDEO_PAGE)
         elif path == "/video-broken":  # a player whose file is gone
             self.send(200, VIDEO_PAGE.replace("/media/clip.mp4", "/media/gone.mp4"))
-        elif path == "/media/clip.mp4":
-            self.send(200, MP4, content_type="video/mp4")
+        elif path == "/media/clip.mp4" and MP4.is_file():
+            self.send(200, MP4.read_bytes(), content_type="video/mp4")
         elif path == "/echo-ua":
             self.send(200, ARTICLE.format(title="UA", extra=self.headers.get("User-Agent", "")))
         else:

@@ -54,6 +54,8 @@ class TsaState:
     ca_der: bytes
     requests: int = 0
     fail: list[int] = field(default_factory=list)  # statuses to answer with, first in first out
+    replay: bool = False  # answer every request with the last token made (a replay attack)
+    last: bytes = b""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -149,6 +151,9 @@ class TsaHandler(BaseHTTPRequestHandler):
             if failure is not None:
                 self.answer(failure, b"<html>Service Unavailable</html>", "text/html")
                 return
+            if state.replay and state.last:
+                self.answer(200, state.last, "application/timestamp-reply")
+                return
             with tempfile.TemporaryDirectory(dir=state.folder) as work:
                 request = Path(work) / "q.tsq"
                 reply = Path(work) / "r.tsr"
@@ -173,7 +178,7 @@ class TsaHandler(BaseHTTPRequestHandler):
                 if done.returncode != 0:
                     self.answer(400, done.stderr, "text/plain")
                     return
-                body = reply.read_bytes()
+                body = state.last = reply.read_bytes()
         self.answer(200, body, "application/timestamp-reply")
 
 

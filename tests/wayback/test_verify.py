@@ -259,8 +259,10 @@ def test_run_counts_only_copies_that_hold_the_page(
     # The walled page (blocked live) was not submitted again.
     assert all(r.form.get("url") != walled for r in state.saves())
     markdown = (out / "citations.md").read_text()
-    assert "(a login wall)" in markdown and "not preserved: no copy holds the page" in markdown
-    assert "(holds the page)](" in markdown and "; preserved in the Wayback Machine" in markdown
+    assert ", a login wall](" in markdown and "not preserved: no copy holds the page" in markdown
+    assert ", holds the page](" in markdown and "; preserved in the Wayback Machine" in markdown
+    page = (out / "report.html").read_text()  # run writes the reading view beside it
+    assert "a login wall</a>" in page and "not preserved: no copy holds the page" in page
     rows = (out / "manifest.csv").read_text("utf-8-sig").splitlines()
     assert "preserved,best_copy_url,best_copy_archive,best_copy_holds_page,drift," in rows[0]
     # A second run fetches no payload again.
