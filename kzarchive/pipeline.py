@@ -62,6 +62,7 @@ class RunResult:
     offline: bool
     kept: Kept | None = None  # the evidence of this run, when it kept some
     adopted: Path | None = None  # where the manifest of the document taken over was kept
+    cdx_requests: int = 0  # requests this run made to the Wayback Machine's index
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -178,14 +179,11 @@ class _Store:
 
 
 def worth_capturing(check: Check) -> bool | str:
-    """True if the live page answers with the page; else why no capture is asked for."""
-    if check.verdict in ("alive", "redirected"):
+    """True if the link is worth a Save Page Now capture (see :func:`worth_submitting`); else
+    why none is asked for."""
+    if worth_submitting(check):
         return True
-    said = {
-        "dead": "the live page is gone",
-        "blocked": "the live page shows robots a wall, not the page",
-        "excluded": "the link is excluded",
-    }.get(check.verdict, "the live page could not be reached")
+    said = "the link is excluded" if check.verdict == "excluded" else "the live page is gone"
     return f"not-captured: {said} ({check.reason})"
 
 
@@ -280,8 +278,6 @@ async def run_pipeline(
                 checking = asyncio.ensure_future(check(record.url))
 
                 async def capture_wanted() -> bool | str:
-                    # Only a page that answers is worth a capture: submitting a login wall or a
-                    # dead page again wastes the account's captures.
                     return worth_capturing(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
@@ -329,4 +325,6 @@ async def run_pipeline(
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     kept = await keeper.seal(path, offline) if keeper is not None else None
-    return RunResult(store.manifest, tuple(written), offline, kept, adopted)
+    return RunResult(
+        store.manifest, tuple(written), offline, kept, adopted, cdx_requests=client.cdx_requests
+    )

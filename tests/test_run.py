@@ -195,7 +195,7 @@ def test_every_link_that_is_not_dead_is_submitted(
     submitted = sorted(r.form["url"].removeprefix(web.base) for r in state.saves())
     assert submitted == ["/browsers-only", "/fb-video", "/ok"]
     assert links["/gone404"]["archive"]["status"] == "skipped"
-    assert links["/gone404"]["archive"]["error"] == "not-captured: the live page is gone (dead)"
+    assert links["/gone404"]["archive"]["error"] == "not-captured: the live page is gone (http-404)"
     for path in ("/browsers-only", "/fb-video"):
         archive = links[path]["archive"]
         assert archive["status"] == "saved" and archive["snapshot"], archive

@@ -23,7 +23,13 @@ from kzarchive.errors import KzarchiveError
 from kzarchive.evidence.digests import file_sha256, stream_sha256
 from kzarchive.evidence.media import MEDIA_DIR
 from kzarchive.evidence.package import WACZ_NAME
-from kzarchive.evidence.seal import SUMS_NAME, check_token, is_mozilla_root, seals
+from kzarchive.evidence.seal import (
+    SUMS_NAME,
+    check_token,
+    is_mozilla_root,
+    read_token,
+    seals,
+)
 from kzarchive.evidence.warc import WARC_DIR, payload_digest
 from kzarchive.manifest import MANIFEST_NAME, Manifest, load
 
@@ -331,7 +337,6 @@ def _seals(folder: Path) -> Iterator[Finding]:
 def token_findings(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
     """Each timestamp token of ``seal`` checked over ``data`` (its SHA256SUMS)."""
     from cryptography import x509
-    from rfc3161_client import decode_timestamp_response
 
     tokens = sorted(seal.glob("*.tsr"))
     if not tokens:
@@ -341,7 +346,7 @@ def token_findings(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
         label = token_path.relative_to(folder).as_posix()
         chain_path = token_path.with_name(token_path.name.removesuffix(".tsr") + ".chain.pem")
         try:
-            token = decode_timestamp_response(token_path.read_bytes())
+            token = read_token(token_path.read_bytes())
             chain = x509.load_pem_x509_certificates(chain_path.read_bytes())
         except (ValueError, OSError) as exc:
             yield Finding("timestamp", label, "altered", f"unreadable token or chain ({exc})")
