@@ -249,6 +249,7 @@ async def run_pipeline(
             if keeper is not None:
                 secret = [o for r in wanted if (o := redacted.original(r.url)) != r.url]
                 keeper.start(checker, secret)
+                await keeper.open_browser(checker)
             await checker.prepare(
                 [redacted.original(r.url) for r in wanted],
                 offline_also=", and nothing can be archived or captured",
@@ -288,6 +289,8 @@ async def run_pipeline(
                         second_look.append(record.url)
                     else:
                         observer.advanced("check", record.url, check.verdict)
+                        if keeper is not None:
+                            keeper.checked(redacted.original(record.url), check)
                     store.update(record.url, check=check)
 
                 checking.add_done_callback(checked)
@@ -314,10 +317,14 @@ async def run_pipeline(
             ):
                 store.update(url, check=found, again=True)
                 observer.advanced("check", url, found.verdict)
+                if keeper is not None:
+                    keeper.checked(redacted.original(url), found)
             offline = checker.offline
             if keeper is not None:
                 await keeper.finish(checker, store, redacted.original, offline)
     finally:
+        if keeper is not None:
+            await keeper.close_browser()
         await store.stop()
     written = [path]
     for name, fmt in OUTPUTS.items():

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
+from kzarchive.evidence.records import MediaFile
 from kzarchive.formats import to_csv
 from kzarchive.manifest import DRIFTED, LinkRecord, Manifest
 from kzarchive.models import Citation, Snapshot
@@ -216,6 +217,10 @@ def own_copy_items(row: Row) -> list[Item]:
         items.append(Item("WARC file", kept.warc, href=kept.warc))
     if kept.record_id:
         items.append(Item("WARC record", kept.record_id, code=True))
+    shot = screenshot_of(row)
+    if shot:
+        items.append(Item("screenshot", shot[0].path.rsplit("/", 1)[-1], href=shot[0].path))
+        items.append(Item("screenshot SHA-256", shot[0].sha256, code=True))
     for media in kept.media:
         kind = "media metadata" if media.path.endswith(".json") else "media"
         items.append(Item(kind, media.path.rsplit("/", 1)[-1], href=media.path))
@@ -268,6 +273,15 @@ def _labelled_copies(row: Row) -> list[tuple[str, str, str, str]]:
         judged = JUDGED[snapshot.judgement.verdict] if snapshot.judgement else "not verified"
         found.append((label, f"{snapshot.date}, {judged}", snapshot.url, snapshot.archive))
     return found
+
+
+def screenshot_of(row: Row) -> tuple[MediaFile, MediaFile | None] | None:
+    """The link's screenshot and thumbnail, when the browser kept them."""
+    kept = row.link.evidence
+    rendering = kept.rendering if kept is not None else None
+    if rendering is None or rendering.screenshot is None:
+        return None
+    return rendering.screenshot, rendering.thumbnail
 
 
 def _summary(manifest: Manifest) -> list[tuple[str, list[str]]]:
@@ -440,6 +454,7 @@ font-weight:600}
 .label{color:#57606a}
 @media (max-width:40rem){body{margin:1rem auto}.facts{grid-template-columns:1fr}
 .facts dd{margin-bottom:.4rem}}
+.shot{display:block;margin:.3rem 0}.shot img{max-width:160px;border:1px solid #d0d7de}
 """
 
 
@@ -541,6 +556,14 @@ class HtmlRenderer:
                 listed = "".join(f"<li>{_html_item(i)}</li>" for i in items)
                 facts.append(f"<dt>{_e(heading)}</dt><dd><ul>{listed}</ul></dd>")
         shown = f'<dl class="facts">{"".join(facts)}</dl>' if facts else ""
+        shot = screenshot_of(row)
+        if shot:
+            full, small = shot
+            shown += (
+                f'<a class="shot" href="{_e(full.path)}" title="sha256 {_e(full.sha256)}">'
+                f'<img src="{_e((small or full).path)}" alt="screenshot of {_e(url)}" '
+                'loading="lazy"></a>'
+            )
         return f"<p>{''.join(head)}</p>{shown}"
 
 

@@ -508,6 +508,11 @@ class LinkChecker:
         self._capturing.add(task)
         task.add_done_callback(self._capturing.discard)
 
+    async def private_host(self, host: str) -> bool:
+        """Whether ``host`` is on a private network (``--exclude-private``'s rule, for the
+        browser's requests too)."""
+        return await self._private(host)
+
     async def _private(self, host: str) -> bool:
         """Whether ``host`` is on a private network: by name, literal, or what it resolves to
         (checked before any connection, for every hop)."""

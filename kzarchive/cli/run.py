@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ from kzarchive.cli.options import (
     archive_options,
     archive_private_option,
     archive_record,
+    browser_options,
+    browser_record,
     check_options,
     check_record,
     document_argument,
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
 @check_options
 @archive_options
 @evidence_options
+@browser_options
 @scope_options
 @archive_private_option
 @all_links_option
@@ -85,7 +89,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     out: Path = params["out"]
     check_opts = check_record(params)
     archive_opts = archive_record(params, redacted.extraction)
-    evidence_opts = evidence_record(params)
+    evidence_opts = replace(evidence_record(params), browser=browser_record(params))
     scope = scope_record(params)
 
     async def work(observer: Observer) -> RunResult:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
 import json
 import re
 from collections.abc import Callable
@@ -124,7 +125,9 @@ def can_merge() -> bool:
     return bool(FFmpegPostProcessor(None).available)
 
 
-def ytdlp_options(target: Path, max_bytes: int, timeout: float, logger: object) -> dict[str, Any]:
+def ytdlp_options(
+    target: Path, max_bytes: int, timeout: float, logger: object, cookies: str | None = None
+) -> dict[str, Any]:
     """yt-dlp's options for one link's media (format, bounds, quiet, no files of its own)."""
     merge = can_merge()
     options: dict[str, Any] = {
@@ -147,6 +150,8 @@ def ytdlp_options(target: Path, max_bytes: int, timeout: float, logger: object) 
         "color": "never",
         "overwrites": False,
     }
+    if cookies is not None:  # a text stream: yt-dlp writes cookies back to a file it is given
+        options["cookiefile"] = io.StringIO(cookies)
     if merge:
         options["merge_output_format"] = "mp4"
     return options
@@ -174,7 +179,9 @@ def _sources(info: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def download(url: str, target: Path, max_bytes: int, timeout: float) -> MediaResult:
+def download(
+    url: str, target: Path, max_bytes: int, timeout: float, cookies: str | None = None
+) -> MediaResult:
     """Download ``url``'s media and its ``.info.json`` into ``target`` (sync; run in a thread).
 
     The info is written here, not by yt-dlp: it is scrubbed of cookies first.
@@ -186,7 +193,7 @@ def download(url: str, target: Path, max_bytes: int, timeout: float) -> MediaRes
     info: dict[str, Any] | None = None
     error: str | None = None
     try:
-        with yt_dlp.YoutubeDL(ytdlp_options(target, max_bytes, timeout, logger)) as ydl:
+        with yt_dlp.YoutubeDL(ytdlp_options(target, max_bytes, timeout, logger, cookies)) as ydl:
             # What the page says about its media is kept even when the file cannot be had.
             info = ydl.extract_info(url, download=False)
             if info is not None:
@@ -222,6 +229,7 @@ async def download_all(
     urls: list[str],
     max_bytes: int,
     timeout: float,
+    cookies: str | None = None,
     done: Callable[[str, MediaResult], None] | None = None,
 ) -> dict[str, MediaResult]:
     """Each URL's media, a few downloads at a time."""
@@ -231,7 +239,9 @@ async def download_all(
     async def one(url: str) -> None:
         async with slots:
             target = folder / MEDIA_DIR / folder_name(url)
-            results[url] = await asyncio.to_thread(download, url, target, max_bytes, timeout)
+            results[url] = await asyncio.to_thread(
+                download, url, target, max_bytes, timeout, cookies
+            )
             if done is not None:
                 done(url, results[url])
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from kzarchive.capture.options import BrowserOptions
 
 DEFAULT_TSAS = (
     # Timestamp authorities whose roots are in Mozilla's CA list and which answer without an
@@ -25,3 +27,5 @@ class EvidenceOptions:
     media_max: int = 500 * 1024 * 1024
     timestamp: bool = True
     tsas: tuple[str, ...] = DEFAULT_TSAS
+    # off unless asked for (the CLI asks for it by default)
+    browser: BrowserOptions = field(default_factory=BrowserOptions)

@@ -45,7 +45,7 @@ class UnusableFolder(KzarchiveError):
 class Finding:
     """One thing checked: what, where, and whether it holds."""
 
-    kind: str  # record, media, wacz, sums, timestamp, manifest
+    kind: str  # record, media, rendering, wacz, sums, timestamp, manifest
     path: str
     status: Status
     detail: str
@@ -248,19 +248,26 @@ def _record(
 
 
 def _media(folder: Path, manifest: Manifest) -> Iterator[Finding]:
+    """Each media file and each file the browser kept (screenshot, thumbnail, DOM)."""
     for link in manifest.links:
-        for media in link.evidence.media if link.evidence else ():
+        evidence = link.evidence
+        if evidence is None:
+            continue
+        files = [("media", media) for media in evidence.media]
+        if evidence.rendering is not None:
+            files += [("rendering", kept) for kept in evidence.rendering.files]
+        for kind, media in files:
             path = folder / media.path
             if not path.exists():
-                yield Finding("media", media.path, "missing", "the file is gone", link.url)
+                yield Finding(kind, media.path, "missing", "the file is gone", link.url)
                 continue
             found = file_sha256(path)
             size = path.stat().st_size
             if found != media.sha256 or size != media.size:
                 detail = f"sha256 {found[:12]}… ({size} bytes), recorded {media.sha256[:12]}…"
-                yield Finding("media", media.path, "altered", detail, link.url)
+                yield Finding(kind, media.path, "altered", detail, link.url)
             else:
-                yield Finding("media", media.path, "holds", f"sha256 {found[:12]}…", link.url)
+                yield Finding(kind, media.path, "holds", f"sha256 {found[:12]}…", link.url)
             if media.warc is not None and media.offset is not None:
                 expected = (media.record_id, media.sha256, media.size)
                 yield _record(

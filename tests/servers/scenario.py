@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import unquote, urlsplit
 
+from tests.servers import rendered
 from tests.servers.base import RunningServer
 from tests.servers.platforms import platform_answer
 from tests.shared import THIRD_PARTY
@@ -62,7 +63,8 @@ VIDEO_PAGE = (
     "<p>Recorded outside the Aktau City Court.</p></body></html>"
 )
 # mathiasbynens/small's MP4, from the shared folder (tests/shared.py); 404 in a clone without it
-MP4 = THIRD_PARTY / "media" / "mp4-with-audio.mp4"
+MP4_FILE = THIRD_PARTY / "media" / "mp4-with-audio.mp4"
+MP4 = MP4_FILE.read_bytes() if MP4_FILE.is_file() else b""
 ASSETS = {
     "/assets/style.css": (b"body { font-family: serif; }", "text/css"),
     "/assets/app.js": (b"console.log('loaded');", "application/javascript"),
@@ -299,8 +301,10 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.send(200, VIDEO_PAGE)
         elif path == "/video-broken":  # a player whose file is gone
             self.send(200, VIDEO_PAGE.replace("/media/clip.mp4", "/media/gone.mp4"))
-        elif path == "/media/clip.mp4" and MP4.is_file():
-            self.send(200, MP4.read_bytes(), content_type="video/mp4")
+        elif path == "/media/clip.mp4" and MP4:
+            self.send(200, MP4, content_type="video/mp4")
+        elif path.startswith("/js/"):  # pages only a browser sees whole
+            rendered.serve(self, path)
         elif path == "/echo-ua":
             self.send(200, ARTICLE.format(title="UA", extra=self.headers.get("User-Agent", "")))
         else:
