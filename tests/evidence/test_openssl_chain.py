@@ -15,7 +15,7 @@ from cryptography import x509
 from rfc3161_client import decode_timestamp_response
 
 from kzarchive.evidence.seal import SUMS_NAME, read_token, timestamp
-from kzarchive.evidence.verify import _tokens
+from kzarchive.evidence.verify import token_findings
 from tests.servers.base import RunningServer
 from tests.servers.tsa import OPENSSL, tsa_server
 
@@ -49,10 +49,10 @@ def test_a_chain_token_is_kept_as_sent_and_verified(
         "CN=kzarchive test TSA root",
     ]
     # kzarchive verify reads it too, and tells a changed SHA256SUMS
-    findings = list(_tokens(tmp_path, seal, (seal / SUMS_NAME).read_bytes()))
+    findings = list(token_findings(tmp_path, seal, (seal / SUMS_NAME).read_bytes()))
     assert [f.status for f in findings] == ["holds"]
     assert "SHA256SUMS existed at" in findings[0].detail
-    changed = list(_tokens(tmp_path, seal, b"another file\n"))
+    changed = list(token_findings(tmp_path, seal, b"another file\n"))
     assert [f.status for f in changed] == ["altered"]
 
 

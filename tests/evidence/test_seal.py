@@ -168,8 +168,10 @@ def test_the_own_copy_is_judged_as_the_archives_copies_are(sealed: Path) -> None
     assert found["/gone404"] == "error-page"
     assert found["/with-requisites"] == found["/two-hops"] == "content"
     markdown = (sealed / "citations.md").read_text()
-    wall = next(line for line in markdown.splitlines() if "/fb-video>" in line)
-    assert "own copy of" in wall and "(HTTP 200, a login wall, sha256" in wall
+    lines = markdown.splitlines()
+    at = next(i for i, line in enumerate(lines) if "/fb-video>" in line)
+    own = next(line for line in lines[at + 1 :] if line.startswith("  - Own copy:"))
+    assert "answer: HTTP 200" in own and "judged: a login wall" in own and "SHA-256" in own
 
 
 def test_every_file_of_a_run_is_as_readable_as_the_manifest(sealed: Path) -> None:

@@ -35,7 +35,8 @@ def test_a_fresh_run_verifies(sealed: Path) -> None:
     report = json.loads(result.stdout)
     assert report["holds"] is True
     kinds = {f["kind"] for f in report["findings"] if f["status"] == "holds"}
-    assert kinds == {"record", "media", "wacz", "sums", "timestamp", "manifest"}
+    # "rendering": the browser's screenshot and DOM, where a Chromium is installed (CI has one)
+    assert kinds - {"rendering"} == {"record", "media", "wacz", "sums", "timestamp", "manifest"}
     assert not [f for f in report["findings"] if f["status"] != "holds"]
     stamp = next(f for f in report["findings"] if f["kind"] == "timestamp")
     assert "SHA256SUMS existed at" in stamp["detail"]
