@@ -28,7 +28,12 @@ def test_a_link_not_captured_says_why_timeout_and_offline(
     state.add_capture("https://news.example.org/story", "20190101000000")
     doc = footnoted_report(
         tmp_path / "report.md",
-        [f"{site.base}/slow", "https://gone.invalid/x", "https://news.example.org/story"],
+        [
+            f"{site.base}/slow",
+            "https://gone.invalid/x",
+            "https://news.example.org/story",
+            f"{site.base}/gone404",
+        ],
     )
     out = tmp_path / "archive"
     result = CliRunner().invoke(
@@ -44,15 +49,24 @@ def test_a_link_not_captured_says_why_timeout_and_offline(
         link["url"]: link["archive"]
         for link in json.loads((out / "manifest.json").read_text())["links"]
     }
-    assert links[f"{site.base}/slow"]["error"] == (
-        "not-captured: the live page could not be reached (timeout)"
+    # A page we could not reach (a timeout; this machine offline) is submitted all the same
+    # (issue 26: Save Page Now fetches it from its own addresses), and the notes say why
+    for url, reason in ((f"{site.base}/slow", "timeout"), ("https://gone.invalid/x", "offline")):
+        assert links[url]["status"] == "saved", links[url]
+        assert links[url]["notes"][0].startswith(
+            f"submitted although the live check was error ({reason})"
+        )
+    # (the 2019 capture is older than --max-snapshot-age: a fresh one is asked for as well)
+    assert links["https://news.example.org/story"]["status"] == "saved"
+    assert (
+        links["https://news.example.org/story"]["cited_snapshot"]["timestamp"] == "20190101000000"
     )
-    assert links["https://gone.invalid/x"]["error"] == (
-        "not-captured: the live page could not be reached (offline)"
+    # Only a dead page is not submitted, and says why
+    assert links[f"{site.base}/gone404"]["error"] == (
+        "not-captured: the live page is gone (http-404)"
     )
-    assert links["https://news.example.org/story"]["status"] == "existing"
     markdown = (out / "citations.md").read_text()
-    assert "not archived: not-captured: the live page could not be reached (timeout)" in markdown
+    assert "not archived: not-captured: the live page is gone (http-404)" in markdown
     assert "dead, blocked" not in markdown
 
 
