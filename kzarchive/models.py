@@ -43,6 +43,8 @@ class Citation:
     name: str | None = None
     # The footnote's own text, as a reader sees it (whitespace collapsed, markup left out)
     note: str | None = None
+    # The document wrote the URL without a scheme (www.example.org/x); "https://" was added
+    scheme_added: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -55,6 +57,8 @@ class Citation:
             data["name"] = self.name
         if self.note is not None:
             data["note"] = self.note
+        if self.scheme_added:
+            data["scheme_added"] = True
         return data
 
     @classmethod
@@ -66,6 +70,7 @@ class Citation:
             context=data.get("context"),
             name=data.get("name"),
             note=data.get("note"),
+            scheme_added=bool(data.get("scheme_added", False)),
         )
 
 

@@ -47,12 +47,12 @@ from kzarchive.scope import (
     redact_extraction,
     scoped_observer,
 )
-from kzarchive.wayback.archiver import Archiver
+from kzarchive.wayback.archiver import Archiver, submitted_despite, worth_submitting
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
 from kzarchive.wayback.verify import Verifier, VerifyOptions
 
-OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
+OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown", "report.html": "html"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class RunResult:
     kept: Kept | None = None  # the evidence of this run, when it kept some
     adopted: Path | None = None  # where the manifest of the document taken over was kept
     saved_now: int = 0  # links given a new capture by this run (not by an earlier one)
+    cdx_requests: int = 0  # requests this run made to the Wayback Machine's index
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -179,14 +180,11 @@ class _Store:
 
 
 def worth_capturing(check: Check) -> bool | str:
-    """True if the live page answers with the page; else why no capture is asked for."""
-    if check.verdict in ("alive", "redirected"):
+    """True if the link is worth a Save Page Now capture (see :func:`worth_submitting`); else
+    why none is asked for."""
+    if worth_submitting(check):
         return True
-    said = {
-        "dead": "the live page is gone",
-        "blocked": "the live page shows robots a wall, not the page",
-        "excluded": "the link is excluded",
-    }.get(check.verdict, "the live page could not be reached")
+    said = "the link is excluded" if check.verdict == "excluded" else "the live page is gone"
     return f"not-captured: {said} ({check.reason})"
 
 
@@ -252,6 +250,7 @@ async def run_pipeline(
             if keeper is not None:
                 secret = [o for r in wanted if (o := redacted.original(r.url)) != r.url]
                 keeper.start(checker, secret)
+                await keeper.open_browser(checker)
             archive_host = dns_host(client.base)
             await checker.prepare(
                 [redacted.original(r.url) for r in wanted],
@@ -286,8 +285,6 @@ async def run_pipeline(
                 checking = asyncio.ensure_future(check(record.url))
 
                 async def capture_wanted() -> bool | str:
-                    # Only a page that answers is worth a capture: submitting a login wall or a
-                    # dead page again wastes the account's captures.
                     return worth_capturing(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
@@ -298,6 +295,8 @@ async def run_pipeline(
                         second_look.append(record.url)
                     else:
                         observer.advanced("check", record.url, check.verdict)
+                        if keeper is not None:
+                            keeper.checked(redacted.original(record.url), check)
                     store.update(record.url, check=check)
 
                 checking.add_done_callback(checked)
@@ -306,7 +305,7 @@ async def run_pipeline(
                         record.url, record.archive, capture=capture_wanted
                     )
                     store.update(record.url, archive=state)
-                    await checking
+                    state = submitted_despite(state, record.archive, await checking)
                     state = await verifier.verify(
                         record.url,
                         state,
@@ -324,10 +323,14 @@ async def run_pipeline(
             ):
                 store.update(url, check=found, again=True)
                 observer.advanced("check", url, found.verdict)
+                if keeper is not None:
+                    keeper.checked(redacted.original(url), found)
             offline = checker.offline
             if keeper is not None:
                 await keeper.finish(checker, store, redacted.original, offline)
     finally:
+        if keeper is not None:
+            await keeper.close_browser()
         await store.stop()
     written = [path]
     for name, fmt in OUTPUTS.items():
@@ -347,4 +350,12 @@ async def run_pipeline(
         and r.archive.snapshot is not None
         and r.archive.snapshot.url != before.get(r.url)
     )
-    return RunResult(store.manifest, tuple(written), offline, kept, adopted, saved_now)
+    return RunResult(
+        store.manifest,
+        tuple(written),
+        offline,
+        kept,
+        adopted,
+        saved_now=saved_now,
+        cdx_requests=client.cdx_requests,
+    )

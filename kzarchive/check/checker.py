@@ -25,6 +25,12 @@ from yarl import URL
 from kzarchive.check.dns import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, uses_proxy
 from kzarchive.check.exchange import Exchange, Tap, read_captured, spooled
 from kzarchive.check.options import CheckOptions
+from kzarchive.check.platforms import (
+    PlatformAnswer,
+    oembed_address,
+    oembed_answer,
+    youtube_answer,
+)
 from kzarchive.check.reasons import FINAL_ERRORS, Reason, http_reason
 from kzarchive.check.requisites import page_requisites
 from kzarchive.check.rules import (
@@ -502,6 +508,11 @@ class LinkChecker:
         self._capturing.add(task)
         task.add_done_callback(self._capturing.discard)
 
+    async def private_host(self, host: str) -> bool:
+        """Whether ``host`` is on a private network (``--exclude-private``'s rule, for the
+        browser's requests too)."""
+        return await self._private(host)
+
     async def _private(self, host: str) -> bool:
         """Whether ``host`` is on a private network: by name, literal, or what it resolves to
         (checked before any connection, for every hop)."""
@@ -516,6 +527,9 @@ class LinkChecker:
         status, chain = answer.status, answer.chain
         if is_challenge(status, answer.headers, answer.body):
             return "blocked", Reason.BOT_CHALLENGE
+        platform = await self._platform(url, answer)
+        if platform is not None and platform.verdict != "alive":
+            return platform.verdict, platform.reason
         if not is_login_wall(url) and (
             (chain and is_login_wall(answer.url))
             or (200 <= status < 300 and answer.is_html and asks_to_log_in(answer.body))
@@ -527,11 +541,32 @@ class LinkChecker:
             soft = soft_404_redirect(url, answer.url)
             if soft:
                 return "dead", soft
-        if answer.is_html and (says_not_found(answer.body) or await self._is_missing_page(answer)):
+        if (
+            platform is None
+            and answer.is_html
+            and (says_not_found(answer.body) or await self._is_missing_page(answer))
+        ):
             return "dead", Reason.SOFT_404_PAGE
         if not chain or is_trivial_redirect(url, answer.url):
             return "alive", http_reason(status)
         return "redirected", http_reason(status, chain[0].status)
+
+    async def _platform(self, url: str, answer: _Answer) -> PlatformAnswer | None:
+        """What the video platform itself says about the video (see :mod:`.platforms`); a bot
+        wall in front of a YouTube video is a wall, so the oEmbed endpoint is asked whether the
+        video is still there (only its "removed" or "private" changes the verdict)."""
+        if not (200 <= answer.status < 300 and answer.is_html):
+            return None
+        found = youtube_answer(url, answer.url, answer.body)
+        if found is None or found.reason != Reason.BOT_CHALLENGE:
+            return found
+        address = oembed_address(answer.url)
+        outcome = await self._attempt(address) if address is not None else None
+        if isinstance(outcome, _Answer):
+            said = oembed_answer(outcome.status, outcome.body)
+            if said is not None and said.verdict == "dead":
+                return said
+        return found
 
     async def _is_missing_page(self, answer: _Answer) -> bool:
         """Whether the page is what this site answers for a URL that surely does not exist."""

@@ -14,7 +14,7 @@ from kzarchive.cli.archive import archive_command
 from kzarchive.cli.check import check_command
 from kzarchive.cli.diff import diff_command
 from kzarchive.cli.extract import extract_command
-from kzarchive.cli.report import report_command
+from kzarchive.cli.report import cite_command, report_command
 from kzarchive.cli.run import run_command
 from kzarchive.cli.settings import config_command, schema_command
 from kzarchive.cli.verify import restore_command, verify_command
@@ -27,6 +27,7 @@ for _command in (
     archive_command,
     run_command,
     report_command,
+    cite_command,
     annotate_command,
     diff_command,
     verify_command,

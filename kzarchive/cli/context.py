@@ -20,6 +20,8 @@ from kzarchive.progress import SILENT, Observer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kzarchive.reporters import Results
+
 
 class Status(Protocol):
     """What commands need of the stderr console: rich's Console, or nothing under --quiet."""
@@ -77,3 +79,12 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
 def warn(settings: Settings, lines: tuple[str, ...] | list[str]) -> None:
     for line in lines:
         settings.err.print(f"[yellow]warning:[/] {line}", markup=True, highlight=False)
+
+
+def report_text(fmt: str, results: Results, output: str | None) -> str:
+    """Link results in a machine format; CSV written to a file starts with a byte-order mark
+    (for spreadsheet programs), as every CSV kzarchive writes to a file does."""
+    from kzarchive.reporters import REPORTERS
+
+    text = REPORTERS[fmt].render(results)
+    return "\ufeff" + text if fmt == "csv" and output not in (None, "-") else text

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from kzarchive.capture.options import BrowserOptions
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.cli.context import Settings
 from kzarchive.evidence.options import EvidenceOptions
@@ -354,8 +356,8 @@ def evidence_options(command: F) -> F:
             envvar="KZARCHIVE_MEDIA",
             default=defaults.media,
             show_default=True,
-            help="Download the video or audio of media pages with yt-dlp "
-            "(pip install 'kzarchive[media]').",
+            help="Keep the video or audio of pages that carry media (a platform's video, a "
+            "player on the page) with yt-dlp, in the WACZ and media/ (best MP4 up to 720p).",
         ),
         click.option(
             "--media-max",
@@ -394,16 +396,103 @@ def evidence_record(params: dict[str, Any]) -> EvidenceOptions:
     for tsa in tsas:
         if not tsa.startswith(("http://", "https://")):
             raise click.UsageError(f"--tsa {tsa!r}: a timestamp authority is an http(s) URL")
-    if params["media"] and params["capture"]:
-        from kzarchive.evidence.media import MediaUnavailable, require_yt_dlp
+    if params["media"] and not params["capture"]:
+        # Media are on by default: only asking for them outright clashes with --no-capture.
+        context = click.get_current_context(silent=True)
+        source = context.get_parameter_source("media") if context is not None else None
+        if source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+            raise click.UsageError("--media keeps evidence, which --no-capture turns off")
+        params = {**params, "media": False}
+    return _record(EvidenceOptions, params, tsas=tsas)
+
+
+def browser_options(command: F) -> F:
+    """The browser capture options of ``run``."""
+    defaults = BrowserOptions()
+    options = [
+        click.option(
+            "--browser/--no-browser",
+            envvar="KZARCHIVE_BROWSER",
+            default=True,
+            show_default=True,
+            help="Also capture each page in headless Chromium (screenshot, rendered DOM, every "
+            "response into the WARC), when a Chromium can be found.",
+        ),
+        click.option(
+            "--browser-path",
+            envvar="KZARCHIVE_BROWSER_PATH",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The Chromium or Chrome to drive (default: Playwright's own, else chromium or "
+            "google-chrome on the PATH).",
+        ),
+        click.option(
+            "--browser-pages",
+            "contexts",
+            envvar="KZARCHIVE_BROWSER_PAGES",
+            type=click.IntRange(1, 16),
+            default=defaults.contexts,
+            show_default=True,
+            help="Pages captured at once, each in a fresh browser context.",
+        ),
+        click.option(
+            "--page-time",
+            envvar="KZARCHIVE_PAGE_TIME",
+            type=click.FloatRange(5, 600),
+            default=defaults.page_time,
+            show_default=True,
+            help="Seconds one page may take in the browser; a page still busy is cut there and "
+            "recorded as truncated.",
+        ),
+        click.option(
+            "--browser-arg",
+            "extra_args",
+            envvar="KZARCHIVE_BROWSER_ARGS",
+            multiple=True,
+            metavar="SWITCH",
+            help="One more Chromium switch, such as --proxy-server=... (repeatable; the "
+            "environment variable takes several separated by spaces).",
+        ),
+        click.option(
+            "--cookies",
+            envvar="KZARCHIVE_COOKIES",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A Netscape cookies.txt: capture logged in, in the browser and yt-dlp (never "
+            "sent to an archive nor written anywhere; the manifest says the capture was logged "
+            "in).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def browser_record(params: dict[str, Any]) -> BrowserOptions:
+    """The browser options (off with --no-capture, which keeps no evidence at all)."""
+    from kzarchive.capture.cookies import CookiesError, load_cookies
+
+    cookies: Path | None = params["cookies"]
+    if cookies is not None:
+        try:
+            load_cookies(cookies)
+        except CookiesError as exc:
+            raise click.UsageError(str(exc)) from None
+    path: Path | None = params["browser_path"]
+    if path is not None and params["browser"]:
+        from kzarchive.capture.launch import BrowserPathError, system_browser
 
         try:
-            require_yt_dlp()
-        except MediaUnavailable as exc:
+            system_browser(path)
+        except BrowserPathError as exc:
             raise click.UsageError(str(exc)) from None
-    elif params["media"]:
-        raise click.UsageError("--media keeps evidence, which --no-capture turns off")
-    return _record(EvidenceOptions, params, tsas=tsas)
+    enabled = bool(params["browser"] and params["capture"])
+    return _record(
+        BrowserOptions,
+        params,
+        enabled=enabled,
+        path=path,
+        cookies=cookies,
+        extra_args=tuple(params["extra_args"]),
+    )
 
 
 def archive_record(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kzarchive.cli.context import Settings
+from kzarchive.cli.context import Settings, open_output, report_text
 from kzarchive.cli.extract import extract_document
 from kzarchive.cli.options import (
     DOCUMENT_HELP,
@@ -17,6 +18,8 @@ from kzarchive.cli.options import (
     archive_options,
     archive_private_option,
     archive_record,
+    browser_options,
+    browser_record,
     check_options,
     check_record,
     document_argument,
@@ -24,6 +27,7 @@ from kzarchive.cli.options import (
     evidence_record,
     global_options,
     keep_secrets_option,
+    output_option,
     scope_options,
     scope_record,
     verify_record,
@@ -46,8 +50,15 @@ if TYPE_CHECKING:
     default="archive",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for manifest.json, manifest.csv, citations.md and the evidence.",
+    help="Folder for manifest.json, manifest.csv, citations.md, report.html and the evidence.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "junit", "csv", "json"]),
+    help="Also write the links' results in this format to stdout or --output (for CI).",
+)
+@output_option
 @click.option(
     "--adopt",
     is_flag=True,
@@ -57,6 +68,7 @@ if TYPE_CHECKING:
 @check_options
 @archive_options
 @evidence_options
+@browser_options
 @scope_options
 @archive_private_option
 @all_links_option
@@ -69,13 +81,15 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
 
+    if params["output"] and not params["fmt"]:
+        raise click.UsageError("--output is where --format writes: give --format too")
     redacted = with_cited_on(
         extract_document(settings, document, params["all_links"], params["keep_secrets"]), params
     )
     out: Path = params["out"]
     check_opts = check_record(params)
     archive_opts = archive_record(params, redacted.extraction)
-    evidence_opts = evidence_record(params)
+    evidence_opts = replace(evidence_record(params), browser=browser_record(params))
     scope = scope_record(params)
 
     async def work(observer: Observer) -> RunResult:
@@ -99,6 +113,17 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
         except KeyboardInterrupt:
             settings.err.print(f"interrupted: {out / MANIFEST_NAME} keeps what was finished")
             sys.exit(ExitCode.INTERRUPTED)
+    cited = [record for record in result.manifest.links if record.cited]
+    if params["fmt"]:
+        from kzarchive.reporters import LinkResult, Results, document_name
+
+        results = Results(
+            document_name(redacted.extraction.document.path),
+            tuple(LinkResult(r.url, r.footnotes, r.check, r.archive) for r in cited),
+            result.offline,
+        )
+        with open_output(params["output"]) as stream:
+            stream.write(report_text(params["fmt"], results, params["output"]))
     if not settings.quiet:
         from kzarchive.cli import views
 
@@ -106,7 +131,6 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
             result.manifest, result.written, result.kept, result.saved_now
         )
         views.print_summary(sheets, lines, sys.stderr)
-    cited = [record for record in result.manifest.links if record.cited]
     sys.exit(
         run_exit(
             (r.check for r in cited if r.check),

@@ -321,6 +321,8 @@ def evidence_line(kept: Kept) -> str:
         said += f" (all runs' captures in {kept.wacz})"
     if kept.media:
         said += f", media of {kept.media} links"
+    if kept.rendered:
+        said += f", {kept.rendered} pages rendered in the browser (screenshot, DOM)"
     tokens = [s for s in kept.stamps if s.token is not None]
     if tokens:
         said += f"; timestamped by {len(tokens)} of {len(kept.stamps)} authorities"

@@ -23,7 +23,13 @@ from kzarchive.errors import KzarchiveError
 from kzarchive.evidence.digests import file_sha256, stream_sha256
 from kzarchive.evidence.media import MEDIA_DIR
 from kzarchive.evidence.package import WACZ_NAME
-from kzarchive.evidence.seal import SUMS_NAME, check_token, is_mozilla_root, seals
+from kzarchive.evidence.seal import (
+    SUMS_NAME,
+    check_token,
+    is_mozilla_root,
+    read_token,
+    seals,
+)
 from kzarchive.evidence.warc import WARC_DIR, payload_digest
 from kzarchive.manifest import MANIFEST_NAME, Manifest, load
 
@@ -39,7 +45,7 @@ class UnusableFolder(KzarchiveError):
 class Finding:
     """One thing checked: what, where, and whether it holds."""
 
-    kind: str  # record, media, wacz, sums, timestamp, manifest
+    kind: str  # record, media, rendering, wacz, sums, timestamp, manifest
     path: str
     status: Status
     detail: str
@@ -186,62 +192,87 @@ def _short(value: Any) -> str:
 
 
 def _records(folder: Path, manifest: Manifest) -> Iterator[Finding]:
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
-
     for link in manifest.links:
         evidence = link.evidence
         if evidence is None or evidence.warc is None or evidence.offset is None:
             continue
-        path = folder / evidence.warc
-        where = f"{evidence.warc}@{evidence.offset}"
-        if not path.exists():
-            yield Finding("record", evidence.warc, "missing", "the WARC file is gone", link.url)
-            continue
-        try:
-            with path.open("rb") as stream:
-                stream.seek(evidence.offset)
-                record = next(iter(ArchiveIterator(stream)), None)
-                if record is None:
-                    raise ArchiveLoadFailed("no record there")
-                record_id = record.rec_headers.get_header("WARC-Record-ID")
-                said = record.rec_headers.get_header("WARC-Payload-Digest")
-                found, size = stream_sha256(record.raw_stream)
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
-            yield Finding("record", where, "altered", f"unreadable record ({exc})", link.url)
-            continue
-        if record_id != evidence.record_id:
-            said = f"another record is there ({record_id})"
-            yield Finding("record", where, "altered", said, link.url)
-        elif found != evidence.sha256 or size != evidence.size:
-            yield Finding(
-                "record",
-                where,
-                "altered",
-                f"payload sha256 {found[:12]}… ({size} bytes), recorded "
-                f"{(evidence.sha256 or '')[:12]}… ({evidence.size} bytes)",
-                link.url,
-            )
-        elif said != payload_digest(found):
-            yield Finding("record", where, "altered", "the record's own digest differs", link.url)
-        else:
-            yield Finding("record", where, "holds", f"sha256 {found[:12]}…, {size} bytes", link.url)
+        yield _record(
+            folder,
+            evidence.warc,
+            evidence.offset,
+            (evidence.record_id, evidence.sha256, evidence.size),
+            link.url,
+        )
+
+
+def _record(
+    folder: Path,
+    warc: str,
+    offset: int,
+    expected: tuple[str | None, str | None, int | None],
+    url: str,
+    holding: str = "",
+) -> Finding:
+    """The WARC record at ``warc@offset`` read again: its id, its payload's SHA-256 and size and
+    its own payload digest against what the manifest ``expected`` (record id, SHA-256, size)."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    record_id, sha256, length = expected
+    path = folder / warc
+    where = f"{warc}@{offset}"
+    if not path.exists():
+        return Finding("record", warc, "missing", "the WARC file is gone", url)
+    try:
+        with path.open("rb") as stream:
+            stream.seek(offset)
+            record = next(iter(ArchiveIterator(stream)), None)
+            if record is None:
+                raise ArchiveLoadFailed("no record there")
+            found_id = record.rec_headers.get_header("WARC-Record-ID")
+            said = record.rec_headers.get_header("WARC-Payload-Digest")
+            found, size = stream_sha256(record.raw_stream)
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
+        return Finding("record", where, "altered", f"unreadable record ({exc})", url)
+    if found_id != record_id:
+        return Finding("record", where, "altered", f"another record is there ({found_id})", url)
+    if found != sha256 or size != length:
+        detail = (
+            f"payload sha256 {found[:12]}… ({size} bytes), recorded "
+            f"{(sha256 or '')[:12]}… ({length} bytes)"
+        )
+        return Finding("record", where, "altered", detail, url)
+    if said != payload_digest(found):
+        return Finding("record", where, "altered", "the record's own digest differs", url)
+    return Finding("record", where, "holds", f"{holding}sha256 {found[:12]}…, {size} bytes", url)
 
 
 def _media(folder: Path, manifest: Manifest) -> Iterator[Finding]:
+    """Each media file and each file the browser kept (screenshot, thumbnail, DOM)."""
     for link in manifest.links:
-        for media in link.evidence.media if link.evidence else ():
+        evidence = link.evidence
+        if evidence is None:
+            continue
+        files = [("media", media) for media in evidence.media]
+        if evidence.rendering is not None:
+            files += [("rendering", kept) for kept in evidence.rendering.files]
+        for kind, media in files:
             path = folder / media.path
             if not path.exists():
-                yield Finding("media", media.path, "missing", "the file is gone", link.url)
+                yield Finding(kind, media.path, "missing", "the file is gone", link.url)
                 continue
             found = file_sha256(path)
             size = path.stat().st_size
             if found != media.sha256 or size != media.size:
                 detail = f"sha256 {found[:12]}… ({size} bytes), recorded {media.sha256[:12]}…"
-                yield Finding("media", media.path, "altered", detail, link.url)
+                yield Finding(kind, media.path, "altered", detail, link.url)
             else:
-                yield Finding("media", media.path, "holds", f"sha256 {found[:12]}…", link.url)
+                yield Finding(kind, media.path, "holds", f"sha256 {found[:12]}…", link.url)
+            if media.warc is not None and media.offset is not None:
+                expected = (media.record_id, media.sha256, media.size)
+                yield _record(
+                    folder, media.warc, media.offset, expected, link.url, f"{media.path}: "
+                )
 
 
 def _wacz(folder: Path) -> Iterator[Finding]:
@@ -313,7 +344,6 @@ def _seals(folder: Path) -> Iterator[Finding]:
 def token_findings(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
     """Each timestamp token of ``seal`` checked over ``data`` (its SHA256SUMS)."""
     from cryptography import x509
-    from rfc3161_client import decode_timestamp_response
 
     tokens = sorted(seal.glob("*.tsr"))
     if not tokens:
@@ -323,7 +353,7 @@ def token_findings(folder: Path, seal: Path, data: bytes) -> Iterator[Finding]:
         label = token_path.relative_to(folder).as_posix()
         chain_path = token_path.with_name(token_path.name.removesuffix(".tsr") + ".chain.pem")
         try:
-            token = decode_timestamp_response(token_path.read_bytes())
+            token = read_token(token_path.read_bytes())
             chain = x509.load_pem_x509_certificates(chain_path.read_bytes())
         except (ValueError, OSError) as exc:
             yield Finding("timestamp", label, "altered", f"unreadable token or chain ({exc})")

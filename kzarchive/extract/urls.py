@@ -12,8 +12,13 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-# A bare URL in running text: up to whitespace or a character that cannot appear unescaped.
-BARE_URL = re.compile(r"""https?://[^\s<>"`{}|^]+""", re.IGNORECASE)
+# A bare URL in running text: up to whitespace or a character that cannot appear unescaped; or a
+# citation written without its scheme (``www.hrw.org/report``, common in NGO footnotes), which
+# starts a word and has a dot after its first label.
+BARE_URL = re.compile(
+    r"""https?://[^\s<>"`{}|^]+|(?<![\w@./:%-])www\.(?=[a-z0-9-]+\.[a-z])[^\s<>"`{}|^]+""",
+    re.IGNORECASE,
+)
 
 _ESCAPED_PUNCT = re.compile(r"\\+(?=[!-/:-@\[-`{-~])")
 _TRAILING = ".,;:!?'\"*"
@@ -57,18 +62,138 @@ def clean_url(raw: str) -> str:
 
 # Characters a URL can be broken after at a line end, and that a continuation can hold.
 URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
-_CONTINUES = frozenset("/-_.=&?#%~")
+_BREAKS = frozenset("/-_=&?#%~+")
+# A second URL at the start of the next line is never the rest of the first
+_NEW_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]{1,15}://|www\.)", re.IGNORECASE)
+# What a URL split after a dot goes on with: its file extension
+EXTENSIONS = frozenset(
+    "htm html shtml xhtml jhtml php asp aspx jsp cfm cgi pl pdf doc docx xls xlsx ppt pptx odt "
+    "rtf txt csv xml json jpg jpeg png gif mp4 mp3 zip".split()
+)
+# Words that open what follows a URL in a note, never the rest of one
+_PROSE = frozenset(
+    "accessed retrieved last visited viewed consulted available archived and or at in on see "
+    "via from p pp".split()
+)
+_PLAIN_WORD = re.compile(r"^[^\W\d_]+$")
+
+
+def continuation(url: str, following: str, *, fits: bool | None = None) -> str | None:
+    """The start of ``following`` (the next line) that finishes ``url``, which ended the line
+    above; None when the URL ended there. A reader's rules, by where the line broke:
+
+    - never a second URL (``https://...``, ``www.``) nor a bracket or quote;
+    - after a dot, the rest of a host (``https://docs.`` / ``github.com/...``) or an extension
+      (``report.`` / ``html``), starting with a small letter or a digit;
+    - after ``/ - _ = & ? # %``, anything URL-shaped but a capitalised word or a word that opens
+      prose (``accessed``, ``retrieved``...);
+    - mid-word, URL-shaped text holding a digit or URL punctuation (``soft%20Brief``,
+      ``68fb9d08``), not a plain word.
+
+    ``fits`` says whether that first word of the next line would have fitted on the line above
+    (a layout reader knows): a word that fitted was not wrapped, so it is the URL going on.
+    """
+    if not url or not following.strip():
+        return None
+    stripped = following.lstrip()
+    token = stripped.split(None, 1)[0]
+    if _NEW_URL.match(token) or not URL_CHARS.match(token) or token[0] in "([<'\"*":
+        return None
+    core = strip_trailing(token)
+    if not core:
+        return None
+    plain = bool(_PLAIN_WORD.match(core))
+    last = url[-1]
+    if last == ".":
+        host_open = "/" not in url.split("://", 1)[-1]
+        if not (core[0].islower() or core[0].isdigit()) or core.isdigit():
+            return None
+        if host_open or core.lower() in EXTENSIONS or not plain:
+            return token
+        return None
+    if last in ",;:)!'\"":
+        return None
+    if core.lower() in _PROSE:
+        return None
+    if last in _BREAKS:
+        if plain and core[0].isupper() and not fits:
+            return None
+        if core.isdigit() and len(stripped) > len(token) and not fits:
+            return None  # "2019 ..." starting a line reads as a new note or a date
+        return token
+    if fits or not plain:
+        if core.isdigit() and len(stripped) > len(token) and not fits:
+            return None
+        return token
+    return None
 
 
 def continues_url(url: str, token: str) -> bool:
-    """Whether ``token``, at the start of the next line, is clearly the rest of ``url`` (which
-    ended the line above): the URL ends where URLs are broken (``/``, ``-``, ``=``...) or the
-    token looks like a path or a query, and the URL does not end a sentence."""
-    if not url or not token or not URL_CHARS.match(token):
-        return False
-    if url[-1] in ".,;:)" and not url.endswith("/."):
-        return False
-    return url[-1] in _CONTINUES or any(c in token for c in "/.=&?_%")
+    """Whether ``token``, at the start of the next line, is the rest of ``url`` (which ended the
+    line above): see :func:`continuation`."""
+    return continuation(url, token) is not None
+
+
+class SchemeAdded(str):
+    """A URL the document wrote without ``https://``, which the reader added (the manifest says
+    so: ``scheme_added``)."""
+
+    __slots__ = ()
+
+
+def with_scheme(url: str) -> str:
+    """``url``, given ``https://`` when it was written as ``www.…`` (a :class:`SchemeAdded`)."""
+    if url[:4].lower() == "www.":
+        return SchemeAdded("https://" + url)
+    return url
+
+
+# Link wrappers that name their target in a query parameter: a mail client's or a search
+# engine's click tracker around the URL the author meant (Google Docs exports wrap every link in
+# google.com/url?q=).
+_REDIRECTORS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "google.com": ("/url", ("q", "url")),
+    "l.facebook.com": ("/l.php", ("u",)),
+    "lm.facebook.com": ("/l.php", ("u",)),
+    "l.instagram.com": ("/", ("u",)),
+    "youtube.com": ("/redirect", ("q",)),
+    "vk.com": ("/away.php", ("to",)),
+    "slack-redir.net": ("/link", ("url",)),
+    "safelinks.protection.outlook.com": ("/", ("url",)),
+    "t.umblr.com": ("/redirect", ("z",)),
+}
+
+
+def unwrap_redirect(url: str) -> str:
+    """The target of a known redirector's link (``https://www.google.com/url?q=X&sa=D`` is X),
+    else ``url`` unchanged."""
+    from urllib.parse import parse_qs
+
+    for _ in range(3):  # a wrapper around a wrapper
+        try:
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            return url
+        host = host.removeprefix("www.")
+        if host.startswith("google."):
+            host = "google.com"  # every country's Google: google.co.uk, google.de...
+        base = next(
+            (
+                rule
+                for name, rule in _REDIRECTORS.items()
+                if host == name or host.endswith("." + name)
+            ),
+            None,
+        )
+        if base is None or not parts.path.startswith(base[0]):
+            return url
+        query = parse_qs(parts.query)
+        target = next((query[key][0] for key in base[1] if query.get(key)), None)
+        if target is None or not is_web_url(target):
+            return url
+        url = target
+    return url
 
 
 def is_web_url(url: str) -> bool:
@@ -111,7 +236,7 @@ def find_bare_urls(text: str) -> list[tuple[str, int]]:
     0-based line of ``text`` it starts on."""
     found = []
     for match in BARE_URL.finditer(text):
-        url = strip_trailing(clean_url(match.group(0)))
+        url = with_scheme(strip_trailing(clean_url(match.group(0))))
         if len(url) > len("https://"):
             found.append((url, text.count("\n", 0, match.start())))
     return found

@@ -35,13 +35,17 @@ def test_a_fresh_run_verifies(sealed: Path) -> None:
     report = json.loads(result.stdout)
     assert report["holds"] is True
     kinds = {f["kind"] for f in report["findings"] if f["status"] == "holds"}
-    assert kinds == {"record", "media", "wacz", "sums", "timestamp", "manifest"}
+    assert kinds == {"record", "media", "wacz", "sums", "timestamp", "manifest", "rendering"}
     assert not [f for f in report["findings"] if f["status"] != "holds"]
     stamp = next(f for f in report["findings"] if f["kind"] == "timestamp")
     assert "SHA256SUMS existed at" in stamp["detail"]
     assert "kzarchive test TSA root (NOT in Mozilla's list)" in stamp["detail"]
     records = [f for f in report["findings"] if f["kind"] == "record"]
-    assert len(records) == 8  # every cited link's answer
+    answers = [f for f in records if "-media.warc.gz@" not in f["path"]]
+    assert len(answers) == 8  # every cited link's answer
+    # and each media file's record in the media WARC (a video and its .info.json, two links)
+    media = [f for f in records if "-media.warc.gz@" in f["path"]]
+    assert len(media) == 4 and {f["status"] for f in media} == {"holds"}
 
 
 def test_the_table_is_the_default(sealed: Path) -> None:
@@ -56,7 +60,13 @@ def _media(folder: Path) -> Path:
 
 
 def _warc(folder: Path) -> Path:
-    return next((folder / "evidence" / "warc").glob("*.warc.gz"))
+    return next(
+        p for p in (folder / "evidence" / "warc").glob("*.warc.gz") if "-media" not in p.name
+    )
+
+
+def _media_warc(folder: Path) -> Path:
+    return next((folder / "evidence" / "warc").glob("*-media.warc.gz"))
 
 
 def _seal(folder: Path) -> Path:
@@ -67,6 +77,7 @@ def _seal(folder: Path) -> Path:
 TARGETS = {
     "warc": (_warc, lambda f: f"evidence/warc/{_warc(f).name}"),
     "media": (_media, lambda f: _media(f).relative_to(f).as_posix()),
+    "media-warc": (_media_warc, lambda f: f"evidence/warc/{_media_warc(f).name}"),
     "wacz": (lambda f: f / "evidence.wacz", lambda f: "evidence.wacz"),
     "sums": (lambda f: _seal(f) / "SHA256SUMS", lambda f: "SHA256SUMS"),
     "sealed-manifest": (
@@ -109,7 +120,11 @@ def test_a_changed_payload_inside_the_warc_is_named_by_its_url(folder: Path) -> 
     warc.write_bytes(data[:start] + gzip.compress(bytes(member)) + data[member_end:])
     report = json.loads(verify(folder, "--format", "json").stdout)
     assert report["holds"] is False
-    records = {f["url"].split("/", 3)[3]: f for f in report["findings"] if f["kind"] == "record"}
+    records = {
+        f["url"].split("/", 3)[3]: f
+        for f in report["findings"]
+        if f["kind"] == "record" and "-media.warc.gz" not in f["path"]
+    }
     assert records[path.lstrip("/")]["status"] == "altered"
     assert "payload sha256" in records[path.lstrip("/")]["detail"]
     # Records before it in the file are untouched; the ones after it moved (the file changed)

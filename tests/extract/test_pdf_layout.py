@@ -98,13 +98,17 @@ def test_fewer_than_three_pages_have_no_furniture() -> None:
     assert len(_furniture(pages, heights)) == 6
 
 
-def test_a_line_must_repeat_on_half_the_pages_to_be_furniture() -> None:
-    pages, heights = furniture_pages(8)
-    for page in pages[:5]:
+def test_a_line_must_repeat_on_a_third_of_the_pages_to_be_furniture() -> None:
+    # (a book's left and right pages each have their own running header)
+    pages, heights = furniture_pages(10)
+    for page in pages[:7]:
         page[0].segments[0].text = f"Chapter {page[0].page * 7} of a different name {page[0].page}"
     found = _furniture(pages, heights)
-    assert {id(pages[p][0]) for p in range(5, 8)}.isdisjoint(found)  # 3 of 8: not furniture
-    assert {id(pages[p][2]) for p in range(8)} <= found
+    assert {id(pages[p][0]) for p in range(7, 10)} <= found  # 3 of 10: furniture
+    pages[7][0].segments[0].text = "Another header"
+    found = _furniture(pages, heights)
+    assert {id(pages[p][0]) for p in range(8, 10)}.isdisjoint(found)  # 2 of 10: not
+    assert {id(pages[p][2]) for p in range(10)} <= found
 
 
 def test_only_the_top_and_bottom_tenths_hold_furniture() -> None:

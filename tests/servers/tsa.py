@@ -56,6 +56,10 @@ class TsaState:
     fail: list[int] = field(default_factory=list)  # statuses to answer with, first in first out
     replay: bool = False  # answer every request with the last token made (a replay attack)
     last: bytes = b""
+    # Answer as ``openssl ts -reply -chain <file>``: the token carries the TSA's certificate and
+    # its CA's, in the file's order (the CA first here) rather than in DER SET OF order: the
+    # token OpenSSL-based authorities give and rfc3161-client refuses (InvalidSetOrdering).
+    chain: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -114,6 +118,8 @@ def make_pki(folder: Path, ca_url: str) -> bytes:
             serialization.NoEncryption(),
         )
     )
+    ca_pem = ca.public_bytes(serialization.Encoding.PEM)
+    (folder / "chain.pem").write_bytes(ca_pem + tsa.public_bytes(serialization.Encoding.PEM))
     (folder / "serial").write_text("01\n")
     (folder / "tsa.cnf").write_text(CONFIG.format(dir=folder))
     return ca.public_bytes(serialization.Encoding.DER)
@@ -170,6 +176,7 @@ class TsaHandler(BaseHTTPRequestHandler):
                         str(request),
                         "-out",
                         str(reply),
+                        *(["-chain", str(state.folder / "chain.pem")] if state.chain else []),
                     ],
                     capture_output=True,
                     timeout=20,
