@@ -71,6 +71,16 @@ def test_the_same_bytes_under_another_name_or_place_are_the_same_report(
     shutil.copy(doc, tmp_path / "sent" / "report-final.md")
     result = run_in(tmp_path, "sent/report-final.md", "--out", "archive")
     assert result.exit_code == 0, result.stderr
+    # The folder is still the original's: an edit of it is the same report
+    assert _manifest(tmp_path / "archive")["document"]["location"] == "../report.md"
+    doc.write_text(doc.read_text() + "\nA closing line.\n")
+    assert run_in(tmp_path, "report.md", "--out", "archive").exit_code == 0
+    # A document moved away is followed: its renamed copy, edited, is the same report
+    moved = tmp_path / "report-renamed.md"
+    doc.rename(moved)
+    assert run_in(tmp_path, "report-renamed.md", "--out", "archive").exit_code == 0
+    moved.write_text(moved.read_text() + "\nAnother line.\n")
+    assert run_in(tmp_path, "report-renamed.md", "--out", "archive").exit_code == 0
 
 
 def test_adopt_takes_a_folder_over_and_keeps_the_old_manifest(
