@@ -41,6 +41,7 @@ _QUIET = _Quiet()
 class Settings:
     wayback_url: str
     quiet: bool
+    verbose: bool = False
 
     @functools.cached_property
     def console(self) -> Console:
@@ -54,12 +55,17 @@ class Settings:
         return _QUIET if self.quiet else self.console
 
     def observer(self) -> contextlib.AbstractContextManager[Observer]:
-        """Progress bars on stderr, or nothing under --quiet."""
+        """Progress bars on a terminal, plain lines in a log (one per link under --verbose), or
+        nothing under --quiet."""
         if self.quiet:
             return contextlib.nullcontext(SILENT)
+        if not sys.stderr.isatty():
+            from kzarchive.cli.logs import LogObserver
+
+            return LogObserver(sys.stderr, verbose=self.verbose)
         from kzarchive.cli import views
 
-        return views.RichObserver(self.console)
+        return views.RichObserver(self.console, verbose=self.verbose)
 
 
 @contextlib.contextmanager

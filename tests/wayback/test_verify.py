@@ -300,3 +300,63 @@ def test_diff_and_reports_show_a_wall_and_a_drift(tmp_path: Path) -> None:
     html = RENDERERS["html"].render(new)
     assert "not preserved: no copy holds the page" in html and "a login wall" in html
     assert "data-versionurl" not in html  # Robust Links never point at a login wall
+
+
+def test_an_aggregator_that_does_not_answer_is_said_once(
+    wayback: tuple[RunningServer, FakeState],
+) -> None:
+    # Two links ask it at the same time (two slots); both answers fail: one warning
+    import time
+    from http.server import BaseHTTPRequestHandler
+
+    from kzarchive.wayback.verify import Verifier
+    from tests.observers import Recorder
+
+    class Failing(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            time.sleep(0.2)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server, _ = wayback
+    urls = [f"https://example.org/{n}" for n in range(4)]
+    with RunningServer(Failing, None) as aggregator:
+        options = VerifyOptions(other_archives=True, memento_url=aggregator.base)
+
+        async def go() -> Recorder:
+            recorder = Recorder()
+            async with WaybackClient(server.base, timeout=5.0, resolver=StaticResolver({})) as wb:
+                verifier = Verifier(wb, options, recorder)
+                await asyncio.gather(
+                    *(verifier._elsewhere(url, ArchiveState("failed")) for url in urls)
+                )
+            return recorder
+
+        recorder = asyncio.run(go())
+    assert len(recorder.warnings) == 1, recorder.warnings
+
+
+def test_the_archive_table_tells_one_state_and_gives_the_snapshot_to_copy(
+    site: RunningServer, wayback: tuple[RunningServer, FakeState], tmp_path: Path
+) -> None:
+    server, state = wayback
+    good, walled = f"{site.base}/ok", f"{site.base}/fb-post"
+    for url in (good, walled):
+        state.add_capture(url, "20260101000000")
+    state.payloads[walled] = (200, {}, LOGIN)
+    doc = footnoted_report(tmp_path / "report.md", [good, walled])
+    env = cli_env(server, KZARCHIVE_MAX_SNAPSHOT_AGE="3650d", KZARCHIVE_OTHER_ARCHIVES="0")
+    result = CliRunner().invoke(main, ["archive", str(doc)], env=env)
+    assert result.exit_code == 1  # a link is not preserved
+    rows = {line.split()[1]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert rows[good][2] == "existing"
+    assert rows[good][3] == f"https://web.archive.org/web/20260101000000/{good}"
+    assert rows[walled][2:4] == ["not", "holding"]  # never "saved" or "existing"
+    assert rows[walled][4] == f"https://web.archive.org/web/20260101000000/{walled}"
+    assert "no copy holds the page (login-wall:" in result.stdout
+    # The summary counts the table's words, and says what the exit code says
+    assert result.stderr.strip().splitlines()[-1] == "1 existing, 1 not holding; 1 not preserved"
