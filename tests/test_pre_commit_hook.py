@@ -76,3 +76,29 @@ def test_try_repo_fails_a_commit_that_adds_a_dead_link(tmp_path: Path) -> None:
         passed = try_repo()
         assert passed.returncode == 0, passed.stdout + passed.stderr
         assert "kzarchive links" in passed.stdout and "Passed" in passed.stdout
+
+
+def test_hook_names_each_link_not_alive_and_fails_only_on_dead(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kzarchive.cli import main
+
+    with scenario_server() as server:
+        page = tmp_path / "page.md"
+        page.write_text(
+            f"[a]({server.base}/ok) [b]({server.base}/forbidden)\n\n[c]({server.base}/gone410)\n"
+        )
+        walled = tmp_path / "walled.html"
+        walled.write_text(f'<p><a href="{server.base}/forbidden">x</a></p>\n')
+        empty = tmp_path / "empty.md"
+        empty.write_text("")
+        failed = CliRunner().invoke(main, ["hook", str(page), str(walled), str(empty)])
+        assert failed.exit_code == 1
+        assert failed.stdout.splitlines() == [
+            f"{page}:1: blocked (http-403) {server.base}/forbidden",
+            f"{page}:3: dead (http-410) {server.base}/gone410",
+            f"{walled}:1: blocked (http-403) {server.base}/forbidden",
+        ]
+        assert "3 files: 1 dead links, 2 that could not be judged" in failed.stderr
+        passed = CliRunner().invoke(main, ["hook", str(walled), str(empty)])
+        assert passed.exit_code == 0
