@@ -16,7 +16,7 @@ from pathlib import Path
 
 from kzarchive.check import CheckOptions
 from kzarchive.check.checker import LinkChecker, worth_second_look
-from kzarchive.check.dns import Resolver
+from kzarchive.check.dns import Resolver, dns_host, needs_dns
 from kzarchive.errors import KzarchiveError, ManifestError
 from kzarchive.evidence.keeper import Keeper, Kept
 from kzarchive.evidence.options import EvidenceOptions
@@ -50,6 +50,7 @@ from kzarchive.scope import (
 from kzarchive.wayback.archiver import Archiver, submitted_despite, worth_submitting
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
+from kzarchive.wayback.perma import PermaArchiver, PermaClient, PermaOptions, carried
 from kzarchive.wayback.verify import Verifier, VerifyOptions
 
 OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown", "report.html": "html"}
@@ -63,6 +64,7 @@ class RunResult:
     kept: Kept | None = None  # the evidence of this run, when it kept some
     adopted: Path | None = None  # where the manifest of the document taken over was kept
     cdx_requests: int = 0  # requests this run made to the Wayback Machine's index
+    saved_now: int = 0  # links given a new capture by this run (not by an earlier one)
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -199,6 +201,7 @@ async def run_pipeline(
     verify_options: VerifyOptions | None = None,
     evidence_options: EvidenceOptions | None = None,
     adopt: bool = False,
+    perma_options: PermaOptions | None = None,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
     evidence of what each answered (see :mod:`kzarchive.evidence`).
@@ -249,13 +252,23 @@ async def run_pipeline(
             if keeper is not None:
                 secret = [o for r in wanted if (o := redacted.original(r.url)) != r.url]
                 keeper.start(checker, secret)
-                await keeper.open_browser(checker)
+                keeper.open_browser(checker, len(wanted))
+            archive_host = dns_host(client.base)
             await checker.prepare(
                 [redacted.original(r.url) for r in wanted],
-                offline_also=", and nothing can be archived or captured",
+                offline_also=(
+                    ", and nothing can be archived or captured"
+                    if archive_host is None or needs_dns(archive_host)
+                    else f"; the archive at {client.base} is asked all the same"
+                ),
             )
             checker.keep_words = True
-            verifier = Verifier(client, verify_options, observer)
+            perma = (
+                PermaArchiver(PermaClient(perma_options, client.http), perma_options, observer)
+                if perma_options is not None and perma_options.active and not checker.offline
+                else None
+            )
+            verifier = Verifier(client, verify_options, observer, perma)
             archiver = Archiver(client, archive_options, observer)
             archiver.guard = ArchiveGuard(checker.dns, archiver.options.archive_private)
             archiver.on_job = store.set_archive
@@ -298,6 +311,11 @@ async def run_pipeline(
                     state = await archiver.archive(
                         record.url, record.archive, capture=capture_wanted
                     )
+                    if perma is not None and not state.withheld:
+                        wanted = await capture_wanted() is True
+                        state = await perma.preserve(record.url, state, record.archive, wanted)
+                    else:
+                        state = carried(state, record.archive)
                     store.update(record.url, archive=state)
                     state = submitted_despite(state, record.archive, await checking)
                     state = await verifier.verify(
@@ -332,6 +350,24 @@ async def run_pipeline(
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     kept = await keeper.seal(path, offline) if keeper is not None else None
+    before = {
+        r.url: r.archive.snapshot.url for r in manifest.links if r.archive and r.archive.snapshot
+    }
+    saved_now = sum(
+        1
+        for r in store.manifest.links
+        if r.cited
+        and r.archive
+        and r.archive.status == "saved"
+        and r.archive.snapshot is not None
+        and r.archive.snapshot.url != before.get(r.url)
+    )
     return RunResult(
-        store.manifest, tuple(written), offline, kept, adopted, cdx_requests=client.cdx_requests
+        store.manifest,
+        tuple(written),
+        offline,
+        kept,
+        adopted,
+        cdx_requests=client.cdx_requests,
+        saved_now=saved_now,
     )

@@ -105,7 +105,9 @@ def preservation(row: Row) -> str:
     best = archive.best_copy()
     if best is None:
         return "not preserved: no copy holds the page"
-    where = "the Wayback Machine" if best.archive == "wayback" else best.archive
+    where = {"wayback": "the Wayback Machine", "perma.cc": "Perma.cc"}.get(
+        best.archive, best.archive
+    )
     cited = " as cited" if best is archive.cited_snapshot else ""
     sure = "" if best.holds_page else " (not verified)"
     line = f"preserved in {where}{cited}{sure}"
@@ -140,6 +142,9 @@ class CsvRenderer:
         "evidence_record",
         "evidence_media",
         "evidence_error",
+        "perma_url",
+        "perma_date",
+        "perma_holds_page",
     ]
 
     def render(self, manifest: Manifest) -> str:
@@ -174,9 +179,17 @@ class CsvRenderer:
                     f"{kept.warc}#{kept.record_id}" if kept and kept.record_id else None,
                     " ".join(m.path for m in kept.media) if kept and kept.media else None,
                     (kept.error or kept.media_error) if kept else None,
+                    *_perma_cells(archive.perma if archive else None),
                 ]
             )
         return to_csv(self.header, table)
+
+
+def _perma_cells(copy: Snapshot | None) -> list[str | None]:
+    if copy is None:
+        return [None, None, None]
+    holds = {True: "yes", False: "no", None: "not verified"}[copy.holds_page]
+    return [copy.url, _date(copy), holds]
 
 
 @dataclass(frozen=True)
@@ -263,6 +276,7 @@ def _labelled_copies(row: Row) -> list[tuple[str, str, str, str]]:
         ("as cited", archive.cited_snapshot),
         ("latest", archive.snapshot),
         ("older good copy", archive.good_snapshot),
+        ("Perma.cc", archive.perma),
         *((s.archive, s) for s in archive.elsewhere),
     ]
     found, seen = [], set()
@@ -399,7 +413,9 @@ class MarkdownRenderer:
         if cited_on:
             out += [f"Cited on {cited_on}{_given(manifest)}; checked {manifest.generated_at}.", ""]
         for line, listed in _summary(manifest):
-            out.append(f"- {line}: {', '.join(listed)}" if listed else f"- {line}")
+            # a list of footnote labels said as one, never mistaken for a count beside the counts
+            named = f"footnote{'s' if len(listed) > 1 else ''} {', '.join(listed)}"
+            out.append(f"- {line}: {named}" if listed else f"- {line}")
         for note in notes(manifest):
             heading = f"Footnote {_md_escape(note.label)}" if note.label else "Other links"
             out += ["", f"## {heading}", ""]

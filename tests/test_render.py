@@ -95,7 +95,7 @@ def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
 def test_markdown_summary_and_lost_footnotes() -> None:
     text = RENDERERS["markdown"].render(load(SEED))
     assert "- 3 dead (link rot)" in text
-    assert "- footnotes that lost every source: 2, 13" in text
+    assert "- footnotes that lost every source: footnotes 2, 13" in text
     assert "[as cited: 2019-02-20, not verified](<https://web.archive.org/web/20190220083000/" in (
         text
     )

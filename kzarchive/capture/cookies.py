@@ -55,10 +55,13 @@ def load_cookies(path: Path) -> Cookies:
     try:
         text = path.read_text(encoding="utf-8")
         jar.load(str(path), ignore_discard=True, ignore_expires=True)
+    except http.cookiejar.LoadError:  # an OSError too: first
+        raise CookiesError(
+            f"{path}: not a Netscape cookies.txt file (its first line is "
+            "'# Netscape HTTP Cookie File', then one cookie a line, tab-separated)"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CookiesError(f"{path}: cannot read the cookies file ({exc})") from None
-    except http.cookiejar.LoadError as exc:
-        raise CookiesError(f"{path}: not a Netscape cookies.txt file ({exc})") from None
     cookies = tuple(jar)
     if not cookies:
         raise CookiesError(f"{path}: no cookies in it (a Netscape cookies.txt is expected)")

@@ -51,7 +51,9 @@ class Renderings:
         recorder: WarcRecorder,
         observer: Observer,
         cookies: Cookies | None = None,
+        expected: int = 0,
     ) -> None:
+        self.expected = expected  # links that may be rendered (for the progress bar)
         self.folder = folder
         self.stamp = stamp
         self.options = options
@@ -63,34 +65,43 @@ class Renderings:
         self.kept: dict[str, Rendering] = {}
         self.files: list[Path] = []
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._started = False
+        self._launching = asyncio.Lock()
 
-    async def open(self, private: Private | None) -> bool:
-        """Start the browser; False (and one warning saying how to get one) when there is none."""
+    def open(self, private: Private | None) -> bool:
+        """Get ready to render (the browser starts with the first page, so that a run with
+        nothing to render, offline for one, never starts it); False when Playwright is missing."""
         try:
-            from kzarchive.capture.session import BrowserSession, BrowserUnavailable
+            from kzarchive.capture.session import BrowserSession
         except ImportError as exc:  # Playwright is a dependency; a broken install says so
             self.observer.warn(f"no browser capture: Playwright cannot be loaded ({exc})")
             return False
-        session = BrowserSession(self.options, self.recorder, private, self.cookies)
-        try:
-            await session.__aenter__()
-        except BrowserUnavailable as exc:
-            self.observer.warn(str(exc))
-            return False
-        assert session.launched is not None
-        self.session = session
-        self.browser = f"Chromium {session.launched.version}"
+        self.session = BrowserSession(self.options, self.recorder, private, self.cookies)
         return True
 
     def want(self, url: str) -> None:
         """Render ``url`` (its check is done and it answered), once."""
         if self.session is None or url in self._tasks or url in self.recorder.skip:
             return
-        if not self._started:
-            self._started = True
-            self.observer.phase_started(PHASE, 0)
         self._tasks[url] = asyncio.ensure_future(self._one(url))
+
+    async def _launched(self) -> BrowserSession | None:
+        """The running browser, started on first use; None (said once) when there is none."""
+        async with self._launching:
+            session = self.session
+            if session is None or self.browser is not None:
+                return session
+            from kzarchive.capture.session import BrowserUnavailable
+
+            try:
+                await session.__aenter__()
+            except BrowserUnavailable as exc:
+                self.observer.warn(str(exc))
+                self.session = None
+                return None
+            assert session.launched is not None
+            self.browser = f"Chromium {session.launched.version}"
+            self.observer.phase_started(PHASE, self.expected)
+            return session
 
     async def finish(self, abandon: bool = False) -> dict[str, Rendering]:
         """Wait for every rendering (or stop them: ``abandon``), close the browser; what was
@@ -102,13 +113,14 @@ class Renderings:
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
         session = self.session
         self.session = None
-        if session is not None:
+        if session is not None and self.browser is not None:
             await session.close()
         return self.kept
 
     async def _one(self, url: str) -> None:
-        session = self.session
-        assert session is not None
+        session = await self._launched()
+        if session is None:
+            return
         checked = self.recorder.last_time(url)
         if checked is not None:
             wait = (checked + AFTER_CHECK - datetime.now(UTC)).total_seconds()

@@ -22,6 +22,36 @@ HOW_TO_GET_ONE = (
     "name one with --browser-path; --no-browser silences this"
 )
 
+DISABLED_FEATURES = (
+    # Playwright's defaults (1.5x)
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "AimEnabled",
+    "PreconnectToSearch",
+    # What phones home
+    "NetworkTimeServiceQuerying",
+    "OptimizationHints",
+    "OptimizationGuideModelDownloading",
+    "OptimizationHintsFetching",
+    "OptimizationTargetPrediction",
+    "Translate",
+    "MediaRouter",
+    "DialMediaRouteProvider",
+    "SafeBrowsing",
+    "SafeBrowsingEnhancedProtection",
+    "NetworkPrediction",
+    "InterestFeedContentSuggestions",
+    "CertificateTransparencyComponentUpdater",
+    "AutofillServerCommunication",
+    "PrivacySandboxSettings4",
+)
+
 # Background traffic off: no updates, sync, Safe Browsing, metrics, translation, prediction or
 # field trials. Playwright adds some of these itself; they are listed so that they stay whatever
 # Playwright's defaults become.
@@ -44,11 +74,13 @@ QUIET_SWITCHES = (
     "--safebrowsing-disable-auto-update",
     "--password-store=basic",
     "--use-mock-keychain",
-    "--disable-features=OptimizationHints,OptimizationGuideModelDownloading,"
-    "OptimizationHintsFetching,OptimizationTargetPrediction,Translate,MediaRouter,"
-    "DialMediaRouteProvider,SafeBrowsing,SafeBrowsingEnhancedProtection,NetworkPrediction,"
-    "InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater,AutofillServerCommunication,"
-    "PrivacySandboxSettings4,HttpsUpgrades",
+    # Chromium reads only the last --disable-features: this one also carries Playwright's own
+    # (which it replaces), NetworkTimeServiceQuerying among them (clients2.google.com/time).
+    "--disable-features=" + ",".join(DISABLED_FEATURES),
+    # Chromium 156 still asks update.googleapis.com for component updates despite
+    # --disable-component-update (seen in its net log in a network namespace): its update
+    # server is pointed at the discard port of this machine, so the request never leaves it.
+    "--component-updater=url-source=http://127.0.0.1:9/",
     "--dns-prefetch-disable",
     "--hide-scrollbars",
     "--mute-audio",

@@ -51,6 +51,7 @@ class Rendered:
     truncated: tuple[str, ...] = ()
     logged_in: bool = False
     error: str | None = None
+    seconds: float = 0.0  # in the browser, from the context's creation to its closing
 
 
 @dataclass

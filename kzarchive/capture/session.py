@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 
 import httpx
@@ -127,35 +128,40 @@ class BrowserSession:
         """Capture one page in a fresh context, when a slot is free (into ``writer``, else the
         session's)."""
         async with self._slots:
-            browser, client = self._browser, self._client
-            assert browser is not None and client is not None, "not started"
-            if not browser.is_connected():
-                return Rendered(url, error="the browser is gone")
-            logged_in = self.cookies is not None
-            recorder = PageRecorder(
-                writer or self.writer,
-                logged_in,
-                self.options.page_bytes,
-                self.options.response_bytes,
+            started = time.monotonic()
+            rendered = await self._capture(url, writer)
+            return replace(rendered, seconds=time.monotonic() - started)
+
+    async def _capture(self, url: str, writer: Writer | None) -> Rendered:
+        browser, client = self._browser, self._client
+        assert browser is not None and client is not None, "not started"
+        if not browser.is_connected():
+            return Rendered(url, error="the browser is gone")
+        logged_in = self.cookies is not None
+        recorder = PageRecorder(
+            writer or self.writer,
+            logged_in,
+            self.options.page_bytes,
+            self.options.response_bytes,
+        )
+        try:
+            context = await browser.new_context(
+                accept_downloads=False,
+                service_workers="block",
+                viewport=VIEWPORT,  # type: ignore[arg-type]
+                user_agent=self._agent,
+                locale="en-US",
             )
-            try:
-                context = await browser.new_context(
-                    accept_downloads=False,
-                    service_workers="block",
-                    viewport=VIEWPORT,  # type: ignore[arg-type]
-                    user_agent=self._agent,
-                    locale="en-US",
-                )
-            except PlaywrightError as exc:
-                return Rendered(url, error=f"no browser context: {exc}")
-            try:
-                if self.cookies is not None:
-                    await context.add_cookies(self.cookies.for_browser())  # type: ignore[arg-type]
-                return await render(context, url, self.options, recorder, client, self.private)
-            finally:
-                with contextlib.suppress(PlaywrightError, TimeoutError):
-                    async with asyncio.timeout(CLOSE_TIME):
-                        await context.close()
+        except PlaywrightError as exc:
+            return Rendered(url, error=f"no browser context: {exc}")
+        try:
+            if self.cookies is not None:
+                await context.add_cookies(self.cookies.for_browser())  # type: ignore[arg-type]
+            return await render(context, url, self.options, recorder, client, self.private)
+        finally:
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                async with asyncio.timeout(CLOSE_TIME):
+                    await context.close()
 
 
 async def _user_agent(browser: Browser) -> str:

@@ -21,11 +21,14 @@ from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.cli.context import Settings
 from kzarchive.evidence.options import EvidenceOptions
 from kzarchive.manifest import MANIFEST_NAME
-from kzarchive.wayback.options import DEFAULT_MEMENTO_URL, ArchiveOptions, parse_age
+from kzarchive.wayback.options import DEFAULT_MEMENTO_URL, PERMA_API, ArchiveOptions, parse_age
+from kzarchive.wayback.pacing import CDX_PER_MINUTE, Pacing
 
 if TYPE_CHECKING:
     from kzarchive.extract import Extraction
     from kzarchive.scope import Redacted, Scope
+    from kzarchive.wayback.memento import OtherArchive
+    from kzarchive.wayback.perma import PermaOptions
     from kzarchive.wayback.verify import VerifyOptions
 
 DEFAULT_DOCUMENT = "sources.txt"
@@ -288,15 +291,33 @@ def archive_options(command: F) -> F:
             "--other-archives/--no-other-archives",
             envvar="KZARCHIVE_OTHER_ARCHIVES",
             default=True,
-            help="Ask a Memento aggregator for copies in other web archives when the Wayback "
+            help="Ask other web archives (their Memento TimeMaps) for copies when the Wayback "
             "Machine holds none that holds the page.",
+        ),
+        click.option(
+            "--archive-list",
+            envvar="KZARCHIVE_ARCHIVE_LIST",
+            type=click.Path(dir_okay=False, path_type=Path),
+            callback=_valid_archive_list,
+            help="JSON list of the archives to ask instead of the built-in one (ours, or "
+            "MemGator's archives.json); 'kzarchive config' shows the list in force.",
         ),
         click.option(
             "--memento-url",
             envvar="KZARCHIVE_MEMENTO_URL",
             default=DEFAULT_MEMENTO_URL,
             callback=valid_base_url,
-            help="Base URL of the Memento aggregator (TimeTravel API).",
+            help="A self-hosted Memento aggregator (MemGator) to ask instead of the archives "
+            "one by one (off by default).",
+        ),
+        click.option(
+            "--cdx-per-minute",
+            envvar="KZARCHIVE_CDX_PER_MINUTE",
+            type=click.FloatRange(0, 6000),
+            default=CDX_PER_MINUTE,
+            show_default=True,
+            help="The Wayback index's limit per IP; look-ups keep to 80% of it (0: no pacing, "
+            "for a local archive).",
         ),
         click.option(
             "--captures-per-minute",
@@ -310,6 +331,68 @@ def archive_options(command: F) -> F:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _valid_archive_list(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> tuple[OtherArchive, ...] | None:
+    if value is None:
+        return None
+    from kzarchive.wayback.memento import ArchiveListError, load_archive_list
+
+    try:
+        return load_archive_list(value)
+    except ArchiveListError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def perma_options(command: F) -> F:
+    """Perma.cc (``run``): on with PERMA_API_KEY, off with --no-perma."""
+    options = [
+        click.option(
+            "--perma/--no-perma",
+            envvar="KZARCHIVE_PERMA",
+            default=True,
+            help="With PERMA_API_KEY set, also make a Perma.cc link of each link (once per "
+            "document).",
+        ),
+        click.option(
+            "--perma-folder",
+            envvar="KZARCHIVE_PERMA_FOLDER",
+            type=click.IntRange(1),
+            help="The Perma.cc folder (its number) the links go into (default: your own).",
+        ),
+        click.option(
+            "--perma-url",
+            envvar="KZARCHIVE_PERMA_URL",
+            default=PERMA_API,
+            show_default=True,
+            callback=valid_base_url,
+            help="Base URL of Perma.cc's API.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def perma_record(params: dict[str, Any]) -> PermaOptions:
+    """Perma.cc's options; the key only from the environment (PERMA_API_KEY)."""
+    import os
+
+    from kzarchive.wayback.perma import PermaOptions
+
+    return PermaOptions(
+        key=os.environ.get("PERMA_API_KEY") or None,
+        folder=params.get("perma_folder"),
+        enabled=bool(params.get("perma", True)),
+        api=params.get("perma_url") or PERMA_API,
+    )
+
+
+def pacing_record(params: dict[str, Any]) -> Pacing:
+    """How fast the run may ask the Wayback Machine's index."""
+    return Pacing.default(cdx_per_minute=params.get("cdx_per_minute", CDX_PER_MINUTE))
 
 
 def _valid_age(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -515,7 +598,13 @@ def check_record(params: dict[str, Any]) -> CheckOptions:
 def verify_record(params: dict[str, Any]) -> VerifyOptions:
     from kzarchive.wayback.verify import VerifyOptions
 
-    return _record(VerifyOptions, params, enabled=params["verify_snapshots"])
+    listed = params.get("archive_list")
+    return _record(
+        VerifyOptions,
+        params,
+        enabled=params["verify_snapshots"],
+        **({"archives": listed} if listed is not None else {}),
+    )
 
 
 def format_option(*choices: str) -> Callable[[F], F]:

@@ -28,6 +28,9 @@ from kzarchive.cli.options import (
     global_options,
     keep_secrets_option,
     output_option,
+    pacing_record,
+    perma_options,
+    perma_record,
     scope_options,
     scope_record,
     verify_record,
@@ -67,6 +70,7 @@ if TYPE_CHECKING:
 )
 @check_options
 @archive_options
+@perma_options
 @evidence_options
 @browser_options
 @scope_options
@@ -93,7 +97,9 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     scope = scope_record(params)
 
     async def work(observer: Observer) -> RunResult:
-        async with WaybackClient(settings.wayback_url, load_credentials()) as client:
+        async with WaybackClient(
+            settings.wayback_url, load_credentials(), pacing=pacing_record(params)
+        ) as client:
             return await run_pipeline(
                 redacted,
                 out,
@@ -105,6 +111,7 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
                 verify_options=verify_record(params),
                 evidence_options=evidence_opts,
                 adopt=params["adopt"],
+                perma_options=perma_record(params),
             )
 
     with FolderLock(out), settings.observer() as observer:
@@ -127,7 +134,10 @@ def run_command(settings: Settings, /, document: Path, **params: Any) -> None:
     if not settings.quiet:
         from kzarchive.cli import views
 
-        settings.err.print(views.run_summary(result.manifest, result.written, result.kept))
+        sheets, lines = views.run_summary(
+            result.manifest, result.written, result.kept, result.saved_now, result.cdx_requests
+        )
+        views.print_summary(sheets, lines, sys.stderr)
     sys.exit(
         run_exit(
             (r.check for r in cited if r.check),

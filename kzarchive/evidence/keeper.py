@@ -81,7 +81,7 @@ class Keeper:
         )
         self.renderings: Renderings | None = None
 
-    async def open_browser(self, checker: LinkChecker) -> None:
+    def open_browser(self, checker: LinkChecker, expected: int) -> None:
         """Start the browser when it is asked for and can be found (else one warning)."""
         if not self.options.browser.enabled:
             return
@@ -92,16 +92,20 @@ class Keeper:
             self.recorder,
             self.observer,
             self.cookies,
+            expected,
         )
         private = checker.private_host if checker.options.exclude_private else None
-        if await renderings.open(private):
+        if renderings.open(private):
             self.renderings = renderings
 
     def checked(self, url: str, check: Check) -> None:
         """A link's check is done: render it in the browser if it answered."""
-        answered = check.verdict in RENDERED_VERDICTS and check.http_status is not None
-        if self.renderings is not None and answered:
+        if self.renderings is None:
+            return
+        if check.verdict in RENDERED_VERDICTS and check.http_status is not None:
             self.renderings.want(url)
+        else:
+            self.observer.advanced("browser", url, "not rendered")
 
     async def close_browser(self) -> None:
         """Stop the browser if it still runs (an interrupted run)."""

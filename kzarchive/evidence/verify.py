@@ -110,11 +110,15 @@ def verify_folder(folder: Path) -> Verification:
 
 
 def evidence_files(folder: Path) -> list[str]:
-    """Every evidence file a seal should list (WARCs, their page lists, media), relative."""
+    """Every evidence file a seal should list (WARCs, their page lists, media, what the browser
+    kept), relative."""
+    from kzarchive.capture.keep import BROWSER_DIR
+
     found = [
         *(folder / WARC_DIR).glob("*.warc.gz"),
         *(folder / WARC_DIR).glob("*.pages.jsonl"),
         *(p for p in (folder / MEDIA_DIR).rglob("*") if p.is_file()),
+        *(p for p in (folder / BROWSER_DIR).rglob("*") if p.is_file()),
     ]
     return sorted(p.relative_to(folder).as_posix() for p in found)
 

@@ -49,6 +49,8 @@ _MONTHS = (
     "|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec"
     "|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря"
 )
+# A file name after a space that ends a URL: the space stands for a character without a glyph
+_GLYPHLESS = re.compile(r" ([A-Za-z0-9][A-Za-z0-9-]*\.(?:html?|pdf|php|aspx?|txt))(?=[\s.,;)]|$)")
 # A day and a month after a line's leading number: a date going on a note, not a new note
 _DATE_AFTER = re.compile(rf"^\s*(?:{_MONTHS})\b", re.IGNORECASE)
 _SUPER_LABEL = re.compile(r"^(\d{1,4}|[ivxlcIVXLC]{1,6}|[a-z]|[*†‡§]{1,3})$")
@@ -180,7 +182,7 @@ def _furniture(pages: list[list[_Line]], heights: list[float]) -> set[int]:
         for line in page:
             if height * FURNITURE_BAND < line.y < height * (1 - FURNITURE_BAND):
                 continue
-            shape = re.sub(r"\d+", "#", " ".join(line.text().lower().split()))
+            shape = re.sub(r"\b\d{1,4}\b", "#", " ".join(line.text().lower().split()))
             banded.append((shape, line))
             if shape not in seen:
                 seen.add(shape)
@@ -244,11 +246,18 @@ class _Sequence:
     starts one of its lines."""
 
     last: int | None = None
+    left: float | None = None  # where the last note's number stood
 
-    def accepts(self, label: str, line: _Line, refs: set[int]) -> bool:
+    def accepts(self, label: str, line: _Line, refs: set[int], *, listed: bool = False) -> bool:
+        """Whether ``label``, starting ``line``, starts a note; ``listed``: in a reference list,
+        where ``[12]`` opening a line does when it comes after the last (a column or a table may
+        have put another number between), but ``[2015]`` after ``[11]`` is a citation's year."""
         if not label.isdigit():
             return True
         number = int(label)
+        if listed and line.text().lstrip().startswith("["):
+            last = self.last or 0
+            return last < number <= last + 30 or number == 1
         raised = line.starts_with_superscript()
         if not raised and _DATE_AFTER.match(line.body_after_label()):
             return False  # "28 September 2016 http://..." goes on a note
@@ -256,11 +265,18 @@ class _Sequence:
             return number in refs or raised or number <= 3
         if number == self.last + 1 or (number in refs and number != self.last):
             return True
+        if (
+            self.left is not None
+            and abs(line.left - self.left) < 1.5
+            and self.last < number <= self.last + 5
+        ):
+            return True  # a note without a URL skipped, its number where numbers stand
         return raised and (number == 1 or self.last < number <= self.last + 5)
 
-    def take(self, label: str) -> None:
+    def take(self, label: str, line: _Line) -> None:
         if label.isdigit():
             self.last = int(label)
+            self.left = line.left
 
 
 class _Reader:
@@ -350,18 +366,19 @@ class _Reader:
                     in_section, current = True, None
                     continue
                 label = line.label()
-                in_zone = id(line) in zones
+                # Under a "References" heading, small print at a column's foot is the list
+                in_zone = id(line) in zones and not in_section
                 if in_zone or footer:
                     if (
                         label is not None
                         and line.body_after_label().strip()
                         and footnotes.accepts(label, line, near)
                     ):
-                        footnotes.take(label)
+                        footnotes.take(label, line)
                         current = spill = _Open(Note(label, line.page), [line])
                         notes.append(current)
                         continue
-                    if current is not None and not current.section and not text.isdigit():
+                    if current is not None and not current.section and not _page_number(text):
                         if self._goes_on(current, line):
                             current.lines.append(line)
                             continue
@@ -370,22 +387,22 @@ class _Reader:
                         current is None
                         and spill is not None
                         and spill.lines[-1].page != line.page
-                        and not text.isdigit()
+                        and not _page_number(text)
                     ):
                         # The top of a zone, before its first note: the last page's last note
                         # going on
                         current = spill
                         current.lines.append(line)
                         continue
-                if text.isdigit():
+                if _page_number(text):
                     continue  # a page number
                 if in_section:
                     if (
                         label is not None
                         and line.body_after_label().strip()
-                        and endnotes.accepts(label, line, set())
+                        and endnotes.accepts(label, line, set(), listed=True)
                     ):
-                        endnotes.take(label)
+                        endnotes.take(label, line)
                         current = _Open(Note(label, line.page), [line], section=True)
                         notes.append(current)
                         continue
@@ -401,7 +418,7 @@ class _Reader:
                 ):
                     # Footnotes at body size (pandoc's Word styles): a superscript number low on
                     # the page starts them
-                    footnotes.take(label)
+                    footnotes.take(label, line)
                     footer = True
                     current = spill = _Open(Note(label, line.page), [line])
                     notes.append(current)
@@ -515,7 +532,19 @@ class _Reader:
                 if match.start() < skip[index]:
                     continue
                 raw, at, end = match.group(0), index, match.end()
-                while at + 1 < len(texts) and not texts[at][end:].strip():
+                while True:
+                    after = texts[at][end:]
+                    if after.strip():
+                        # Justified text (InDesign's) can put a space inside a URL after a
+                        # character it breaks at: "abc.net.au/ news/2017-04-13/..."
+                        rest = _spaced(raw, after)
+                        if rest is None:
+                            break
+                        raw, end = raw + rest, end + 1 + len(rest)
+                        skip[at] = end
+                        continue
+                    if at + 1 >= len(texts):
+                        break
                     following = texts[at + 1]
                     rest = continuation(raw, following, fits=self._fits(lines[at], following))
                     if rest is None:
@@ -524,8 +553,15 @@ class _Reader:
                     at += 1
                     end = len(following) - len(following.lstrip()) + len(rest)
                     skip[at] = end
-                    if texts[at][end:].strip():
-                        break
+                gap = _GLYPHLESS.match(texts[at], end)
+                if gap and raw[-1].isalnum():
+                    # pdfLaTeX's fonts may give "_" no glyph: "…/page drfuzz.html"
+                    guessed = f"{raw}_{gap.group(1)}"
+                    self.parsed.warnings.append(
+                        f"page {lines[at].page}: a gap inside {strip_trailing(guessed)!r} read "
+                        "as '_' (a character without a glyph in the PDF's text)"
+                    )
+                    raw, skip[at] = guessed, gap.end()
                 found.append((index, strip_trailing(raw)))
         return found
 
@@ -564,6 +600,26 @@ def producer(document: object) -> str:
     except Exception:  # a broken Info dictionary says nothing
         return ""
     return f"{metadata.get('Producer', '')} {metadata.get('Creator', '')}"
+
+
+def _spaced(url: str, after: str) -> str | None:
+    """The path, host or file name that goes on ``url`` after one space on the same line, when
+    the URL ends where a line could break (``/``, ``.``, ``-``) and what follows is unmistakably
+    more URL (a small letter or a digit first, a ``/`` or a ``.`` in it); else None."""
+    if not after.startswith(" ") or after.startswith("  ") or url[-1] not in "/.-":
+        return None
+    rest = continuation(url, after[1:])
+    if rest is None:
+        return None
+    core = strip_trailing(rest)
+    if not core or not (core[0].islower() or core[0].isdigit()) or not any(c in core for c in "/."):
+        return None
+    return rest
+
+
+def _page_number(text: str) -> bool:
+    """A line that is only a page number (a longer number goes on a URL: "...-1.2" / "517881")."""
+    return text.isdigit() and len(text) <= 4
 
 
 def _url_text(text: str) -> str:
@@ -614,7 +670,7 @@ def _zones(page: list[_Line], body_size: float, furniture: set[int]) -> set[int]
         block: list[_Line] = []
         for line in reversed(lines):
             text = line.text().strip()
-            if id(line) in furniture or text.isdigit():
+            if id(line) in furniture or _page_number(text):
                 continue
             size = line.common_size
             if size >= body_size * SMALL:

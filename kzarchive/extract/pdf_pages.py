@@ -168,6 +168,7 @@ def _runs(textpage: object) -> list[Run]:
     size = 0.0
     end = 0.0  # where the last character ended, roughly
     space = False  # a space since the last character
+    rotated = False
     for index in range(count):
         char = text[index]
         if char in "\r\n":
@@ -182,6 +183,17 @@ def _runs(textpage: object) -> list[Run]:
             get_matrix(handle, index, pmatrix)
             scale = math.hypot(matrix.c, matrix.d) or 1.0
             size = round(font_size(handle, index) * scale, 2)
+            # Rotated or mirrored text (a figure's labels, an arXiv stamp up the margin) is no
+            # line of the text
+            rotated = (
+                abs(matrix.b) > 0.05 * abs(matrix.a)
+                or abs(matrix.c) > 0.05 * abs(matrix.d)
+                or matrix.a <= 0
+                or matrix.d <= 0
+            )
+        if rotated:
+            current = None
+            continue
         origin(handle, index, px, py)
         cx, cy = x.value, y.value
         if char in _LINE_HYPHENS:

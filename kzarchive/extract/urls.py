@@ -10,15 +10,51 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-# A bare URL in running text: up to whitespace or a character that cannot appear unescaped; or a
-# citation written without its scheme (``www.hrw.org/report``, common in NGO footnotes), which
-# starts a word and has a dot after its first label.
-BARE_URL = re.compile(
-    r"""https?://[^\s<>"`{}|^]+|(?<![\w@./:%-])www\.(?=[a-z0-9-]+\.[a-z])[^\s<>"`{}|^]+""",
-    re.IGNORECASE,
-)
+_WEB_URL = re.compile(r"""https?://[^\s<>"`{}|^]+""", re.IGNORECASE)
+_WWW_URL = re.compile(r"""(?<![\w@./:%-])www\.(?=[a-z0-9-]+\.[a-z])[^\s<>"`{}|^]+""", re.IGNORECASE)
+
+
+class _BareURLs:
+    """Bare URLs in running text: up to whitespace or a character that cannot appear unescaped;
+    and citations written without their scheme (``www.hrw.org/report``, common in NGO notes),
+    which start a word and have a dot after their first label.
+
+    Two searches, the second only when the text holds ``www.`` at all: one pattern for both
+    made every document's search three to seven times slower (its ``www.`` branch is tried at
+    every character, where ``https?://`` is found by its literal prefix)."""
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        web = list(_WEB_URL.finditer(text))
+        if "www." not in text and "WWW." not in text:
+            return iter(web)
+        spans = [(m.start(), m.end()) for m in web]
+        bare = [
+            m
+            for m in _WWW_URL.finditer(text)
+            if not any(start <= m.start() < end for start, end in spans)
+        ]
+        return iter(sorted([*web, *bare], key=lambda m: m.start()))
+
+    def findall(self, text: str) -> list[str]:
+        return [m.group(0) for m in self.finditer(text)]
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return next(self.finditer(text), None)
+
+    def sub(self, replacement: str, text: str) -> str:
+        parts, last = [], 0
+        for match in self.finditer(text):
+            parts.append(text[last : match.start()])
+            parts.append(replacement)
+            last = match.end()
+        parts.append(text[last:])
+        return "".join(parts)
+
+
+BARE_URL = _BareURLs()
 
 _ESCAPED_PUNCT = re.compile(r"\\+(?=[!-/:-@\[-`{-~])")
 _TRAILING = ".,;:!?'\"*"
@@ -63,6 +99,7 @@ def clean_url(raw: str) -> str:
 # Characters a URL can be broken after at a line end, and that a continuation can hold.
 URL_CHARS = re.compile(r"^[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+$")
 _BREAKS = frozenset("/-_=&?#%~+")
+_URL_RUN = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 # A second URL at the start of the next line is never the rest of the first
 _NEW_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]{1,15}://|www\.)", re.IGNORECASE)
 # What a URL split after a dot goes on with: its file extension
@@ -97,7 +134,11 @@ def continuation(url: str, following: str, *, fits: bool | None = None) -> str |
         return None
     stripped = following.lstrip()
     token = stripped.split(None, 1)[0]
-    if _NEW_URL.match(token) or not URL_CHARS.match(token) or token[0] in "([<'\"*":
+    if _NEW_URL.match(token) or token[0] in "([<'\"*":
+        return None
+    # what cannot be in a URL ends it: "...-and-media>." gives "...-and-media"
+    token = _URL_RUN.match(token).group(0)  # type: ignore[union-attr]
+    if not token or not URL_CHARS.match(token):
         return None
     core = strip_trailing(token)
     if not core:
@@ -115,9 +156,9 @@ def continuation(url: str, following: str, *, fits: bool | None = None) -> str |
         return None
     if core.lower() in _PROSE:
         return None
+    if plain and core[0].isupper():
+        return None  # a capitalised word: a heading or a sentence, wherever the line broke
     if last in _BREAKS:
-        if plain and core[0].isupper() and not fits:
-            return None
         if core.isdigit() and len(stripped) > len(token) and not fits:
             return None  # "2019 ..." starting a line reads as a new note or a date
         return token

@@ -25,6 +25,7 @@ from kzarchive.wayback.memento import (
     default_archives,
 )
 from kzarchive.wayback.options import DEFAULT_MEMENTO_URL
+from kzarchive.wayback.perma import PermaArchiver
 from kzarchive.wayback.replies import WaybackError
 
 OLDER = 5  # older captures judged at most, when the latest does not hold the page
@@ -58,8 +59,11 @@ class Verifier:
         client: WaybackClient,
         options: VerifyOptions | None = None,
         observer: Observer = SILENT,
+        perma: PermaArchiver | None = None,
     ) -> None:
+        """``perma`` judges Perma.cc copies from their WARC (their raw payload)."""
         self.client = client
+        self.perma = perma
         self.options = options or VerifyOptions()
         self.observer = observer
         archives = self.options.archives_in_force() if self.options.other_archives else ()
@@ -94,6 +98,10 @@ class Verifier:
         snapshot = await self.judge.judged(state.snapshot)
         cited = await self.judge.judged(state.cited_snapshot)
         state = replace(state, snapshot=snapshot, cited_snapshot=cited)
+        if state.perma is not None and state.perma.judgement is None and self.perma is not None:
+            judgement = await self.perma.judge(state.perma, url)
+            if judgement is not None:
+                state = replace(state, perma=replace(state.perma, judgement=judgement))
         if not any(s.holds_page for s in (snapshot, cited) if s is not None):
             state = replace(state, good_snapshot=await self._good_older(url, state))
         if not state.copies() or not state.preserved:

@@ -43,7 +43,7 @@ def invoke(
     out = folder / "out"
     result = CliRunner().invoke(
         main,
-        ["run", str(doc), "--out", str(out), "--page-time", "5", *args],
+        ["run", str(doc), "--out", str(out), "--page-time", "8", *args],
         env=cli_env(wayback, **env),
     )
     return result, out
@@ -108,6 +108,22 @@ def test_each_page_keeps_its_screenshot_dom_and_thumbnail(done: tuple[Result, Pa
         rendering = found[path]["evidence"]["rendering"]
         for kind in ("screenshot", "thumbnail", "dom"):
             assert f"{rendering[kind]['sha256']}  {rendering[kind]['path']}\n" in sums
+
+
+def test_a_site_refusing_plain_clients_is_rendered_and_submitted(
+    done: tuple[Result, Path], servers: tuple[RunningServer, FakeState]
+) -> None:
+    _, out = done
+    link = links(out)["/js/browser-only"]
+    assert link["check"]["verdict"] == "blocked"  # the plain client's 403
+    rendering = link["evidence"]["rendering"]
+    assert rendering["http_status"] == 200 and rendering["title"] == "Statement"
+    # Save Page Now captures with its own browser: a link that is not dead is submitted
+    submitted = {r.form.get("url") for r in servers[1].saves()}
+    assert link["url"] in submitted
+    # and the cookies never went to the Wayback Machine
+    for request in servers[1].requests:
+        assert SESSION not in json.dumps([request.query, request.form, request.headers])
 
 
 def test_the_wacz_alone_holds_the_rendered_page(done: tuple[Result, Path]) -> None:

@@ -222,3 +222,83 @@ def test_a_copy_elsewhere_is_judged_and_preserves_the_link(
     assert len(dropped) == 1
     for name in ("a slow archive", "a broken archive (HTTP 500)", "an archive answering HTML"):
         assert name in dropped[0]
+
+
+def _list_file(tmp_path: Path, base: str) -> Path:
+    path = tmp_path / "archives.json"
+    path.write_text(
+        json.dumps({"archives": [a.to_json() for a in fake_archive_list(base)[:3]]}),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_config_shows_the_list_in_force(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kzarchive.cli import main
+
+    shipped = CliRunner().invoke(main, ["config"], env={"KZARCHIVE_ARCHIVE_LIST": ""})
+    assert shipped.exit_code == 0
+    assert "other web archives asked: 12 (built in: kzarchive/wayback/archives.json)" in (
+        shipped.stdout
+    )
+    assert "  arquivo.pt" in shipped.stdout
+    path = _list_file(tmp_path, "http://127.0.0.1:9")
+    given = CliRunner().invoke(
+        main, ["config", "--format", "json"], env={"KZARCHIVE_ARCHIVE_LIST": str(path)}
+    )
+    data = json.loads(given.stdout)["other_archives"]
+    assert data["source"] == f"--archive-list {path}"
+    assert [a["id"] for a in data["archives"]] == [
+        "webarchive.org.uk",
+        "arquivo.pt",
+        "archive.today",
+    ]
+    off = CliRunner().invoke(main, ["config"], env={"KZARCHIVE_OTHER_ARCHIVES": "0"})
+    assert "other web archives asked: 0 (off: --no-other-archives)" in off.stdout
+
+
+def test_a_bad_archive_list_is_a_usage_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kzarchive.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("[{}]")
+    result = CliRunner().invoke(main, ["run", "--archive-list", str(bad)])
+    assert result.exit_code == 2
+    assert 'entry 1 has no "timemap" address' in result.stderr
+
+
+def test_a_run_asks_the_archives_of_the_list_given(
+    wayback: tuple[RunningServer, FakeState],
+    archives: tuple[RunningServer, TimeMapState],
+    site: RunningServer,
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from kzarchive.cli import main
+    from tests.servers.documents import footnoted_report
+    from tests.servers.fake_wayback import cli_env
+
+    server, state = wayback
+    other, copies = archives
+    walled = f"{site.base}/fb-post"
+    state.add_capture(walled, "20200101000000")
+    state.payloads[walled] = (200, {}, LOGIN)
+    copies.add("ukwa", walled, "20200102000000")
+    doc = footnoted_report(tmp_path / "report.md", [walled])
+    out = tmp_path / "archive"
+    path = _list_file(tmp_path, other.base)
+    env = cli_env(server, KZARCHIVE_MAX_SNAPSHOT_AGE="3650d")
+    result = CliRunner().invoke(
+        main, ["run", str(doc), "--out", str(out), "--archive-list", str(path)], env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    [link] = json.loads((out / "manifest.json").read_text())["links"]
+    [copy] = link["archive"]["elsewhere"]
+    assert copy["archive"] == "webarchive.org.uk" and copy["judgement"]["verdict"] == "content"
+    assert "[webarchive.org.uk: 2020-01-02, holds the page](<" in (out / "citations.md").read_text()
+    assert [name for name, _ in copies.asked] == ["ukwa", "arquivo", "today"]

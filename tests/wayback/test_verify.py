@@ -300,3 +300,42 @@ def test_diff_and_reports_show_a_wall_and_a_drift(tmp_path: Path) -> None:
     html = RENDERERS["html"].render(new)
     assert "not preserved: no copy holds the page" in html and "a login wall" in html
     assert "data-versionurl" not in html  # Robust Links never point at a login wall
+
+
+def test_an_aggregator_that_does_not_answer_is_said_once(
+    wayback: tuple[RunningServer, FakeState],
+) -> None:
+    # Two links ask it at the same time (two slots); both answers fail: one warning
+    import time
+    from http.server import BaseHTTPRequestHandler
+
+    from kzarchive.wayback.verify import Verifier
+    from tests.observers import Recorder
+
+    class Failing(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            time.sleep(0.2)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server, _ = wayback
+    urls = [f"https://example.org/{n}" for n in range(4)]
+    with RunningServer(Failing, None) as aggregator:
+        options = VerifyOptions(other_archives=True, memento_url=aggregator.base)
+
+        async def go() -> Recorder:
+            recorder = Recorder()
+            async with WaybackClient(server.base, timeout=5.0, resolver=StaticResolver({})) as wb:
+                verifier = Verifier(wb, options, recorder)
+                await asyncio.gather(
+                    *(verifier._elsewhere(url, ArchiveState("failed")) for url in urls)
+                )
+            return recorder
+
+        recorder = asyncio.run(go())
+    said = [w for w in recorder.warnings if "Memento aggregator" in w]
+    assert len(said) == 1, said
