@@ -151,7 +151,7 @@ class Keeper:
             if url in rendered:
                 found = replace(found, rendering=rendered[url])
             store.update(record.url, evidence=found)
-        if self.options.media and not offline:
+        if self.options.media:  # links that answered only: offline, local pages still do
             await self._media(store, original)
         if self.captured or not (self.folder / WACZ_NAME).exists():
             title = str(store.manifest.document.get("path") or "kzarchive evidence")

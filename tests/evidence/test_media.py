@@ -34,6 +34,31 @@ def test_media_of_a_player_page_and_a_direct_file(sealed: Path) -> None:
     assert found["/gone404"]["evidence"]["media"] == []
 
 
+def test_a_local_players_media_is_kept_when_no_public_name_resolves(
+    servers: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kzarchive.check import dns as net
+
+    third_party("media/mp4-with-audio.mp4")
+    monkeypatch.setattr(net, "_lookup", lambda host: net.DnsAnswer("nxdomain"))  # offline
+    from click.testing import CliRunner
+
+    from kzarchive.cli import main
+    from tests.servers.documents import footnoted_report
+
+    doc = footnoted_report(
+        tmp_path / "report.md", [f"{servers.web.base}/video-page", "https://news.example.org/x"]
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["run", str(doc), "--out", str(out), "--media"], env=servers.env()
+    )
+    assert "offline" in result.stderr  # the machine counts as offline, the local page answers
+    evidence = links(out)["/video-page"]["evidence"]
+    assert evidence["media_error"] is None, evidence
+    assert {Path(m["path"]).suffix for m in evidence["media"]} == {".mp4", ".json"}
+
+
 def test_media_files_are_in_the_wacz_where_the_page_asks_for_them(sealed: Path) -> None:
     from warcio.archiveiterator import ArchiveIterator
 
