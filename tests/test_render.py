@@ -51,7 +51,7 @@ def test_csv_round_trips_one_row_per_citation() -> None:
 
 def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
     from tests.rich_manifest import KEPT as kept
-    from tests.rich_manifest import rich_manifest
+    from tests.rich_manifest import SHOT, rich_manifest
 
     manifest = rich_manifest()  # the first link's own copy kept, the second's failed
     rows = list(csv.DictReader(io.StringIO(RENDERERS["csv"].render(manifest))))
@@ -67,7 +67,8 @@ def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
     assert line == (
         "  - Own copy: captured: 2026-11-27T09:21:53Z; answer: HTTP 200, 381 bytes, cut short "
         f"(length); SHA-256: `{kept.sha256}`; [WARC file: {kept.warc}](<{kept.warc}>); "
-        f"WARC record: `{kept.record_id}`; [media: video.mp4](<{media}/video.mp4>); "
+        f"WARC record: `{kept.record_id}`; [screenshot: page.png](<{SHOT}/page.png>); "
+        f"screenshot SHA-256: `{'ef' * 32}`; [media: video.mp4](<{media}/video.mp4>); "
         f"[media metadata: video.info.json](<{media}/video.info.json>)"
     )
     assert "  - Own copy: not kept: nothing answered (dns-nxdomain)" in text
