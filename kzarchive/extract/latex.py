@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import bibtexparser
+from bibtexparser.bibdatabase import UndefinedString
 from bibtexparser.bparser import BibTexParser
 from pyparsing import ParseException
 
@@ -189,6 +190,11 @@ def parse_bibtex(text: str) -> Parsed:
     try:
         entries = bibtexparser.loads(source, parser=reader).entries
     except ParseException:
+        entries = []
+    except UndefinedString as exc:  # a value that names no @string macro: nothing is read
+        parsed.warnings.append(
+            f"the bibliography uses an undefined @string macro ({exc}): its entries were not read"
+        )
         entries = []
     for fields in entries:
         found = places.get(fields["ID"])
