@@ -50,34 +50,16 @@ def test_csv_round_trips_one_row_per_citation() -> None:
 
 
 def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
-    from dataclasses import replace
+    from tests.rich_manifest import KEPT as kept
+    from tests.rich_manifest import SHOT, rich_manifest
 
-    from kzarchive.evidence import Evidence, MediaFile
-
-    manifest = load(SEED)
-    first, second = manifest.links[0], manifest.links[1]
-    kept = Evidence(
-        captured_at="2026-11-27T09:21:53.519879Z",
-        warc="evidence/warc/kzarchive-20261127T092153Z.warc.gz",
-        record_id="<urn:uuid:e8617c44-bccd-4c18-9a63-68f953a89d1e>",
-        offset=398,
-        http_status=200,
-        sha256="0b56df345c2cb93e4858d151c0ced8c4ac42af0e61af2c9fb56632947dbda879",
-        size=381,
-        truncated="length",
-        media=(
-            MediaFile("media/x/v.mp4", "ab" * 32, 10),
-            MediaFile("media/x/v.info.json", "cd" * 32, 2),
-        ),
-    )
-    failed = Evidence(error="nothing answered (dns-nxdomain)")
-    links = (replace(first, evidence=kept), replace(second, evidence=failed), *manifest.links[2:])
-    manifest = replace(manifest, links=links)
+    manifest = rich_manifest()  # the first link's own copy kept, the second's failed
     rows = list(csv.DictReader(io.StringIO(RENDERERS["csv"].render(manifest))))
     assert rows[0]["evidence_sha256"] == kept.sha256
     assert rows[0]["evidence_captured_at"] == kept.captured_at
     assert rows[0]["evidence_record"] == f"{kept.warc}#{kept.record_id}"
-    assert rows[0]["evidence_media"] == "media/x/v.mp4 media/x/v.info.json"
+    media = "media/www.facebook.com-1a2b"
+    assert rows[0]["evidence_media"] == f"{media}/video.mp4 {media}/video.info.json"
     assert rows[1]["evidence_error"] == "nothing answered (dns-nxdomain)"
     assert rows[1]["evidence_sha256"] == "" and rows[2]["evidence_error"] == ""
     text = RENDERERS["markdown"].render(manifest)
@@ -85,8 +67,9 @@ def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
     assert line == (
         "  - Own copy: captured: 2026-11-27T09:21:53Z; answer: HTTP 200, 381 bytes, cut short "
         f"(length); SHA-256: `{kept.sha256}`; [WARC file: {kept.warc}](<{kept.warc}>); "
-        f"WARC record: `{kept.record_id}`; [media: v.mp4](<media/x/v.mp4>); "
-        "[media metadata: v.info.json](<media/x/v.info.json>)"
+        f"WARC record: `{kept.record_id}`; [screenshot: page.png](<{SHOT}/page.png>); "
+        f"screenshot SHA-256: `{'ef' * 32}`; [media: video.mp4](<{media}/video.mp4>); "
+        f"[media metadata: video.info.json](<{media}/video.info.json>)"
     )
     assert "  - Own copy: not kept: nothing answered (dns-nxdomain)" in text
     assert text.count("Own copy") == 2
