@@ -1,0 +1,153 @@
+"""A library run: many documents, each unique URL checked and archived once, only what is due.
+
+Every document gets its own folder and outputs (manifest, CSV, Markdown, evidence), made by the
+one-document pipeline; the store (:mod:`kzarchive.store`) is what they share. Before each
+document, its manifest is exported from the store, so a link another document's run already
+handled arrives finished and is not touched again; links are due when the rot rules say so
+(:mod:`kzarchive.store.rot`: a dying link three days after its last counted failure, a settled one
+after ``recheck``), or when they have no archive state yet or a capture job still pending. A
+document whose bytes did not change and none of whose links is due is not even read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from kzarchive.extract.reading import read_bytes
+from kzarchive.manifest import MANIFEST_NAME, save
+from kzarchive.pipeline import RunResult
+from kzarchive.progress import SILENT, Observer
+from kzarchive.scope import Redacted
+from kzarchive.store.db import Store, parse_time
+from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
+
+# Runs one document's pipeline into a folder, recording into the store, leaving alone what is
+# not due (the CLI binds the Wayback client and the options).
+Runner = Callable[[Redacted, Path, Callable[[str], bool]], Awaitable[RunResult]]
+Reader = Callable[[Path], Redacted]
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    path: str
+    folder: Path
+    result: RunResult | None  # None: unchanged and nothing due, not run
+
+
+@dataclass(frozen=True)
+class Change:
+    url: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class LibraryRun:
+    documents: tuple[DocumentOutcome, ...]
+    states: dict[str, RotState]
+    changes: tuple[Change, ...]
+    checked: int  # unique links worked on in this run
+    offline: bool
+
+
+def link_states(store: Store, policy: RotPolicy, before: str | None = None) -> dict[str, RotState]:
+    """Every link's rot state from its looks (only those made before ``before``, if given)."""
+    states = {}
+    for url, looks in store.looks():
+        kept = [(parse_time(at), v) for at, v in looks if before is None or at < before]
+        states[url] = rot_state(kept, policy)
+    return states
+
+
+def unsettled(store: Store) -> set[str]:
+    """Links with no archive state yet, or a capture job still pending."""
+    rows = store.connection.execute(
+        "SELECT url FROM links WHERE archive_json IS NULL "
+        "OR json_extract(archive_json, '$.status') = 'pending'"
+    )
+    return {r[0] for r in rows}
+
+
+def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
+    """Where a document's outputs go: ``out`` itself for a lone document (as ``run`` always
+    did), else ``out/<name>`` (kept across runs, made unique among the library's)."""
+    known = store.document(str(document))
+    if known is not None and known.folder:
+        return Path(known.folder)
+    if single:
+        return out
+    taken = {d.folder for d in store.documents()}
+    stem = re.sub(r"[^\w.-]+", "-", document.stem).strip("-.") or "document"
+    candidate, n = out / stem, 1
+    while str(candidate) in taken:
+        n += 1
+        candidate = out / f"{stem}-{n}"
+    return candidate
+
+
+async def run_library(
+    documents: Sequence[Path],
+    out: Path,
+    store: Store,
+    read: Reader,
+    run_one: Runner,
+    policy: RotPolicy,
+    now: datetime,
+    observer: Observer = SILENT,
+) -> LibraryRun:
+    """Run every document of the library that has something to do; return what changed."""
+    before = link_states(store, policy)
+    pending = unsettled(store)
+    settled = {url for url, state in before.items() if not is_due(state, now)} - pending
+    done: set[str] = set()
+
+    def due(url: str) -> bool:
+        if url in done or url in settled:
+            return False
+        done.add(url)
+        return True
+
+    single = len(documents) == 1
+    outcomes: list[DocumentOutcome] = []
+    offline = False
+    for path in documents:
+        folder = folder_for(store, path, out, single)
+        known = store.document(str(path))
+        if known is not None and (folder / MANIFEST_NAME).is_file():
+            digest = hashlib.sha256(read_bytes(path)).hexdigest()
+            urls = _cited_urls(store, known.id)
+            if digest == known.info.get("sha256") and not any(
+                u not in settled and u not in done for u in urls
+            ):
+                outcomes.append(DocumentOutcome(str(path), folder, None))
+                continue
+        redacted = read(path)
+        document = redacted.extraction
+        info = document.document.to_json()
+        store.put_document(info, document.citations, str(folder))
+        exported = store.manifest(info["path"])
+        if exported is not None and any(r.check or r.archive for r in exported.links):
+            folder.mkdir(parents=True, exist_ok=True)
+            save(exported, folder / MANIFEST_NAME)
+        result = await run_one(redacted, folder, due)
+        offline = offline or result.offline
+        outcomes.append(DocumentOutcome(str(path), folder, result))
+    after = link_states(store, policy)
+    changes = tuple(
+        Change(url, before[url].status if url in before else "new", state.status)
+        for url, state in sorted(after.items())
+        if url in before and before[url].status != state.status
+    )
+    return LibraryRun(tuple(outcomes), after, changes, len(done), offline)
+
+
+def _cited_urls(store: Store, document_id: int) -> list[str]:
+    rows = store.connection.execute(
+        "SELECT url FROM document_links WHERE document_id = ? AND cited = 1", (document_id,)
+    )
+    return [r[0] for r in rows]
