@@ -41,6 +41,8 @@ class Citation:
     context: str | None = None
     # The note's name in the document when the footnote shown is its number (Markdown [^src])
     name: str | None = None
+    # The footnote's own text, as a reader sees it (whitespace collapsed, markup left out)
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -51,6 +53,8 @@ class Citation:
         }
         if self.name is not None:
             data["name"] = self.name
+        if self.note is not None:
+            data["note"] = self.note
         return data
 
     @classmethod
@@ -61,6 +65,7 @@ class Citation:
             line=int(data.get("line") or 0),
             context=data.get("context"),
             name=data.get("name"),
+            note=data.get("note"),
         )
 
 

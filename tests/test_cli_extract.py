@@ -25,7 +25,7 @@ def test_json_contract(seed: Path) -> None:
     assert data["document"]["path"] == str(seed)
     assert data["document"]["cited_on"] == "2019-02-22"
     assert len(data["citations"]) == 23
-    assert set(data["citations"][0]) == {"footnote", "url", "line", "context"}
+    assert set(data["citations"][0]) == {"footnote", "url", "line", "context", "note"}
     assert err == ""
 
 

@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 from kzarchive.errors import DocumentError
 from kzarchive.extract import latex
 from kzarchive.extract.dates import detect_cited_on
-from kzarchive.extract.notes import Parsed
+from kzarchive.extract.notes import Parsed, document_title, text_of_spans, tidy
 from kzarchive.extract.reading import SourceText, decode, read_bytes
 from kzarchive.models import Citation, Link, unique_links
 
@@ -73,9 +73,10 @@ class DocumentInfo:
     cited_on: date | None
     # Where cited_on came from: "document" (its dateline) or "option" (--cited-on)
     cited_on_source: str | None = None
+    title: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "path": self.path,
             "sha256": self.sha256,
             "format": self.format,
@@ -83,6 +84,9 @@ class DocumentInfo:
             "cited_on": self.cited_on.isoformat() if self.cited_on else None,
             "cited_on_source": self.cited_on_source or ("document" if self.cited_on else None),
         }
+        if self.title:
+            data["title"] = self.title
+        return data
 
 
 @dataclass(frozen=True)
@@ -125,10 +129,12 @@ def _citations(
     source: SourceText, fmt: str, parsed: Parsed, all_links: bool, cited_on: date | None
 ) -> Extraction:
     citations: list[Citation] = []
+    lines = source.text.split("\n") if source.text else []
     for note in sorted(parsed.notes, key=lambda n: n.line):
         context = parsed.contexts.get(note.label)
+        text = tidy(note.text) if note.text else text_of_spans(note, lines, fmt)
         citations.extend(
-            Citation(note.label, url, note.line, context, note.name) for url in note.urls
+            Citation(note.label, url, note.line, context, note.name, text) for url in note.urls
         )
     if all_links:
         cited = {c.url for c in citations}
@@ -143,6 +149,7 @@ def _citations(
         format=fmt,
         encoding=source.encoding,
         cited_on=cited_on,
+        title=parsed.title or (document_title(source.text, fmt) if source.text else None),
     )
     return Extraction(info, tuple(citations), (*source.warnings, *parsed.warnings))
 

@@ -22,7 +22,7 @@ from kzarchive.errors import DocumentError
 from kzarchive.extract.context import marker, sentences_citing
 from kzarchive.extract.dates import DATELINE_LINES as DATELINE_PARAGRAPHS
 from kzarchive.extract.dates import find_date
-from kzarchive.extract.notes import Note, Parsed
+from kzarchive.extract.notes import Note, Parsed, metadata_title
 from kzarchive.extract.urls import BARE_URL
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -226,6 +226,11 @@ def _paragraph_text(paragraph: ET.Element, labels: dict[int, str]) -> str:
     return "".join(parts)
 
 
+def _note_text(note: ET.Element) -> str:
+    """A note's text as Word shows it, its paragraphs joined by spaces."""
+    return " ".join("".join(t.text or "" for t in p.iter(f"{W}t")) for p in note.iter(f"{W}p"))
+
+
 def parse(data: bytes, source: str = "document") -> Parsed:
     """Find every footnote and endnote of a .docx and the URLs each cites."""
     archive = _open(data, source)
@@ -243,7 +248,7 @@ def parse(data: bytes, source: str = "document") -> Parsed:
                     bodies[(kind, element.get(f"{W}id", ""))] = element
     formats = _formats(archive, document.root)
     counters = {kind: start for kind, (_, start) in formats.items()}
-    parsed = Parsed()
+    parsed = Parsed(title=metadata_title(archive, "docProps/core.xml"))
     body = document.root.find(f"{W}body")
     paragraphs = list(body.iter(f"{W}p")) if body is not None else []
     seen: set[tuple[str, str]] = set()
@@ -264,7 +269,7 @@ def parse(data: bytes, source: str = "document") -> Parsed:
             assert part is not None
             links = _Links(part, parsed, line)
             links.walk(bodies[key])
-            note = Note(label, line)
+            note = Note(label, line, text=_note_text(bodies[key]))
             for url in links.all_urls():
                 note.add(url)
             parsed.notes.append(note)

@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 from kzarchive.errors import DocumentError
 from kzarchive.extract.context import marker, sentences_citing
 from kzarchive.extract.dates import DATELINE_LINES, find_date
-from kzarchive.extract.notes import Note, Parsed
+from kzarchive.extract.notes import Note, Parsed, metadata_title
 from kzarchive.extract.urls import BARE_URL
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -112,7 +112,7 @@ def parse(data: bytes, source: str = "document") -> Parsed:
     body = root.find(f"{OFFICE}body/{OFFICE}text")
     if body is None:
         raise DocumentError(f"{source}: an OpenDocument file with no text body")
-    parsed = Parsed()
+    parsed = Parsed(title=metadata_title(archive, "meta.xml"))
     for line, paragraph in enumerate(_body_paragraphs(body), start=1):
         notes: list[ET.Element] = []
         text = _text(paragraph, notes)
@@ -121,6 +121,8 @@ def parse(data: bytes, source: str = "document") -> Parsed:
         for element in notes:
             note = Note(_label(element), line)
             note_body = element.find(f"{TEXT}note-body")
+            if note_body is not None:
+                note.text = " ".join("".join(p.itertext()) for p in note_body)
             for url in _note_urls(note_body if note_body is not None else element, parsed, line):
                 note.add(url)
             parsed.notes.append(note)

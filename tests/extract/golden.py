@@ -72,6 +72,7 @@ def record(name: str) -> dict[str, Any]:
         return {"error": str(exc).replace(str(path), path.name)}
     document = cited.document.to_json()
     document["path"] = path.name
+    document.pop("title", None)  # titles and note texts: tests/extract/test_note_text.py
     return {
         "document": document,
         "citations": [

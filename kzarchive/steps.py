@@ -1,4 +1,4 @@
-"""The ``check`` and ``archive`` commands' work on a whole document, within the user's scope.
+"""The ``check`` and ``archive`` steps on their own, over a whole document within the user's scope.
 
 Each link the scope allows is checked (as written) or archived; excluded links get their record
 without a request; results are keyed and shown with the URLs' secrets hidden. ``run`` does both at

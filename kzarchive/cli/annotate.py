@@ -1,0 +1,72 @@
+"""``kzarchive annotate``: a copy of a document with an archive link after each footnote URL."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import click
+
+from kzarchive.cli.context import Settings, warn
+from kzarchive.cli.options import STDIN_NAME, global_options, manifest_path, output_option
+from kzarchive.manifest import MANIFEST_NAME
+
+
+@click.command("annotate", short_help="Add archive links to a copy of a document.")
+@global_options
+@click.argument("document", type=click.Path(allow_dash=True, path_type=Path))
+@click.option(
+    "--manifest",
+    "manifest_path",
+    default=f"archive/{MANIFEST_NAME}",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    callback=manifest_path,
+    help="The manifest (or its folder) whose snapshots are linked.",
+)
+@output_option
+@click.option(
+    "--in-place", is_flag=True, help="Rewrite DOCUMENT itself (atomically; keeps DOCUMENT.bak)."
+)
+@click.pass_obj
+def annotate_command(
+    settings: Settings, /, document: Path, manifest_path: Path, output: str | None, in_place: bool
+) -> None:
+    """Copy DOCUMENT with an archive link after each footnote URL (stdout unless --in-place)."""
+    from kzarchive.annotate import annotate, write_copy, write_in_place
+    from kzarchive.manifest import load
+
+    if in_place and output not in (None, "-"):
+        raise click.UsageError("--in-place and --output do not go together")
+    from_stdin = str(document) == "-"
+    if from_stdin and in_place:
+        raise click.UsageError("--in-place needs a file, not standard input")
+    if output not in (None, "-") and Path(output).resolve() == document.resolve():
+        raise click.UsageError("--output is the document itself: use --in-place to rewrite it")
+    manifest = load(manifest_path)
+    if from_stdin:
+        document = Path(STDIN_NAME)
+        result = annotate(document, manifest, sys.stdin.buffer.read())
+    else:
+        result = annotate(document, manifest)
+    recorded = manifest.document.get("sha256")
+    if recorded and recorded != hashlib.sha256(result.original).hexdigest():
+        warn(settings, [f"{manifest_path} was made from another version of {document}"])
+    if result.missing:
+        listed = ", ".join(result.missing[:3]) + (", …" if len(result.missing) > 3 else "")
+        count = len(result.missing)
+        warn(settings, [f"{count} URLs have no snapshot yet and were left as they are: {listed}"])
+    if in_place:
+        write_in_place(document, result)
+    elif output in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result.encoded())
+        sys.stdout.buffer.flush()
+    else:
+        write_copy(Path(output), result)
+    settings.err.print(
+        f"{result.added} archive links added"
+        + (f", {result.already} already there" if result.already else "")
+        + (f", {len(result.missing)} URLs without a snapshot" if result.missing else "")
+    )

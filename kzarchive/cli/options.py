@@ -1,0 +1,440 @@
+"""The options several commands share, and the records the core takes built from them.
+
+Each option has its ``KZARCHIVE_*`` twin where users would script it; a command's parameters
+become the core's frozen options records (:func:`check_record`, :func:`archive_record`...) here, so
+that commands only parse and delegate.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
+from kzarchive.cli.context import Settings
+from kzarchive.evidence.options import EvidenceOptions
+from kzarchive.manifest import MANIFEST_NAME
+from kzarchive.wayback.options import DEFAULT_MEMENTO_URL, ArchiveOptions, parse_age
+
+if TYPE_CHECKING:
+    from kzarchive.extract import Extraction
+    from kzarchive.scope import Redacted, Scope
+    from kzarchive.wayback.verify import VerifyOptions
+
+DEFAULT_DOCUMENT = "sources.txt"
+STDIN_NAME = "<stdin>"
+DOCUMENT_HELP = "DOCUMENT is sources.txt unless given; '-' reads standard input."
+
+F = Callable[..., Any]
+R = TypeVar("R")
+
+document_argument = click.argument(
+    "document",
+    default=DEFAULT_DOCUMENT,
+    type=click.Path(dir_okay=True, allow_dash=True, path_type=Path),
+)
+
+
+def valid_base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is not one
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL such as https://web.archive.org")
+    return value.strip().rstrip("/")
+
+
+def global_options(command: F) -> F:
+    """``--quiet`` and ``--wayback-url`` after the command as well as before it."""
+
+    @functools.wraps(command)
+    def accept(*args: Any, **kwargs: Any) -> Any:
+        quiet = kwargs.pop("quiet_here", False)
+        wayback_url = kwargs.pop("wayback_url_here", None)
+        ctx = click.get_current_context()
+        settings = ctx.find_object(Settings)
+        if settings is not None and (quiet or wayback_url):
+            ctx.obj = Settings(
+                wayback_url=wayback_url or settings.wayback_url,
+                quiet=settings.quiet or quiet,
+            )
+        return command(*args, **kwargs)
+
+    accept = click.option(
+        "--wayback-url",
+        "wayback_url_here",
+        callback=valid_base_url,
+        metavar="URL",
+        help="Base URL of the Wayback Machine's endpoints (as before the command).",
+    )(accept)
+    return click.option(
+        "--quiet",
+        "-q",
+        "quiet_here",
+        is_flag=True,
+        help="Print only errors on stderr (as before the command).",
+    )(accept)
+
+
+output_option = click.option(
+    "--output", "-o", metavar="FILE", help="Write data to FILE instead of stdout ('-' is stdout)."
+)
+all_links_option = click.option(
+    "--all-links", is_flag=True, help="Also take http(s) URLs outside footnotes (footnote null)."
+)
+
+
+def _valid_patterns(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...]:
+    import re
+
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise click.BadParameter(f"{pattern!r} is not a regular expression: {exc}") from None
+    return value
+
+
+def scope_options(command: F) -> F:
+    """What not to check at all (``check``, ``archive``, ``run``)."""
+    options = [
+        click.option(
+            "--include",
+            multiple=True,
+            envvar="KZARCHIVE_INCLUDE",
+            callback=_valid_patterns,
+            metavar="REGEX",
+            help="Only URLs matching REGEX (repeatable); the others are excluded.",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            envvar="KZARCHIVE_EXCLUDE",
+            callback=_valid_patterns,
+            metavar="REGEX",
+            help="Leave URLs matching REGEX alone: never fetched, never submitted (repeatable).",
+        ),
+        click.option(
+            "--exclude-private",
+            is_flag=True,
+            envvar="KZARCHIVE_EXCLUDE_PRIVATE",
+            help="Never connect to private, loopback or link-local addresses (shared servers, CI).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+keep_secrets_option = click.option(
+    "--keep-secrets",
+    is_flag=True,
+    envvar="KZARCHIVE_KEEP_SECRETS",
+    help="Show and write URLs with their passwords and signatures (hidden by default).",
+)
+archive_private_option = click.option(
+    "--archive-private",
+    is_flag=True,
+    envvar="KZARCHIVE_ARCHIVE_PRIVATE",
+    help="Also submit links on private networks (for your own archive at --wayback-url).",
+)
+
+
+def scope_record(params: dict[str, Any]) -> Scope:
+    from kzarchive.scope import Scope
+
+    return Scope(
+        include=tuple(params.get("include") or ()),
+        exclude=tuple(params.get("exclude") or ()),
+        exclude_private=bool(params.get("exclude_private")),
+        archive_private=bool(params.get("archive_private")),
+        keep_secrets=bool(params.get("keep_secrets")),
+    )
+
+
+def check_options(command: F) -> F:
+    """The options of ``check`` (and of ``run``), each with its ``KZARCHIVE_*`` twin."""
+    defaults = CheckOptions()
+    options = [
+        click.option(
+            "--concurrency",
+            envvar="KZARCHIVE_CONCURRENCY",
+            type=click.IntRange(1, 1024),
+            default=defaults.concurrency,
+            show_default=True,
+            help="Requests in flight at once, over all hosts.",
+        ),
+        click.option(
+            "--per-host",
+            envvar="KZARCHIVE_PER_HOST",
+            type=click.IntRange(1, 64),
+            default=defaults.per_host,
+            show_default=True,
+            help="Requests in flight at once to one host.",
+        ),
+        click.option(
+            "--host-interval",
+            envvar="KZARCHIVE_HOST_INTERVAL",
+            type=click.FloatRange(0, 60),
+            default=defaults.host_interval,
+            show_default=True,
+            help="Minimum seconds between two requests starting to one host.",
+        ),
+        click.option(
+            "--timeout",
+            envvar="KZARCHIVE_TIMEOUT",
+            type=click.FloatRange(0.1, 600),
+            default=defaults.timeout,
+            show_default=True,
+            help="Seconds one URL may take (connect, answer, body) before it is a timeout.",
+        ),
+        click.option(
+            "--retries",
+            envvar="KZARCHIVE_RETRIES",
+            type=click.IntRange(0, 10),
+            default=defaults.retries,
+            show_default=True,
+            help="Retries of a 429 or 5xx answer, with backoff honouring Retry-After.",
+        ),
+        click.option(
+            "--max-body",
+            envvar="KZARCHIVE_MAX_BODY",
+            type=click.IntRange(0),
+            default=defaults.max_body,
+            show_default=True,
+            help="Bytes of each answer read for hashing and soft-404 detection.",
+        ),
+        click.option(
+            "--user-agent",
+            envvar="KZARCHIVE_USER_AGENT",
+            default=DEFAULT_USER_AGENT,
+            show_default="browser-compatible, names kzarchive",
+            help="User-Agent header sent.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def archive_options(command: F) -> F:
+    """The options of ``archive`` (and of ``run``)."""
+    defaults = ArchiveOptions()
+    options = [
+        click.option(
+            "--cited-on",
+            envvar="KZARCHIVE_CITED_ON",
+            type=click.DateTime(["%Y-%m-%d"]),
+            help="Date the document cites its sources on (default: from its dateline).",
+        ),
+        click.option(
+            "--max-snapshot-age",
+            envvar="KZARCHIVE_MAX_SNAPSHOT_AGE",
+            default=defaults.max_snapshot_age,
+            show_default=True,
+            callback=_valid_age,
+            help="A capture this young is enough: no new one is made (30d, 12h, 3d 5h...).",
+        ),
+        click.option(
+            "--job-timeout",
+            envvar="KZARCHIVE_JOB_TIMEOUT",
+            type=click.FloatRange(1, 3600),
+            default=defaults.job_timeout,
+            show_default=True,
+            help="Seconds to wait for a capture job; then it is kept as pending.",
+        ),
+        click.option("--capture-outlinks", is_flag=True, help="Ask SPN2 to capture outlinks too."),
+        click.option("--capture-screenshot", is_flag=True, help="Ask SPN2 for a screenshot too."),
+        click.option(
+            "--anonymous",
+            is_flag=True,
+            envvar="KZARCHIVE_ANONYMOUS",
+            help="Without keys, try the legacy anonymous save (often refused).",
+        ),
+        click.option(
+            "--refresh", is_flag=True, help="Capture again even if a young capture exists."
+        ),
+        click.option(
+            "--verify-snapshots/--no-verify-snapshots",
+            envvar="KZARCHIVE_VERIFY_SNAPSHOTS",
+            default=True,
+            help="Judge every snapshot from its raw payload: does it hold the page?",
+        ),
+        click.option(
+            "--other-archives/--no-other-archives",
+            envvar="KZARCHIVE_OTHER_ARCHIVES",
+            default=True,
+            help="Ask a Memento aggregator for copies in other web archives when the Wayback "
+            "Machine holds none that holds the page.",
+        ),
+        click.option(
+            "--memento-url",
+            envvar="KZARCHIVE_MEMENTO_URL",
+            default=DEFAULT_MEMENTO_URL,
+            callback=valid_base_url,
+            help="Base URL of the Memento aggregator (TimeTravel API).",
+        ),
+        click.option(
+            "--captures-per-minute",
+            envvar="KZARCHIVE_CAPTURES_PER_MINUTE",
+            type=click.FloatRange(0, 600),
+            default=defaults.captures_per_minute,
+            show_default=True,
+            help="Submissions a minute at most (the archive allows about 12; 0: no pacing).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _valid_age(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        parse_age(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def with_cited_on(redacted: Redacted, params: dict[str, Any]) -> Redacted:
+    """The document as cited on ``--cited-on`` when given: the record says the date used."""
+    if not params.get("cited_on"):
+        return redacted
+    from dataclasses import replace
+
+    extraction = redacted.extraction
+    document = replace(
+        extraction.document, cited_on=params["cited_on"].date(), cited_on_source="option"
+    )
+    return replace(redacted, extraction=replace(extraction, document=document))
+
+
+def _record(kind: type[R], params: dict[str, Any], **fixed: Any) -> R:
+    """An options record from the command's parameters: every field named like an option."""
+    names = {f.name for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    values = {name: params[name] for name in names if name in params and params[name] is not None}
+    return kind(**{**values, **fixed})
+
+
+def evidence_options(command: F) -> F:
+    """The evidence options of ``run``: capture, media, timestamps."""
+    defaults = EvidenceOptions()
+    options = [
+        click.option(
+            "--capture/--no-capture",
+            envvar="KZARCHIVE_CAPTURE",
+            default=defaults.capture,
+            show_default=True,
+            help="Keep what each link answered (WARC records in evidence.wacz), sealed with "
+            "SHA-256 hashes.",
+        ),
+        click.option(
+            "--capture-max",
+            envvar="KZARCHIVE_CAPTURE_MAX",
+            type=click.IntRange(0),
+            default=defaults.capture_max,
+            show_default=True,
+            help="Bytes of each answer kept as evidence (WARC-Truncated beyond).",
+        ),
+        click.option(
+            "--media/--no-media",
+            envvar="KZARCHIVE_MEDIA",
+            default=defaults.media,
+            show_default=True,
+            help="Download the video or audio of media pages with yt-dlp "
+            "(pip install 'kzarchive[media]').",
+        ),
+        click.option(
+            "--media-max",
+            envvar="KZARCHIVE_MEDIA_MAX",
+            type=click.IntRange(1),
+            default=defaults.media_max,
+            show_default=True,
+            help="Bytes of media downloaded per link (a larger file is not downloaded).",
+        ),
+        click.option(
+            "--timestamp/--no-timestamp",
+            envvar="KZARCHIVE_TIMESTAMP",
+            default=defaults.timestamp,
+            show_default=True,
+            help="Have the evidence timestamped (RFC 3161) by the --tsa authorities.",
+        ),
+        click.option(
+            "--tsa",
+            "tsas",
+            envvar="KZARCHIVE_TSA",
+            multiple=True,
+            default=defaults.tsas,
+            show_default=True,
+            metavar="URL",
+            help="A timestamp authority (repeatable; the environment variable takes several "
+            "separated by spaces).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def evidence_record(params: dict[str, Any]) -> EvidenceOptions:
+    tsas = tuple(params["tsas"])
+    for tsa in tsas:
+        if not tsa.startswith(("http://", "https://")):
+            raise click.UsageError(f"--tsa {tsa!r}: a timestamp authority is an http(s) URL")
+    if params["media"] and params["capture"]:
+        from kzarchive.evidence.media import MediaUnavailable, require_yt_dlp
+
+        try:
+            require_yt_dlp()
+        except MediaUnavailable as exc:
+            raise click.UsageError(str(exc)) from None
+    elif params["media"]:
+        raise click.UsageError("--media keeps evidence, which --no-capture turns off")
+    return _record(EvidenceOptions, params, tsas=tsas)
+
+
+def archive_record(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:
+    return _record(ArchiveOptions, params, cited_on=extraction.document.cited_on)
+
+
+def check_record(params: dict[str, Any]) -> CheckOptions:
+    return _record(CheckOptions, params)
+
+
+def verify_record(params: dict[str, Any]) -> VerifyOptions:
+    from kzarchive.wayback.verify import VerifyOptions
+
+    return _record(VerifyOptions, params, enabled=params["verify_snapshots"])
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """``--format``, the first choice the default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True
+    )
+
+
+def manifest_path(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A manifest, or the folder that holds one."""
+    return value / MANIFEST_NAME if value.is_dir() else value
+
+
+manifest_argument = click.argument(
+    "manifest",
+    default=f"archive/{MANIFEST_NAME}",
+    type=click.Path(path_type=Path),
+    callback=manifest_path,
+)
