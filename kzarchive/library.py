@@ -19,9 +19,10 @@ from datetime import datetime
 from pathlib import Path
 
 from kzarchive.extract.reading import read_bytes
-from kzarchive.manifest import MANIFEST_NAME, save
+from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
+from kzarchive.models import utc_now
 from kzarchive.pipeline import RunResult
-from kzarchive.progress import SILENT, Observer
+from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import Store, parse_time
 from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
@@ -30,6 +31,7 @@ from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
 # not due (the CLI binds the Wayback client and the options).
 Runner = Callable[[Redacted, Path, Callable[[str], bool]], Awaitable[RunResult]]
 Reader = Callable[[Path], Redacted]
+LIBRARY_HTML, LIBRARY_CSV = "library.html", "library.csv"
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,17 @@ async def run_library(
     run_one: Runner,
     policy: RotPolicy,
     now: datetime,
-    observer: Observer = SILENT,
+    *,
+    everything: bool = False,
 ) -> LibraryRun:
-    """Run every document of the library that has something to do; return what changed."""
+    """Run every document of the library that has something to do; return what changed. With
+    ``everything``, every link of every document is worked on (once), due or not."""
+    run = store.start_run("run")
     before = link_states(store, policy)
     pending = unsettled(store)
     settled = {url for url, state in before.items() if not is_due(state, now)} - pending
+    if everything:
+        settled = set()
     done: set[str] = set()
 
     def due(url: str) -> bool:
@@ -118,7 +125,7 @@ async def run_library(
     for path in documents:
         folder = folder_for(store, path, out, single)
         known = store.document(str(path))
-        if known is not None and (folder / MANIFEST_NAME).is_file():
+        if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
             digest = hashlib.sha256(read_bytes(path)).hexdigest()
             urls = _cited_urls(store, known.id)
             if digest == known.info.get("sha256") and not any(
@@ -137,11 +144,12 @@ async def run_library(
         result = await run_one(redacted, folder, due)
         offline = offline or result.offline
         outcomes.append(DocumentOutcome(str(path), folder, result))
+    store.finish_run(run)
     after = link_states(store, policy)
     changes = tuple(
         Change(url, before[url].status if url in before else "new", state.status)
         for url, state in sorted(after.items())
-        if url in before and before[url].status != state.status
+        if url in before and before[url].status not in ("unchecked", state.status)
     )
     return LibraryRun(tuple(outcomes), after, changes, len(done), offline)
 
@@ -151,3 +159,46 @@ def _cited_urls(store: Store, document_id: int) -> list[str]:
         "SELECT url FROM document_links WHERE document_id = ? AND cited = 1", (document_id,)
     )
     return [r[0] for r in rows]
+
+
+def last_changes(store: Store, policy: RotPolicy) -> list[StateChange]:
+    """Links whose state the last run changed (as they were when it started, and now)."""
+    runs = [r for r in store.runs() if r.finished_at]
+    if not runs:
+        return []
+    before = link_states(store, policy, before=runs[-1].started_at)
+    after = link_states(store, policy)
+    cited: dict[str, list[str]] = {}
+    for url, path in store.connection.execute(
+        "SELECT d.url, doc.path FROM document_links d JOIN documents doc ON doc.id = "
+        "d.document_id WHERE d.cited = 1 ORDER BY doc.path"
+    ):
+        cited.setdefault(url, []).append(path)
+    return [
+        StateChange(url, before[url].status, state.status, tuple(cited.get(url, ())))
+        for url, state in sorted(after.items())
+        if url in before and before[url].status not in ("unchecked", state.status)
+    ]
+
+
+@dataclass(frozen=True)
+class LibraryReport:
+    rows: list[LinkRow]
+    changes: list[StateChange]
+    written: tuple[Path, ...]
+
+
+def write_library(store: Store, out: Path, policy: RotPolicy, chart: bool = True) -> LibraryReport:
+    """``library.html`` and ``library.csv`` in ``out``, from the store as it is now."""
+    from kzarchive.rot_report import chart_svg, library_csv, library_html, tallies
+
+    states = link_states(store, policy)
+    rows = link_rows(store, states)
+    changes = last_changes(store, policy)
+    _, years = tallies(rows)
+    svg = chart_svg(years) if chart and years else None
+    out.mkdir(parents=True, exist_ok=True)
+    page, sheet = out / LIBRARY_HTML, out / LIBRARY_CSV
+    write_atomic(page, library_html(rows, changes, utc_now(), svg))
+    write_atomic(sheet, library_csv(rows))
+    return LibraryReport(rows, changes, (page, sheet))

@@ -14,6 +14,7 @@ from kzarchive.cli.archive import archive_command
 from kzarchive.cli.check import check_command
 from kzarchive.cli.diff import diff_command
 from kzarchive.cli.extract import extract_command
+from kzarchive.cli.library import library_command, recheck_command
 from kzarchive.cli.report import report_command
 from kzarchive.cli.run import run_command
 from kzarchive.cli.settings import config_command, schema_command
@@ -26,6 +27,8 @@ for _command in (
     check_command,
     archive_command,
     run_command,
+    recheck_command,
+    library_command,
     report_command,
     annotate_command,
     diff_command,
