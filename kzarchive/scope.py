@@ -113,7 +113,7 @@ class Redacted:
 
 def redact_extraction(extraction: Extraction, keep_secrets: bool = False) -> Redacted:
     """The citations with passwords and credential parameters replaced by ``REDACTED`` (unless
-    ``keep_secrets``), in their URLs, their context and the reader's warnings."""
+    ``keep_secrets``), in their URLs, their context, their note's text and the reader's warnings."""
     if keep_secrets:
         return Redacted(extraction, {})
     originals: dict[str, str] = {}
@@ -123,7 +123,8 @@ def redact_extraction(extraction: Extraction, keep_secrets: bool = False) -> Red
         if shown != citation.url:
             originals[shown] = citation.url
             context = redact_text(citation.context, [citation.url]) if citation.context else None
-            citation = replace(citation, url=shown, context=context)
+            note = redact_text(citation.note, [citation.url]) if citation.note else None
+            citation = replace(citation, url=shown, context=context, note=note)
         citations.append(citation)
     if not originals:
         return Redacted(extraction, {})
