@@ -39,7 +39,7 @@ from kzarchive.cli.options import (
     with_cited_on,
 )
 from kzarchive.errors import KzarchiveError
-from kzarchive.outcome import ExitCode
+from kzarchive.outcome import UNREACHABLE, ExitCode
 
 if TYPE_CHECKING:
     from kzarchive.library import LibraryRun
@@ -240,13 +240,14 @@ def library_job(
 
 
 def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
-    """The run's dead and dying links, by document, and the exit code they make: 1 when a link
-    is confirmed dead (or has no copy and was not withheld), 4 when links are dying and none is
-    dead, 3 when offline and nothing was found, else 0."""
+    """The run's dead and dying links, by document, and the exit code they make, in this order:
+    1 when a link is confirmed dead; 3 when offline or the archive could not be reached; 1 when a
+    link has no copy and was not withheld; 4 when links are dying (and nothing else is wrong);
+    else 0."""
     lines: list[str] = []
     code = ExitCode.OK
     statuses: Counter[str] = Counter()
-    missing = False
+    missing = unreachable = False
     for outcome in run.documents:
         manifest = store.manifest(outcome.path)
         if manifest is None:
@@ -257,19 +258,21 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
             state = run.states.get(record.url)
             status = state.status if state else "unchecked"
             statuses[status] += 1
-            if record.archive is not None and not (
-                record.archive.preserved or record.archive.withheld
-            ):
+            archive = record.archive
+            if archive is not None and not (archive.preserved or archive.withheld):
                 missing = True
+                unreachable |= archive.status == "skipped" and archive.error in UNREACHABLE
             if status in ("dead", "dying") and state is not None:
                 notes = ", ".join(record.footnotes) or "-"
                 lines.append(f"{status}: {outcome.path} [{notes}] {record.url} ({state.detail})")
-    if statuses["dead"] or missing:
+    if statuses["dead"]:
+        code = ExitCode.FINDINGS
+    elif run.offline or unreachable:
+        code = ExitCode.INCOMPLETE
+    elif missing:
         code = ExitCode.FINDINGS
     elif statuses["dying"]:
         code = ExitCode.DYING
-    elif run.offline:
-        code = ExitCode.INCOMPLETE
     summary = (
         f"{statuses['dead']} confirmed dead, {statuses['dying']} dying, "
         f"{statuses['alive']} alive, {statuses['unknown']} could not tell"
@@ -277,15 +280,18 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
     return [*lines, summary], code
 
 
-def _report_run(settings: Settings, run: LibraryRun, store: Store) -> ExitCode:
+def _report_run(settings: Settings, run: LibraryRun, store: Store, library: bool) -> ExitCode:
     lines, code = rot_lines(run, store)
     for change in run.changes:
         settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
-    ran = sum(1 for d in run.documents if d.result is not None)
-    settings.err.print(
-        f"{len(run.documents)} documents ({ran} run, {len(run.documents) - ran} up to date), "
-        f"{run.checked} links worked on"
-    )
+    if library:
+        ran = sum(1 for d in run.documents if d.result is not None)
+        settings.err.print(
+            f"{len(run.documents)} documents ({ran} run, {len(run.documents) - ran} up to "
+            f"date), {run.checked} links worked on"
+        )
+    elif len(lines) == 1:
+        return code  # nothing dead or dying: the run's summary said it all
     for line in lines:
         settings.err.print(line, markup=False, highlight=False)
     return code
@@ -308,7 +314,7 @@ def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, 
             result = run.documents[0].result
             if result is not None:
                 settings.err.print(views.run_summary(result.manifest, result.written, result.kept))
-        code = _report_run(settings, run, store)
+        code = _report_run(settings, run, store, not single)
     finally:
         store.close()
     sys.exit(code)
@@ -343,7 +349,7 @@ def recheck_command(settings: Settings, /, **params: Any) -> None:
     present = [p for p in documents if p.is_file()]
     run, store, _ = library_job(settings, present, params, everything=False, report=True)
     try:
-        code = _report_run(settings, run, store)
+        code = _report_run(settings, run, store, True)
     finally:
         store.close()
     sys.exit(code)
