@@ -200,10 +200,12 @@ def _pct(value: float) -> str:
 
 
 def _table(title: str, tallies_: list[Tally], first: str) -> str:
-    head = "".join(f"<th>{h}</th>" for h in (first, "year", "links", *SHOWN, "preserved"))
+    dated = first != "year"  # a document's row says its year; a year's row is its year
+    names = (first, *(("year",) if dated else ()), "links", *SHOWN, "preserved")
+    head = "".join(f"<th>{h}</th>" for h in names)
     body = []
     for t in tallies_:
-        cells = [html.escape(t.name), html.escape(t.year), str(t.links)]
+        cells = [html.escape(t.name), *((html.escape(t.year),) if dated else ()), str(t.links)]
         cells += [f"{t.counts.get(s, 0)} ({_pct(t.share(s))})" for s in SHOWN]
         cells.append(f"{t.preserved} ({_pct(t.share('preserved'))})")
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")

@@ -95,10 +95,13 @@ def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotSt
 
 
 def _days(span: timedelta) -> str:
-    if span % timedelta(days=1):
-        return f"{span.total_seconds() / 3600:g} hours"
-    days = span.days
-    return f"{days} day{'s' if days != 1 else ''}"
+    """A span in its largest whole unit: 3 days, 12 hours, 90 minutes, 1 second."""
+    seconds = int(span.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{span.total_seconds():g} seconds"  # pragma: no cover - a fraction of a second
 
 
 def is_due(state: RotState, now: datetime) -> bool:
