@@ -162,7 +162,7 @@ def screenshot(page: Path, target: Path) -> Path:
             "--window-size=1100,1500",
             f"--screenshot={target}",
             page.as_uri(),
-        ],  # fmt: skip
+        ],
         check=True,
         capture_output=True,
         timeout=60,

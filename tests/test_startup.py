@@ -47,7 +47,7 @@ def test_check_of_a_markdown_document_loads_nothing_it_does_not_use(tmp_path: Pa
 
 def test_bibtex_is_read_with_bibtexparser_when_a_document_is_bibtex(tmp_path: Path) -> None:
     doc = tmp_path / "refs.bib"
-    doc.write_text("@misc{a, url = {http://127.0.0.1:%d/x}}\n" % closed_port())
+    doc.write_text(f"@misc{{a, url = {{http://127.0.0.1:{closed_port()}/x}}}}\n")
     assert {"bibtexparser", "pyparsing"} <= loaded_by("--quiet", "check", str(doc))
 
 
