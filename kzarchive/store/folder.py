@@ -25,9 +25,15 @@ def manifests_in(folder: Path) -> list[Path]:
 def import_folder(store: Store, folder: Path) -> list[str]:
     """Import every manifest of ``folder`` whose document the store does not know yet; return
     the documents imported. A manifest that cannot be read is left for the run to report."""
-    known = {d.path for d in store.documents()}
+    documents = store.documents()
+    known = {d.path for d in documents}
+    # A folder the store already writes a document into holds nothing new (and reading every
+    # document's manifest again would make a library's start as slow as its size).
+    owned = {str(Path(d.folder).resolve()) for d in documents if d.folder}
     imported: list[str] = []
     for path in manifests_in(folder):
+        if str(path.parent.resolve()) in owned:
+            continue
         try:
             manifest = load(path)
         except Exception:
