@@ -59,7 +59,7 @@ run, counts = asyncio.run(main())
 elapsed = time.monotonic() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"seconds": elapsed, "checked": run.checked, "peak_mb": peak,
-                  "documents_run": sum(1 for d in run.documents if d.result is not None),
+                  "documents_run": sum(1 for d in run.documents if d.ran),
                   "counts": counts}))
 """
 

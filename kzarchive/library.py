@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +38,10 @@ LIBRARY_HTML, LIBRARY_CSV = "library.html", "library.csv"
 class DocumentOutcome:
     path: str
     folder: Path
-    result: RunResult | None  # None: unchanged and nothing due, not run
+    ran: bool  # False: unchanged and nothing due, not run
+    # The run's result for a lone document (a library keeps no manifests in memory: each is
+    # on disk, and in the store)
+    result: RunResult | None = None
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,17 @@ class LibraryRun:
     offline: bool
 
 
-def link_states(store: Store, policy: RotPolicy, before: str | None = None) -> dict[str, RotState]:
-    """Every link's rot state from its looks (only those made before ``before``, if given)."""
-    states = {}
+def _states(
+    store: Store, policy: RotPolicy, before: str | None = None
+) -> Iterator[tuple[str, RotState]]:
     for url, looks in store.looks():
         kept = [(parse_time(at), v) for at, v in looks if before is None or at < before]
-        states[url] = rot_state(kept, policy)
-    return states
+        yield url, rot_state(kept, policy)
+
+
+def link_states(store: Store, policy: RotPolicy, before: str | None = None) -> dict[str, RotState]:
+    """Every link's rot state from its looks (only those made before ``before``, if given)."""
+    return dict(_states(store, policy, before))
 
 
 def unsettled(store: Store) -> set[str]:
@@ -83,7 +90,7 @@ def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
         return Path(known.folder)
     if single:
         return out
-    taken = {d.folder for d in store.documents()}
+    taken = store.folders()
     stem = re.sub(r"[^\w.-]+", "-", document.stem).strip("-.") or "document"
     candidate, n = out / stem, 1
     while str(candidate) in taken:
@@ -106,9 +113,13 @@ async def run_library(
     """Run every document of the library that has something to do; return what changed. With
     ``everything``, every link of every document is worked on (once), due or not."""
     run = store.start_run("run")
-    before = link_states(store, policy)
-    pending = unsettled(store)
-    settled = {url for url, state in before.items() if not is_due(state, now)} - pending
+    before: dict[str, str] = {}  # each link's status (only that: a library has many links)
+    settled: set[str] = set()
+    for url, state in _states(store, policy):
+        before[url] = state.status
+        if not is_due(state, now):
+            settled.add(url)
+    settled -= unsettled(store)
     if everything:
         settled = set()
     done: set[str] = set()
@@ -131,7 +142,7 @@ async def run_library(
             if digest == known.info.get("sha256") and not any(
                 u not in settled and u not in done for u in urls
             ):
-                outcomes.append(DocumentOutcome(str(path), folder, None))
+                outcomes.append(DocumentOutcome(str(path), folder, False))
                 continue
         redacted = read(path)
         document = redacted.extraction
@@ -143,13 +154,13 @@ async def run_library(
             save(exported, folder / MANIFEST_NAME)
         result = await run_one(redacted, folder, due)
         offline = offline or result.offline
-        outcomes.append(DocumentOutcome(str(path), folder, result))
+        outcomes.append(DocumentOutcome(str(path), folder, True, result if single else None))
     store.finish_run(run)
     after = link_states(store, policy)
     changes = tuple(
-        Change(url, before[url].status if url in before else "new", state.status)
+        Change(url, before[url], state.status)
         for url, state in sorted(after.items())
-        if url in before and before[url].status not in ("unchecked", state.status)
+        if url in before and before[url] not in ("unchecked", state.status)
     )
     return LibraryRun(tuple(outcomes), after, changes, len(done), offline)
 

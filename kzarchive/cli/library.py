@@ -285,7 +285,7 @@ def _report_run(settings: Settings, run: LibraryRun, store: Store, library: bool
     for change in run.changes:
         settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
     if library:
-        ran = sum(1 for d in run.documents if d.result is not None)
+        ran = sum(1 for d in run.documents if d.ran)
         settings.err.print(
             f"{len(run.documents)} documents ({ran} run, {len(run.documents) - ran} up to "
             f"date), {run.checked} links worked on"

@@ -289,8 +289,15 @@ class Store:
         return [DocumentRow(r[0], r[1], r[2], json.loads(r[3]), r[4]) for r in rows]
 
     def document(self, path: str) -> DocumentRow | None:
-        found = [d for d in self.documents() if d.path == path]
-        return found[0] if found else None
+        r = self.connection.execute(
+            "SELECT id, path, folder, info, updated_at FROM documents WHERE path = ?", (path,)
+        ).fetchone()
+        return DocumentRow(r[0], r[1], r[2], json.loads(r[3]), r[4]) if r else None
+
+    def folders(self) -> set[str]:
+        """The folders the store's documents are written into."""
+        rows = self.connection.execute("SELECT folder FROM documents WHERE folder IS NOT NULL")
+        return {r[0] for r in rows}
 
     # Links ---------------------------------------------------------------------------------
 
