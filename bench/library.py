@@ -31,7 +31,6 @@ from pathlib import Path
 from kzarchive.check import CheckOptions
 from kzarchive.extract import extract
 from kzarchive.library import run_library
-from kzarchive.pipeline import run_pipeline
 from kzarchive.scope import redact_extraction
 from kzarchive.store.folder import open_for
 from kzarchive.store.rot import RotPolicy
@@ -46,6 +45,7 @@ async def main():
     with open_for(out) as store:
         async with WaybackClient(wayback, None, timeout=2, retries=0) as client:
             async def run_one(redacted, target, due):
+                from kzarchive.pipeline import run_pipeline
                 return await run_pipeline(
                     redacted, target, client, check, ArchiveOptions(), sink=store, due=due
                 )

@@ -17,19 +17,22 @@ from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kzarchive.extract.reading import read_bytes
 from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
 from kzarchive.models import utc_now
-from kzarchive.pipeline import RunResult
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import Store, parse_time
 from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
 
+if TYPE_CHECKING:  # the pipeline (and the evidence keeper's cryptography) only when work is due
+    from kzarchive.pipeline import RunResult
+
 # Runs one document's pipeline into a folder, recording into the store, leaving alone what is
 # not due (the CLI binds the Wayback client and the options).
-Runner = Callable[[Redacted, Path, Callable[[str], bool]], Awaitable[RunResult]]
+Runner = Callable[[Redacted, Path, Callable[[str], bool]], Awaitable["RunResult"]]
 Reader = Callable[[Path], Redacted]
 LIBRARY_HTML, LIBRARY_CSV = "library.html", "library.csv"
 
@@ -113,12 +116,9 @@ async def run_library(
     """Run every document of the library that has something to do; return what changed. With
     ``everything``, every link of every document is worked on (once), due or not."""
     run = store.start_run("run")
-    before: dict[str, str] = {}  # each link's status (only that: a library has many links)
-    settled: set[str] = set()
-    for url, state in _states(store, policy):
-        before[url] = state.status
-        if not is_due(state, now):
-            settled.add(url)
+    states = link_states(store, policy)
+    before = {url: state.status for url, state in states.items()}
+    settled = {url for url, state in states.items() if not is_due(state, now)}
     settled -= unsettled(store)
     if everything:
         settled = set()
@@ -156,13 +156,15 @@ async def run_library(
         offline = offline or result.offline
         outcomes.append(DocumentOutcome(str(path), folder, True, result if single else None))
     store.finish_run(run)
-    after = link_states(store, policy)
+    for url in done:  # only the links worked on can have changed
+        looks = [(parse_time(o.at), o.verdict) for o in store.observations(url, "check")]
+        states[url] = rot_state(looks, policy)
     changes = tuple(
-        Change(url, before[url], state.status)
-        for url, state in sorted(after.items())
-        if url in before and before[url] not in ("unchecked", state.status)
+        Change(url, before[url], states[url].status)
+        for url in sorted(done)
+        if url in before and before[url] not in ("unchecked", states[url].status)
     )
-    return LibraryRun(tuple(outcomes), after, changes, len(done), offline)
+    return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
 
 
 def _cited_urls(store: Store, document_id: int) -> list[str]:

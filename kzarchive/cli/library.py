@@ -171,7 +171,6 @@ def library_job(
     """Run the documents into ``--out`` through its store; return what the run did."""
     from kzarchive.library import run_library
     from kzarchive.lock import FolderLock
-    from kzarchive.pipeline import run_pipeline
     from kzarchive.store.folder import open_for
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
@@ -198,6 +197,8 @@ def library_job(
                         async def run_one(
                             redacted: Redacted, folder: Path, due: Callable[[str], bool]
                         ) -> RunResult:
+                            from kzarchive.pipeline import run_pipeline
+
                             return await run_pipeline(
                                 redacted,
                                 folder,
