@@ -46,9 +46,10 @@ class Annotated:
     already: int
     missing: tuple[str, ...]
     original: bytes  # the document as read, for the backup and the version check
+    package: bytes | None = None  # the annotated file itself, for DOCX and ODT
 
     def encoded(self) -> bytes:
-        return self.text.encode(self.encoding)
+        return self.package if self.package is not None else self.text.encode(self.encoding)
 
 
 def _token_url(match: re.Match[str], fmt: str) -> str | None:
@@ -98,23 +99,22 @@ def annotate(path: Path, manifest: Manifest, data: bytes | None = None) -> Annot
     each cited URL that has a copy holding the page."""
     if data is None:
         data = read_bytes(path)
-    binary = sniff_binary(path, data)
-    if binary is not None:
-        raise DocumentError(
-            f"{path}: a {binary.upper()} file; annotate writes text, Markdown and HTML documents "
-            "only (run 'kzarchive report' for a list of archive links instead)"
-        )
-    raw, encoding = decode_exact(path, data)
-    text = normalise_newlines(raw)
-    fmt = detect_format(path, text)
-    if fmt not in ANNOTATABLE:
-        raise DocumentError(f"{path}: annotate works on text, Markdown and HTML documents only")
-    notes = reader(fmt)(text).notes
     best: dict[str, Snapshot | None] = {}
     for record in manifest.links:
         archive = record.archive
         # The best copy wherever it is kept, never one judged a login wall or an error page.
         best[record.url] = archive.best_copy() if archive else None
+    binary = sniff_binary(path, data)
+    if binary is not None:
+        return _annotate_package(path, binary, data, best)
+    raw, encoding = decode_exact(path, data)
+    text = normalise_newlines(raw)
+    fmt = detect_format(path, text)
+    if fmt not in ANNOTATABLE:
+        raise DocumentError(
+            f"{path}: annotate works on text, Markdown, HTML, DOCX and ODT documents only"
+        )
+    notes = reader(fmt)(text).notes
     cited_by_note: dict[str | None, set[str]] = {}
     for citation in manifest.citations:
         cited_by_note.setdefault(citation.footnote, set()).add(citation.url)
@@ -152,6 +152,31 @@ def annotate(path: Path, manifest: Manifest, data: bytes | None = None) -> Annot
     for at in sorted(insertions, reverse=True):
         out = out[:at] + insertions[at] + out[at:]
     return Annotated(out, encoding, len(insertions), already, tuple(missing), data)
+
+
+def _annotate_package(
+    path: Path, binary: str, data: bytes, best: dict[str, Snapshot | None]
+) -> Annotated:
+    """A DOCX or ODT file with an archive link in each note (kzarchive.annotate_office)."""
+    from xml.etree.ElementTree import ParseError
+    from zipfile import BadZipFile
+
+    from kzarchive.annotate_office import ANNOTATORS
+
+    if binary not in ANNOTATORS:
+        raise DocumentError(
+            f"{path}: a {binary.upper()} file; annotate writes text, Markdown, HTML, DOCX and ODT "
+            "documents (run 'kzarchive report' for a list of archive links instead)"
+        )
+    try:
+        done = ANNOTATORS[binary](data, best.get)
+    except (BadZipFile, ParseError, KeyError, UnicodeDecodeError, ValueError) as exc:
+        raise DocumentError(
+            f"{path}: corrupt {binary.upper()} file ({type(exc).__name__})"
+        ) from None
+    except DocumentError as exc:
+        raise DocumentError(f"{path}: {exc}") from None
+    return Annotated("", "binary", done.added, done.already, done.missing, data, done.data)
 
 
 def write_in_place(document: Path, result: Annotated) -> None:

@@ -7,9 +7,10 @@ changed content, or gained or lost a snapshot, and which citations were added or
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from kzarchive.manifest import DRIFTED, LinkRecord, Manifest
+from kzarchive.manifest import DRIFTED, LinkRecord, Manifest, same_document
 
 KINDS = (
     "died",
@@ -201,3 +202,24 @@ def diff(old: Manifest, new: Manifest) -> list[Change]:
 
 def newly_dead(changes: list[Change]) -> bool:
     return any(c.kind == "died" or (c.kind == "link-added" and c.new == "dead") for c in changes)
+
+
+def other_document(old: Manifest, new: Manifest, old_folder: Path, new_folder: Path) -> str | None:
+    """What to say when two manifests are of different documents (None when they are of one:
+    the same bytes, a version one folder archived, or the same file on disk)."""
+    a, b = old.document, new.document
+    if a.get("sha256") and b.get("sha256"):
+        if a["sha256"] == b["sha256"] or a["sha256"] in (b.get("lineage") or ()):
+            return None
+        if b["sha256"] in (a.get("lineage") or ()):
+            return None
+    if a.get("location") and b.get("location"):
+        there = (old_folder / str(a["location"])).resolve()
+        if there == (new_folder / str(b["location"])).resolve():
+            return None
+    elif same_document(a, b):
+        return None
+    return (
+        f"the two manifests are of different documents ({a.get('path')} and {b.get('path')}): "
+        "what follows compares their links, not two versions of one report"
+    )

@@ -10,7 +10,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from kzarchive.models import ArchiveState, Check, Link
+from kzarchive.models import ArchiveState, Link
 
 if TYPE_CHECKING:
     from kzarchive.extract import Extraction
@@ -48,16 +48,6 @@ def extraction_csv(extraction: Extraction) -> str:
 
 def extraction_urls(extraction: Extraction) -> str:
     return "".join(f"{link.url}\n" for link in extraction.links)
-
-
-def check_json(rows: list[tuple[Link, Check]], offline: bool) -> dict[str, Any]:
-    return {
-        "offline": offline,
-        "links": [
-            {"url": link.url, "footnotes": list(link.footnotes), "check": check.to_json()}
-            for link, check in rows
-        ],
-    }
 
 
 def archive_json(rows: list[tuple[Link, ArchiveState]]) -> dict[str, Any]:

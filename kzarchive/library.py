@@ -12,6 +12,7 @@ document whose bytes did not change and none of whose links is due is not even r
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -87,19 +88,20 @@ def unsettled(store: Store) -> set[str]:
 
 def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
     """Where a document's outputs go: ``out`` itself for a lone document (as ``run`` always
-    did), else ``out/<name>`` (kept across runs, made unique among the library's)."""
-    known = store.document(str(document))
-    if known is not None and known.folder:
-        return Path(known.folder)
+    did), else ``out/<name>``, named once and kept across runs, unique among the library's. The
+    store keeps the name relative to ``out``, so a library folder can be moved or copied."""
     if single:
         return out
+    known = store.document(str(document))
+    if known is not None and known.folder and known.folder != ".":
+        return out / known.folder
     taken = store.folders()
     stem = re.sub(r"[^\w.-]+", "-", document.stem).strip("-.") or "document"
-    candidate, n = out / stem, 1
-    while str(candidate) in taken:
+    name, n = stem, 1
+    while name in taken:
         n += 1
-        candidate = out / f"{stem}-{n}"
-    return candidate
+        name = f"{stem}-{n}"
+    return out / name
 
 
 async def run_library(
@@ -147,12 +149,20 @@ async def run_library(
         redacted = read(path)
         document = redacted.extraction
         info = document.document.to_json()
-        store.put_document(info, document.citations, str(folder))
+        if known is not None and "lineage" in known.info:  # every version this folder archived
+            info["lineage"] = known.info["lineage"]
+        store.put_document(info, document.citations, folder.relative_to(out).as_posix())
         exported = store.manifest(info["path"])
-        if exported is not None and any(r.check or r.archive for r in exported.links):
+        target = folder / MANIFEST_NAME
+        if (
+            exported is not None
+            and any(r.check or r.archive for r in exported.links)
+            and not _corrupt(target)  # left for the pipeline to set aside and say so
+        ):
             folder.mkdir(parents=True, exist_ok=True)
-            save(exported, folder / MANIFEST_NAME)
+            save(exported, target)
         result = await run_one(redacted, folder, due)
+        store.set_document_info(info["path"], result.manifest.document)
         offline = offline or result.offline
         outcomes.append(DocumentOutcome(str(path), folder, True, result if single else None))
     store.finish_run(run)
@@ -165,6 +175,17 @@ async def run_library(
         if url in before and before[url] not in ("unchecked", states[url].status)
     )
     return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
+
+
+def _corrupt(path: Path) -> bool:
+    """A manifest file that is there but is not JSON."""
+    try:
+        json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True
+    return False
 
 
 def _cited_urls(store: Store, document_id: int) -> list[str]:

@@ -296,10 +296,26 @@ class CorruptManifest(ManifestError):
 
 def set_aside(path: Path) -> Path:
     """Move a bad manifest out of the way (never delete it) and return where it went."""
+    return keep_aside(path, "corrupt")
+
+
+def keep_aside(path: Path, why: str) -> Path:
+    """Move ``path`` to ``path.WHY-STAMP`` beside it (never over another file); where it went."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    target = path.with_name(f"{path.name}.{why}-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.{why}-{stamp}-{n}")
     path.rename(target)
     return target
+
+
+def new_file_mode() -> int:
+    """The mode a new file gets here (0644 under the usual umask), not mkstemp's 0600."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -313,9 +329,7 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     try:  # the file keeps its mode (a read-only manifest stays read-only)
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        mode = 0o666 & ~mask
+        mode = new_file_mode()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if hasattr(os, "fchmod"):  # mkstemp makes 0600
@@ -340,11 +354,41 @@ def save(manifest: Manifest, path: Path) -> None:
     write_atomic(path, json.dumps(manifest.to_json(), indent=2, ensure_ascii=False) + "\n")
 
 
-def same_document(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    """Whether two manifests' documents are one document (perhaps edited): the same file, or
-    the same bytes under another name."""
-    if old.get("sha256") and old.get("sha256") == new.get("sha256"):
+def identify(document: dict[str, Any], folder: Path, old: dict[str, Any] | None) -> dict[str, Any]:
+    """``document`` (as a manifest describes it) with its identity for the folder ``folder``:
+    ``location``, where the file is, relative to the folder (so that moving a project keeps it,
+    and no home folder is written into a manifest people share); ``lineage``, the SHA-256 of
+    every version of it this folder has archived, oldest first (``old`` is the folder's
+    document before this run)."""
+    identified = dict(document)
+    path = str(document.get("path") or "")
+    if path and not (path.startswith("<") and path.endswith(">")):  # not <stdin>
+        try:
+            identified["location"] = Path(
+                os.path.relpath(Path(path).resolve(), folder.resolve())
+            ).as_posix()
+        except (OSError, ValueError):  # another drive
+            identified["location"] = Path(path).resolve().as_posix()
+    lineage = [str(h) for h in (old or {}).get("lineage") or () if h]
+    for digest in ((old or {}).get("sha256"), document.get("sha256")):
+        if digest and digest not in lineage:
+            lineage.append(str(digest))
+    identified["lineage"] = lineage
+    return identified
+
+
+def same_document(old: dict[str, Any], new: dict[str, Any], folder: Path | None = None) -> bool:
+    """Whether two manifests' documents are one document (perhaps edited), for the archive
+    folder ``folder``: bytes this folder archived before (under any name), or the same file
+    (the same place on disk, whatever its contents now). Two documents that merely share a
+    file name are not one."""
+    digest = new.get("sha256")
+    if digest and (digest == old.get("sha256") or digest in (old.get("lineage") or ())):
         return True
+    if folder is not None and old.get("location") and new.get("location"):
+        here = folder.resolve()
+        return (here / str(old["location"])).resolve() == (here / str(new["location"])).resolve()
+    # A manifest written before kzarchive recorded locations: compare the paths it gave
     old_path, new_path = str(old.get("path") or ""), str(new.get("path") or "")
     if not old_path or not new_path:
         return True  # an old manifest that did not say: take it as the same

@@ -43,6 +43,8 @@ class Citation:
     name: str | None = None
     # The footnote's own text, as a reader sees it (whitespace collapsed, markup left out)
     note: str | None = None
+    # The document wrote the URL without a scheme (www.example.org/x); "https://" was added
+    scheme_added: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -55,6 +57,8 @@ class Citation:
             data["name"] = self.name
         if self.note is not None:
             data["note"] = self.note
+        if self.scheme_added:
+            data["scheme_added"] = True
         return data
 
     @classmethod
@@ -66,6 +70,7 @@ class Citation:
             context=data.get("context"),
             name=data.get("name"),
             note=data.get("note"),
+            scheme_added=bool(data.get("scheme_added", False)),
         )
 
 
@@ -236,13 +241,24 @@ class ArchiveState:
     elsewhere: tuple[Snapshot, ...] = ()
     # How much the live page changed since the as-cited copy: 0 (same words) to 1 (none shared)
     drift: float | None = None
+    # The Perma.cc link made for this document (perma.cc/XXXX-XXXX, archive "perma.cc"), the
+    # capture job still running (its GUID), or why there is none
+    perma: Snapshot | None = None
+    perma_job: str | None = None
+    perma_error: str | None = None
 
     @property
     def has_snapshot(self) -> bool:
         return self.snapshot is not None or self.cited_snapshot is not None
 
     def copies(self) -> list[Snapshot]:
-        found = [self.cited_snapshot, self.snapshot, self.good_snapshot, *self.elsewhere]
+        found = [
+            self.cited_snapshot,
+            self.snapshot,
+            self.good_snapshot,
+            self.perma,
+            *self.elsewhere,
+        ]
         return [s for s in found if s is not None]
 
     @property
@@ -284,6 +300,10 @@ class ArchiveState:
             "good_snapshot": self.good_snapshot.to_json() if self.good_snapshot else None,
             "elsewhere": [s.to_json() for s in self.elsewhere],
             "drift": self.drift,
+            # Perma.cc's fields only when there is something to say (older readers never saw them)
+            **({"perma": self.perma.to_json()} if self.perma else {}),
+            **({"perma_job": self.perma_job} if self.perma_job else {}),
+            **({"perma_error": self.perma_error} if self.perma_error else {}),
         }
 
     @classmethod
@@ -308,6 +328,9 @@ class ArchiveState:
             else None,
             elsewhere=tuple(Snapshot.from_json(s) for s in data.get("elsewhere") or ()),
             drift=data.get("drift"),
+            perma=Snapshot.from_json(data["perma"]) if data.get("perma") else None,
+            perma_job=data.get("perma_job"),
+            perma_error=data.get("perma_error"),
         )
 
 

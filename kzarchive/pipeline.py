@@ -18,7 +18,7 @@ from typing import Protocol
 
 from kzarchive.check import CheckOptions
 from kzarchive.check.checker import LinkChecker, worth_second_look
-from kzarchive.check.dns import Resolver
+from kzarchive.check.dns import Resolver, dns_host, needs_dns
 from kzarchive.errors import KzarchiveError, ManifestError
 from kzarchive.evidence.keeper import Keeper, Kept
 from kzarchive.evidence.options import EvidenceOptions
@@ -29,6 +29,8 @@ from kzarchive.manifest import (
     CorruptManifest,
     LinkRecord,
     Manifest,
+    identify,
+    keep_aside,
     load,
     merge,
     same_document,
@@ -47,12 +49,13 @@ from kzarchive.scope import (
     redact_extraction,
     scoped_observer,
 )
-from kzarchive.wayback.archiver import Archiver
+from kzarchive.wayback.archiver import Archiver, submitted_despite, worth_submitting
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.options import ArchiveOptions
+from kzarchive.wayback.perma import PermaArchiver, PermaClient, PermaOptions, carried
 from kzarchive.wayback.verify import Verifier, VerifyOptions
 
-OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown"}
+OUTPUTS = {"manifest.csv": "csv", "citations.md": "markdown", "report.html": "html"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class RunResult:
     written: tuple[Path, ...]
     offline: bool
     kept: Kept | None = None  # the evidence of this run, when it kept some
+    adopted: Path | None = None  # where the manifest of the document taken over was kept
+    cdx_requests: int = 0  # requests this run made to the Wayback Machine's index
+    saved_now: int = 0  # links given a new capture by this run (not by an earlier one)
 
 
 def load_previous(path: Path) -> Manifest | None:
@@ -70,10 +76,18 @@ def load_previous(path: Path) -> Manifest | None:
     try:
         return load(path)
     except CorruptManifest as exc:
+        from kzarchive.evidence.restore import sealed_manifests
+
         kept = set_aside(path)
-        raise ManifestError(
-            f"{exc}; it was moved to {kept.name}, run again to start afresh"
-        ) from None
+        sealed = sealed_manifests(path.parent)
+        again = "run again to start afresh"
+        if sealed:
+            where = sealed[0].parent.relative_to(path.parent).as_posix()
+            again = (
+                f"'kzarchive restore {path.parent}' brings back the sealed copy in {where} "
+                f"(verified first), or {again}"
+            )
+        raise ManifestError(f"{exc}; it was moved to {kept.name}; {again}") from None
 
 
 class Sink(Protocol):
@@ -191,6 +205,15 @@ class _Store:
         self._write(self.manifest, self._version)
 
 
+def worth_capturing(check: Check) -> bool | str:
+    """True if the link is worth a Save Page Now capture (see :func:`worth_submitting`); else
+    why none is asked for."""
+    if worth_submitting(check):
+        return True
+    said = "the link is excluded" if check.verdict == "excluded" else "the live page is gone"
+    return f"not-captured: {said} ({check.reason})"
+
+
 async def run_pipeline(
     extraction: Extraction | Redacted,
     out: Path,
@@ -202,12 +225,18 @@ async def run_pipeline(
     scope: Scope | None = None,
     verify_options: VerifyOptions | None = None,
     evidence_options: EvidenceOptions | None = None,
+    adopt: bool = False,
+    perma_options: PermaOptions | None = None,
     sink: Sink | None = None,
     due: Callable[[str], bool] | None = None,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
     evidence of what each answered (see :mod:`kzarchive.evidence`). With a ``sink``, each step is
-    recorded there as it finishes; with ``due``, links it says are not due keep their records."""
+    recorded there as it finishes; with ``due``, links it says are not due keep their records.
+
+    A folder belongs to one document (see :func:`~kzarchive.manifest.same_document`); another is
+    refused unless ``adopt``, which takes the folder over, keeping all it knew, and the old
+    manifest beside the new one."""
     scope = scope or Scope()
     evidence_options = evidence_options or EvidenceOptions(capture=False, timestamp=False)
     redacted = (
@@ -219,12 +248,21 @@ async def run_pipeline(
     document = redacted.extraction
     path = out / MANIFEST_NAME
     previous = load_previous(path)
-    described = document.document.to_json()
-    if previous is not None and not same_document(previous.document, described):
-        raise KzarchiveError(
-            f"{out} holds the archive of {previous.document.get('path')}, not of "
-            f"{described['path']}: give this document a folder of its own, for example "
-            f"--out {out.parent / (out.name + '-' + Path(described['path']).stem)}"
+    described = identify(document.document.to_json(), out, previous.document if previous else None)
+    adopted = None
+    if previous is not None and not same_document(previous.document, described, out):
+        if not adopt:
+            raise KzarchiveError(
+                f"{out} holds the archive of {previous.document.get('path')}, not of "
+                f"{described['path']}: give this document a folder of its own, for example "
+                f"--out {out.parent / (out.name + '-' + Path(described['path']).stem)}, "
+                "or, if it is the same report (edited, renamed or moved), take the folder "
+                "over with --adopt"
+            )
+        adopted = keep_aside(path, "adopted")
+        observer.warn(
+            f"{out} now archives {described['path']}; the manifest of "
+            f"{previous.document.get('path')} was kept as {adopted}"
         )
     manifest = merge(previous, described, list(document.citations))
     store = _Store(path, manifest, sink)
@@ -244,12 +282,23 @@ async def run_pipeline(
             if keeper is not None:
                 secret = [o for r in wanted if (o := redacted.original(r.url)) != r.url]
                 keeper.start(checker, secret)
+                keeper.open_browser(checker, len(wanted))
+            archive_host = dns_host(client.base)
             await checker.prepare(
                 [redacted.original(r.url) for r in wanted],
-                offline_also=", and nothing can be archived or captured",
+                offline_also=(
+                    ", and nothing can be archived or captured"
+                    if archive_host is None or needs_dns(archive_host)
+                    else f"; the archive at {client.base} is asked all the same"
+                ),
             )
             checker.keep_words = True
-            verifier = Verifier(client, verify_options, observer)
+            perma = (
+                PermaArchiver(PermaClient(perma_options, client.http), perma_options, observer)
+                if perma_options is not None and perma_options.active and not checker.offline
+                else None
+            )
+            verifier = Verifier(client, verify_options, observer, perma)
             archiver = Archiver(client, archive_options, observer)
             archiver.guard = ArchiveGuard(checker.dns, archiver.options.archive_private)
             archiver.on_job = store.set_archive
@@ -272,11 +321,8 @@ async def run_pipeline(
             async def one(record: LinkRecord) -> None:
                 checking = asyncio.ensure_future(check(record.url))
 
-                async def capture_wanted() -> bool:
-                    # Only a page that answers is worth a capture: submitting a login wall or a
-                    # dead page again wastes the account's captures.
-                    check = await checking
-                    return check.verdict in ("alive", "redirected")
+                async def capture_wanted() -> bool | str:
+                    return worth_capturing(await checking)
 
                 def checked(task: asyncio.Future[Check]) -> None:
                     if task.cancelled() or task.exception() is not None:
@@ -286,6 +332,8 @@ async def run_pipeline(
                         second_look.append(record.url)
                     else:
                         observer.advanced("check", record.url, check.verdict)
+                        if keeper is not None:
+                            keeper.checked(redacted.original(record.url), check)
                     store.update(record.url, check=check)
 
                 checking.add_done_callback(checked)
@@ -293,8 +341,13 @@ async def run_pipeline(
                     state = await archiver.archive(
                         record.url, record.archive, capture=capture_wanted
                     )
+                    if perma is not None and not state.withheld:
+                        wanted = await capture_wanted() is True
+                        state = await perma.preserve(record.url, state, record.archive, wanted)
+                    else:
+                        state = carried(state, record.archive)
                     store.update(record.url, archive=state)
-                    await checking
+                    state = submitted_despite(state, record.archive, await checking)
                     state = await verifier.verify(
                         record.url,
                         state,
@@ -312,10 +365,14 @@ async def run_pipeline(
             ):
                 store.update(url, check=found, again=True)
                 observer.advanced("check", url, found.verdict)
+                if keeper is not None:
+                    keeper.checked(redacted.original(url), found)
             offline = checker.offline
             if keeper is not None:
                 await keeper.finish(checker, store, redacted.original, offline)
     finally:
+        if keeper is not None:
+            await keeper.close_browser()
         await store.stop()
     written = [path]
     for name, fmt in OUTPUTS.items():
@@ -323,4 +380,24 @@ async def run_pipeline(
         write_atomic(target, file_text(RENDERERS[fmt], store.manifest))
         written.append(target)
     kept = await keeper.seal(path, offline) if keeper is not None else None
-    return RunResult(store.manifest, tuple(written), offline, kept)
+    before = {
+        r.url: r.archive.snapshot.url for r in manifest.links if r.archive and r.archive.snapshot
+    }
+    saved_now = sum(
+        1
+        for r in store.manifest.links
+        if r.cited
+        and r.archive
+        and r.archive.status == "saved"
+        and r.archive.snapshot is not None
+        and r.archive.snapshot.url != before.get(r.url)
+    )
+    return RunResult(
+        store.manifest,
+        tuple(written),
+        offline,
+        kept,
+        adopted,
+        cdx_requests=client.cdx_requests,
+        saved_now=saved_now,
+    )

@@ -129,6 +129,8 @@ def redact_extraction(extraction: Extraction, keep_secrets: bool = False) -> Red
     if not originals:
         return Redacted(extraction, {})
     secrets = list(originals.values())
+    # A note citing several URLs holds every one of them: each citation of it hides them all.
+    citations = [replace(c, note=redact_text(c.note, secrets)) if c.note else c for c in citations]
     warnings = tuple(redact_text(w, secrets) for w in extraction.warnings)
     return Redacted(replace(extraction, citations=tuple(citations), warnings=warnings), originals)
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from kzarchive.check import CheckOptions
 from kzarchive.check.checker import CheckRun, LinkChecker
 from kzarchive.check.dns import Resolver
-from kzarchive.models import ArchiveState, utc_now
+from kzarchive.models import ArchiveState, Check, utc_now
 from kzarchive.progress import SILENT, Observer
 from kzarchive.scope import Redacted, Scope, excluded_check, scoped_observer
 
@@ -30,18 +30,34 @@ async def check_links(
     options: CheckOptions | None = None,
     observer: Observer = SILENT,
     resolver: Resolver | None = None,
+    finished: dict[str, Check] | None = None,
 ) -> CheckRun:
-    """Check every link the scope allows (as written), keyed and shown with secrets hidden."""
+    """Check every link the scope allows (as written), keyed and shown with secrets hidden.
+
+    ``finished`` receives each link's check as it is known (as written, secrets kept), so that
+    what was finished survives an interruption (see :func:`finished_checks`)."""
     observer = scoped_observer(redacted, observer)
     urls = [link.url for link in redacted.extraction.links]
     excluded = {url: reason for url in urls if (reason := scope.excluded(redacted.original(url)))}
     wanted = [url for url in urls if url not in excluded]
     async with LinkChecker(options, observer, resolver) as checker:
-        run = await checker.check_all([redacted.original(url) for url in wanted])
+        run = await checker.check_all([redacted.original(url) for url in wanted], finished)
     checks = {url: excluded_check(reason) for url, reason in excluded.items()}
     for url in wanted:
         checks[url] = redacted.check(run.checks[redacted.original(url)])
     return CheckRun({url: checks[url] for url in urls}, run.offline)
+
+
+def finished_checks(redacted: Redacted, scope: Scope, finished: dict[str, Check]) -> CheckRun:
+    """What an interrupted :func:`check_links` had finished, keyed and shown as it would be."""
+    checks: dict[str, Check] = {}
+    for link in redacted.extraction.links:
+        reason = scope.excluded(redacted.original(link.url))
+        if reason:
+            checks[link.url] = excluded_check(reason)
+        elif (check := finished.get(redacted.original(link.url))) is not None:
+            checks[link.url] = redacted.check(check)
+    return CheckRun(checks, offline=False)
 
 
 async def archive_links(

@@ -38,6 +38,13 @@ def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
 
 
 @pytest.fixture(autouse=True)
+def http_only_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``run`` captures in the browser by default; the tests that are about the browser turn it
+    on (tests/capture/), the others keep to the HTTP capture so that the suite stays fast."""
+    monkeypatch.setenv("KZARCHIVE_BROWSER", "0")
+
+
+@pytest.fixture(autouse=True)
 def no_real_dns(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sends a DNS query: names resolve from this table (tests that need more inject a
     StaticResolver), so every packet stays on this machine."""

@@ -92,7 +92,7 @@ def test_quiet_check_prints_data_only(server: RunningServer, tmp_path: Path) -> 
 
 
 # (idna is not here: aiohttp's URL library, yarl, loads it on import.)
-HEAVY = ("rich", "httpx", "httpcore", "waybackpy", "pypdf", "charset_normalizer")
+HEAVY = ("rich", "httpx", "httpcore", "waybackpy", "pypdfium2", "charset_normalizer")
 
 
 def test_check_loads_only_what_it_needs(server: RunningServer, tmp_path: Path) -> None:

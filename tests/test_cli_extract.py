@@ -87,13 +87,25 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, make: object, message:
     assert "Traceback" not in err
 
 
-def test_no_footnotes_exits_0_and_suggests_all_links(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["extract", "check", "archive", "run"])
+def test_nothing_to_work_on_is_one_line_and_exit_2_from_a_file_or_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # One rule: no footnoted URL, or an empty document (a file or standard input), is refused
+    monkeypatch.chdir(tmp_path)
     doc = tmp_path / "plain.md"
     doc.write_text("A report that links https://example.org/ but has no notes.\n")
-    code, out, err = run("extract", str(doc), "--format", "json")
-    assert code == 0
-    assert json.loads(out)["citations"] == []
+    code, out, err = run(command, str(doc))
+    assert (code, out) == (2, "")
     assert "no footnoted URLs" in err and "--all-links" in err
+    assert len(err.strip().splitlines()) == 1
+    for empty in ("", " \n\n"):
+        (tmp_path / "empty.md").write_text(empty)
+        code, out, err = run(command, str(tmp_path / "empty.md"))
+        assert (code, out) == (2, "") and "the document is empty" in err
+        result = CliRunner().invoke(main, [command, "-"], input=empty)
+        assert result.exit_code == 2 and "<stdin>: the document is empty" in result.stderr
+    assert not (tmp_path / "archive").exists()  # run made no folder
     code, out, _ = run("extract", str(doc), "--all-links", "--format", "urls")
     assert code == 0 and out == "https://example.org/\n"
 

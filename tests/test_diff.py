@@ -289,3 +289,30 @@ def test_each_change_is_told_exactly() -> None:
         Change("citation-removed", url, ("7",)),
         Change("citation-removed", "https://b.org/", ()),
     ]
+
+
+def _diff_cli(tmp_path: Path, old: Manifest, new: Manifest) -> tuple[int, str]:
+    from kzarchive.manifest import save
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    save(old, tmp_path / "a" / "manifest.json")
+    save(new, tmp_path / "b" / "manifest.json")
+    result = CliRunner().invoke(main, ["diff", str(tmp_path / "a"), str(tmp_path / "b")])
+    return result.exit_code, result.stderr
+
+
+def test_two_documents_manifests_are_said_to_be_of_different_documents(tmp_path: Path) -> None:
+    seed = load(SEED)
+    other = replace(seed, document={**seed.document, "path": "other.md", "sha256": "9" * 64})
+    code, stderr = _diff_cli(tmp_path, seed, other)
+    assert code == 0
+    assert "the two manifests are of different documents (sources.txt and other.md)" in stderr
+
+
+def test_two_versions_of_one_document_are_compared_without_a_word(tmp_path: Path) -> None:
+    seed = load(SEED)
+    lineage = [seed.document["sha256"], "9" * 64]
+    edited = replace(seed, document={**seed.document, "sha256": "9" * 64, "lineage": lineage})
+    _, stderr = _diff_cli(tmp_path, seed, edited)
+    assert "different documents" not in stderr

@@ -49,7 +49,8 @@ def test_every_explanation_names_a_mutated_module_and_one_of_its_functions() -> 
     mutated = {
         p.removesuffix(".py").replace("/", ".") for p in config["tool"]["mutmut"]["only_mutate"]
     }
-    assert len(explained) > 500
+    # (the pypdf reader's 60 were dropped with it: the PDFium reader is to be measured anew)
+    assert len(explained) > 400
     functions = {module: _functions(module) for module in mutated}
     for name, (kind, why) in explained.items():
         module = bench.module_of(name)

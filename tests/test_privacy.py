@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kzarchive.privacy import (
@@ -126,3 +128,33 @@ def test_a_public_name_that_resolves_to_a_private_address() -> None:
         "private-address"
     )
     assert withheld("https://mirror.example.org/a", ["8.8.8.8"]) is None
+
+
+def test_a_note_citing_several_urls_hides_each_ones_secrets_in_every_citation(
+    tmp_path: Path,
+) -> None:
+    from kzarchive.extract import extract
+    from kzarchive.scope import redact_extraction
+
+    doc = tmp_path / "report.md"
+    doc.write_text(
+        "Text.[^1]\n\n[^1]: See https://example.org/open and "
+        "https://files.example.org/r.pdf?X-Amz-Signature=abcdef123456 today.\n"
+    )
+    citations = redact_extraction(extract(doc)).extraction.citations
+    assert len(citations) == 2
+    for citation in citations:
+        assert citation.note is not None and "abcdef123456" not in citation.note
+        assert "X-Amz-Signature=REDACTED" in citation.note
+
+
+def test_a_secret_in_a_citations_context_sentence_is_hidden_too(tmp_path: Path) -> None:
+    from kzarchive.extract import extract
+    from kzarchive.scope import redact_extraction
+
+    url = "https://files.example.org/leak.pdf?access_token=S3CR3TVALUE"
+    doc = tmp_path / "report.md"
+    doc.write_text(f"The file {url} was taken down.[^1]\n\n[^1]: {url}\n", encoding="utf-8")
+    cited = redact_extraction(extract(doc)).extraction.citations[0]
+    assert cited.context is not None and "S3CR3TVALUE" not in cited.context
+    assert "access_token=REDACTED" in cited.context

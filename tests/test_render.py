@@ -81,19 +81,24 @@ def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
     assert rows[1]["evidence_error"] == "nothing answered (dns-nxdomain)"
     assert rows[1]["evidence_sha256"] == "" and rows[2]["evidence_error"] == ""
     text = RENDERERS["markdown"].render(manifest)
-    line = next(t for t in text.splitlines() if t.startswith("- <https://www.facebook.com/volo"))
-    assert line.endswith(
-        "; own copy of 2026-11-27T09:21:53Z (HTTP 200, sha256 0b56df345c2c…, cut short: length)"
-        ", media: 1 file(s)"
+    line = next(t for t in text.splitlines() if t.startswith("  - Own copy: captured"))
+    assert line == (
+        "  - Own copy: captured: 2026-11-27T09:21:53Z; answer: HTTP 200, 381 bytes, cut short "
+        f"(length); SHA-256: `{kept.sha256}`; [WARC file: {kept.warc}](<{kept.warc}>); "
+        f"WARC record: `{kept.record_id}`; [media: v.mp4](<media/x/v.mp4>); "
+        "[media metadata: v.info.json](<media/x/v.info.json>)"
     )
-    assert "own copy" not in text.replace(line, "")
+    assert "  - Own copy: not kept: nothing answered (dns-nxdomain)" in text
+    assert text.count("Own copy") == 2
 
 
 def test_markdown_summary_and_lost_footnotes() -> None:
     text = RENDERERS["markdown"].render(load(SEED))
     assert "- 3 dead (link rot)" in text
-    assert "- footnotes that lost every source: 2, 13" in text
-    assert "[as cited, 2019-02-20](<https://web.archive.org/web/20190220083000/" in text
+    assert "- footnotes that lost every source: footnotes 2, 13" in text
+    assert "[as cited: 2019-02-20, not verified](<https://web.archive.org/web/20190220083000/" in (
+        text
+    )
 
 
 def test_json_is_the_manifest_normalised() -> None:

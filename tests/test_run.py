@@ -30,7 +30,9 @@ from tests.interrupt import interrupt_when
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import FakeState, fake_wayback
-from tests.servers.scenario import scenario_server
+from tests.servers.platforms import HOSTS as PLATFORM_HOSTS
+from tests.servers.platforms import WATCH, recorded
+from tests.servers.scenario import LOGIN, scenario_server
 
 ACCESS, SECRET = "RUNACCESSKEY42", "RUNSECRETKEY42"
 # Where each of the seed's 21 links goes on the scenario server, in order of first citation.
@@ -57,8 +59,9 @@ SCENARIOS = [
     "/page/20",
     "/page/21",
 ]
-# The seed's links that answer with the page (alive or redirected): only those are captured.
-ANSWERING = 16
+# The seed's links that are not dead: all of them are submitted to Save Page Now, the blocked
+# ones included (it captures with its own browser from its own addresses).
+SUBMITTED = 19
 EXPECTED = {
     "/gone404": "dead",
     "/gone410": "dead",
@@ -130,10 +133,10 @@ def test_run_end_to_end(
         link["url"].removeprefix(web.base): link["check"]["verdict"] for link in manifest["links"]
     }
     assert verdicts == {path: EXPECTED.get(path, "alive") for path in SCENARIOS}
-    # Pages that answer are captured; dead and blocked ones are not submitted again.
+    # Every page that is not dead is captured, the blocked ones too; dead ones are not submitted.
     for link in manifest["links"]:
-        answers = link["check"]["verdict"] in ("alive", "redirected")
-        assert link["archive"]["status"] == ("saved" if answers else "skipped"), link
+        submitted = link["check"]["verdict"] != "dead"
+        assert link["archive"]["status"] == ("saved" if submitted else "skipped"), link
     assert all(len(link["history"]) == 1 for link in manifest["links"])
     april = manifest["links"][2]["archive"]["cited_snapshot"]
     assert april["timestamp"] == "20180601000000"
@@ -142,7 +145,7 @@ def test_run_end_to_end(
         23,
         21,
         2,
-        ANSWERING,
+        SUBMITTED,
     )
     assert summary["dead_footnotes"] == ["2", "11", "19"]
     # The CSV and the Markdown beside it say the same.
@@ -157,8 +160,104 @@ def test_run_end_to_end(
     markdown = (out / "citations.md").read_text()
     assert markdown.count("**dead**") == 3  # footnotes 2, 11 and 19
     assert "## Footnote 19" in markdown
-    assert "dead links by footnote" in stderr and "wrote" in stderr
-    assert len(state.saves()) == ANSWERING
+    # And the reading view: titled by the document, never by the folder it was read from.
+    page = (out / "report.html").read_text()
+    assert "<title>Sources of KAZAKHSTAN ILLEGALLY EXPELLED FIDU" in page
+    assert str(tmp_path) not in page and page.count('class="citation"') == 23
+    kept = sum(1 for link in manifest["links"] if (link.get("evidence") or {}).get("record_id"))
+    assert kept and page.count("evidence/warc/kzarchive-") >= kept  # each own copy, linked
+    assert "dead links by footnote" in stderr and "wrote" in stderr and "report.html" in stderr
+    assert len(state.saves()) == SUBMITTED
+
+
+def test_every_link_that_is_not_dead_is_submitted(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    paths = ["/browsers-only", "/gone404", "/fb-video", "/ok"]
+    doc = footnoted_report(tmp_path / "r.md", [web.base + p for p in paths])
+    out = tmp_path / "archive"
+    # Save Page Now got the page behind the 403, and only a login wall of the Facebook video.
+    state.payloads[web.base + "/fb-video"] = (200, {}, LOGIN.encode())
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    assert code == 1, stderr  # /gone404 is dead, /fb-video is not preserved
+    links = {
+        link["url"].removeprefix(web.base): link
+        for link in json.loads((out / "manifest.json").read_text())["links"]
+    }
+    checks = {
+        path: (link["check"]["verdict"], link["check"]["reason"]) for path, link in links.items()
+    }
+    assert checks == {
+        "/browsers-only": ("blocked", "http-403"),
+        "/gone404": ("dead", "http-404"),
+        "/fb-video": ("blocked", "login-wall"),
+        "/ok": ("alive", "http-200"),
+    }
+    # Refused to us (a 403 to robots, a login wall) is no reason to keep it from Save Page Now,
+    # which fetches with its own browser; only the page that is gone is not submitted.
+    submitted = sorted(r.form["url"].removeprefix(web.base) for r in state.saves())
+    assert submitted == ["/browsers-only", "/fb-video", "/ok"]
+    assert links["/gone404"]["archive"]["status"] == "skipped"
+    assert links["/gone404"]["archive"]["error"] == "not-captured: the live page is gone (http-404)"
+    for path in ("/browsers-only", "/fb-video"):
+        archive = links[path]["archive"]
+        assert archive["status"] == "saved" and archive["snapshot"], archive
+        verdict, reason = checks[path]
+        assert archive["notes"] == [
+            f"submitted although the live check was {verdict} ({reason}): Save Page Now "
+            "fetches with its own browser and addresses; its copy is judged on its own"
+        ]
+    assert links["/ok"]["archive"]["notes"] == []
+    # Each capture is then judged as any other: the one of the login wall preserves nothing.
+    judged = {
+        path: links[path]["archive"]["snapshot"]["judgement"]["verdict"]
+        for path in ("/browsers-only", "/fb-video", "/ok")
+    }
+    assert judged == {"/browsers-only": "content", "/fb-video": "login-wall", "/ok": "content"}
+
+
+def test_what_the_platform_says_decides_what_is_submitted(
+    servers: tuple[RunningServer, RunningServer, FakeState],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # YouTube's recorded watch pages, served under YouTube's name (tests/servers/platforms.py)
+    web, wayback, state = servers
+    monkeypatch.setattr(
+        net,
+        "_lookup",
+        lambda host: (
+            net.DnsAnswer("ok", ("127.0.0.1",))
+            if host in PLATFORM_HOSTS
+            else net.DnsAnswer("nxdomain")
+        ),
+    )
+    videos = {"2lAe1cqCOXo": "alive", "m8uHb5jIGN8": "dead", "irauhITDrsE": "blocked"}
+    urls = {v: f"http://www.youtube.com:{web.port}/watch?v={v}" for v in videos}
+    doc = footnoted_report(tmp_path / "r.md", list(urls.values()))
+    out = tmp_path / "archive"
+    state.payloads[urls["irauhITDrsE"]] = (200, {}, recorded(WATCH["irauhITDrsE"]))
+    code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out), "--no-media")
+    assert code == 1, stderr  # the private video is dead
+    links = {link["url"]: link for link in json.loads((out / "manifest.json").read_text())["links"]}
+    found = {
+        v: (links[u]["check"]["verdict"], links[u]["check"]["reason"]) for v, u in urls.items()
+    }
+    assert found == {
+        "2lAe1cqCOXo": ("alive", "http-200"),
+        "m8uHb5jIGN8": ("dead", "private"),
+        "irauhITDrsE": ("blocked", "age-gate"),
+    }
+    # The private video is not submitted; the one behind the age gate is (Save Page Now may
+    # get past it), and the playable one
+    assert sorted(r.form["url"] for r in state.saves()) == sorted(
+        [urls["2lAe1cqCOXo"], urls["irauhITDrsE"]]
+    )
+    # Save Page Now got only the age gate too: its copy is judged by YouTube's word
+    judgement = links[urls["irauhITDrsE"]]["archive"]["snapshot"]["judgement"]
+    assert judgement["verdict"] == "login-wall"
+    assert judgement["reason"].startswith("the capture is YouTube's age-gate page")
 
 
 def test_rerun_resumes_and_appends_history(
@@ -175,7 +274,7 @@ def test_rerun_resumes_and_appends_history(
     code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
     assert code == 1, stderr
     second = json.loads((out / "manifest.json").read_text())
-    assert len(state.saves()) == ANSWERING  # young snapshots are not submitted again
+    assert len(state.saves()) == SUBMITTED  # young snapshots are not submitted again
     assert all(len(link["history"]) == 2 for link in second["links"] if link["cited"])
     assert [item["archive"]["snapshot"] for item in second["links"]] == [
         item["archive"]["snapshot"] for item in first["links"]
@@ -186,13 +285,13 @@ def test_rerun_resumes_and_appends_history(
     dropped = [item for item in second["links"] if not item["cited"]]
     assert [item["url"].removeprefix(web.base) for item in dropped] == ["/page/21"]
     code, _, _ = invoke(wayback, "run", str(doc), "--out", str(out), "--refresh")
-    refreshed = state.saves()[ANSWERING:]
-    answering = [
+    refreshed = state.saves()[SUBMITTED:]
+    submitted = [
         item["url"]
         for item in second["links"]
-        if item["cited"] and item["check"]["verdict"] in ("alive", "redirected")
+        if item["cited"] and item["check"]["verdict"] != "dead"
     ]
-    assert sorted(r.form["url"] for r in refreshed) == sorted(answering)  # not the dropped one
+    assert sorted(r.form["url"] for r in refreshed) == sorted(submitted)  # not the dropped one
     assert {r.form["if_not_archived_within"] for r in refreshed} == {"0"}
 
 
@@ -367,7 +466,7 @@ def test_kill_9_then_resume(
     code, _, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
     final = json.loads((out / "manifest.json").read_text())
     saved = [item for item in final["links"] if item["archive"]["status"] == "saved"]
-    assert len(saved) == ANSWERING, stderr
+    assert len(saved) == SUBMITTED, stderr
     for url, link in finished.items():
         now = next(item for item in final["links"] if item["url"] == url)
 
@@ -383,7 +482,7 @@ def test_kill_9_then_resume(
     assert not resubmitted & set(pending), "jobs on record are polled, not submitted again"
     jobs_per_url = Counter(job.url for job in state.jobs.values())
     assert max(jobs_per_url.values()) == 1, "no URL was captured twice"
-    assert len(jobs_per_url) == ANSWERING
+    assert len(jobs_per_url) == SUBMITTED
     assert code == 1  # the seed's dead links
 
 
@@ -429,11 +528,21 @@ def test_second_look_is_one_history_entry_per_run(
             ["run", str(doc), "--out", str(out)],
             env={**env_for(wayback), "KZARCHIVE_RETRIES": "0"},
         )
-        # /down answers 503: not worth a capture, and without any snapshot: a finding.
-        assert result.exit_code == 1, result.stderr
+        # /down answers 503 to us: submitted all the same on the first run (Save Page Now may
+        # reach it), and the note says so; the second run finds that young capture.
+        assert result.exit_code == 0, result.stderr
         down = json.loads((out / "manifest.json").read_text())["links"][0]
         assert (down["check"]["verdict"], down["check"]["reason"]) == ("error", "http-503")
         assert len(down["history"]) == run
+        notes = down["archive"]["notes"]
+        assert notes == (
+            [
+                "submitted although the live check was error (http-503): Save Page Now fetches "
+                "with its own browser and addresses; its copy is judged on its own"
+            ]
+            if run == 1
+            else []
+        )
     assert web.server.state.hits["/down"] == 4  # a first look and a second look, each run
 
 

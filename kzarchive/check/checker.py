@@ -25,6 +25,12 @@ from kzarchive.check.aio import aiohttp
 from kzarchive.check.dns import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, uses_proxy
 from kzarchive.check.exchange import Exchange, Tap, read_captured, spooled
 from kzarchive.check.options import CheckOptions
+from kzarchive.check.platforms import (
+    PlatformAnswer,
+    oembed_address,
+    oembed_answer,
+    youtube_answer,
+)
 from kzarchive.check.reasons import FINAL_ERRORS, Reason, http_reason
 from kzarchive.check.requisites import page_requisites
 from kzarchive.check.rules import (
@@ -50,6 +56,7 @@ from kzarchive.check.session import (
     redirect_target,
 )
 from kzarchive.check.soft404 import SOFT_404_SIMILARITY, missing_twin, url_words
+from kzarchive.extract.urls import usable_url
 from kzarchive.models import Check, Redirect, Verdict, utc_now
 from kzarchive.privacy import is_private_name, resolves_private
 from kzarchive.progress import SILENT, Observer
@@ -216,7 +223,12 @@ class LinkChecker:
         ``offline_also`` is added to the one warning an offline machine gets.
         """
         named = [
-            h for u in urls if (h := dns_host(u)) is not None and needs_dns(h) and not uses_proxy(u)
+            h
+            for u in urls
+            if (h := dns_host(u)) is not None
+            and needs_dns(h)
+            and not uses_proxy(u)
+            and usable_url(u)  # never asked for: its host says nothing about this machine
         ]
         await self.dns.resolve_all(named)
         if named and not await self.dns.resolution_works(named):
@@ -226,12 +238,17 @@ class LinkChecker:
                 f"ones): links are reported as error:offline, not dead{offline_also}"
             )
 
-    async def check_all(self, urls: list[str]) -> CheckRun:
-        """Check every URL (each once), then give the ones still in error a second look."""
+    async def check_all(
+        self, urls: list[str], finished: dict[str, Check] | None = None
+    ) -> CheckRun:
+        """Check every URL (each once), then give the ones still in error a second look.
+
+        ``finished`` is filled as links are judged (a second look replacing the first), so
+        that an interrupted run still has what it finished."""
         unique = list(dict.fromkeys(urls))
         await self.prepare(unique)
         self.observer.phase_started("check", len(unique))
-        found: dict[str, Check] = {}
+        found: dict[str, Check] = {} if finished is None else finished
         judging: set[asyncio.Task[None]] = set()
 
         async def judge(look: _Look) -> None:
@@ -266,7 +283,7 @@ class LinkChecker:
             for url, check in zip(
                 again, await asyncio.gather(*map(self.check, again)), strict=True
             ):
-                results[url] = check
+                results[url] = found[url] = check
                 self.observer.advanced("check", url, check.verdict)
         return CheckRun(results, self.offline)
 
@@ -314,7 +331,7 @@ class LinkChecker:
 
     async def _outcome(self, url: str) -> _Answer | _Failure:
         host = dns_host(url)
-        if host is None:
+        if host is None or not usable_url(url):
             return _Failure(Reason.INVALID_URL)
         # Names that do not resolve are found on connecting, for the cited host and for every
         # host a redirect leads to alike.
@@ -491,6 +508,11 @@ class LinkChecker:
         self._capturing.add(task)
         task.add_done_callback(self._capturing.discard)
 
+    async def private_host(self, host: str) -> bool:
+        """Whether ``host`` is on a private network (``--exclude-private``'s rule, for the
+        browser's requests too)."""
+        return await self._private(host)
+
     async def _private(self, host: str) -> bool:
         """Whether ``host`` is on a private network: by name, literal, or what it resolves to
         (checked before any connection, for every hop)."""
@@ -505,6 +527,9 @@ class LinkChecker:
         status, chain = answer.status, answer.chain
         if is_challenge(status, answer.headers, answer.body):
             return "blocked", Reason.BOT_CHALLENGE
+        platform = await self._platform(url, answer)
+        if platform is not None and platform.verdict != "alive":
+            return platform.verdict, platform.reason
         if not is_login_wall(url) and (
             (chain and is_login_wall(answer.url))
             or (200 <= status < 300 and answer.is_html and asks_to_log_in(answer.body))
@@ -516,11 +541,32 @@ class LinkChecker:
             soft = soft_404_redirect(url, answer.url)
             if soft:
                 return "dead", soft
-        if answer.is_html and (says_not_found(answer.body) or await self._is_missing_page(answer)):
+        if (
+            platform is None
+            and answer.is_html
+            and (says_not_found(answer.body) or await self._is_missing_page(answer))
+        ):
             return "dead", Reason.SOFT_404_PAGE
         if not chain or is_trivial_redirect(url, answer.url):
             return "alive", http_reason(status)
         return "redirected", http_reason(status, chain[0].status)
+
+    async def _platform(self, url: str, answer: _Answer) -> PlatformAnswer | None:
+        """What the video platform itself says about the video (see :mod:`.platforms`); a bot
+        wall in front of a YouTube video is a wall, so the oEmbed endpoint is asked whether the
+        video is still there (only its "removed" or "private" changes the verdict)."""
+        if not (200 <= answer.status < 300 and answer.is_html):
+            return None
+        found = youtube_answer(url, answer.url, answer.body)
+        if found is None or found.reason != Reason.BOT_CHALLENGE:
+            return found
+        address = oembed_address(answer.url)
+        outcome = await self._attempt(address) if address is not None else None
+        if isinstance(outcome, _Answer):
+            said = oembed_answer(outcome.status, outcome.body)
+            if said is not None and said.verdict == "dead":
+                return said
+        return found
 
     async def _is_missing_page(self, answer: _Answer) -> bool:
         """Whether the page is what this site answers for a URL that surely does not exist."""

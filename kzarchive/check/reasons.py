@@ -16,9 +16,17 @@ class Reason(StrEnum):
     SOFT_404_ROOT = "soft-404:redirect-to-root"
     SOFT_404_REDIRECT = "soft-404:redirect-to-404"
     SOFT_404_PAGE = "soft-404:not-found-page"
+    # dead, in the platform's own words (kzarchive.check.platforms)
+    REMOVED = "removed"
+    PRIVATE = "private"
+    UNAVAILABLE = "unavailable"
     # blocked: the site refuses robots; says nothing about the page
     BOT_CHALLENGE = "bot-challenge"
     LOGIN_WALL = "login-wall"
+    AGE_GATE = "age-gate"
+    GEO_BLOCKED = "geo-blocked"  # kept from this country
+    CONSENT_WALL = "consent-wall"  # a cookie-consent page in front of the page
+    CONTENT_WARNING = "content-warning"  # a warning to click through
     # excluded: never asked for (the user's patterns, or --exclude-private)
     PRIVATE_ADDRESS = "private-address"
     EXCLUDED_BY_PATTERN = "excluded-by-pattern"

@@ -15,10 +15,10 @@ from kzarchive.cli.check import check_command
 from kzarchive.cli.diff import diff_command
 from kzarchive.cli.extract import extract_command
 from kzarchive.cli.library import library_command, recheck_command
-from kzarchive.cli.report import report_command
+from kzarchive.cli.report import cite_command, report_command
 from kzarchive.cli.run import run_command
 from kzarchive.cli.settings import config_command, schema_command
-from kzarchive.cli.verify import verify_command
+from kzarchive.cli.verify import restore_command, verify_command
 
 __all__ = ["main"]
 
@@ -30,9 +30,11 @@ for _command in (
     recheck_command,
     library_command,
     report_command,
+    cite_command,
     annotate_command,
     diff_command,
     verify_command,
+    restore_command,
     schema_command,
     config_command,
 ):

@@ -5,12 +5,35 @@ from __future__ import annotations
 import hashlib
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kzarchive.cli.context import Settings, warn
 from kzarchive.cli.options import STDIN_NAME, global_options, manifest_path, output_option
+from kzarchive.extract.reading import read_bytes
 from kzarchive.manifest import MANIFEST_NAME
+
+
+def _made_from(
+    recorded: dict[str, Any], manifest_path: Path, document: Path, data: bytes
+) -> str | None:
+    """What to say when the manifest was not made from these bytes: another version of the
+    document, or another document altogether (only the URLs they share get links)."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not recorded.get("sha256") or digest == recorded["sha256"]:
+        return None
+    if recorded.get("location"):
+        there = (manifest_path.parent / str(recorded["location"])).resolve()
+        same_file = there == document.resolve()
+    else:
+        same_file = Path(str(recorded.get("path", ""))).name == document.name
+    if same_file or digest in (recorded.get("lineage") or ()):
+        return f"{manifest_path} was made from another version of {document}"
+    return (
+        f"{manifest_path} was made from {recorded.get('path')}, not from {document}: "
+        "only the URLs they share get archive links"
+    )
 
 
 @click.command("annotate", short_help="Add archive links to a copy of a document.")
@@ -44,15 +67,15 @@ def annotate_command(
         raise click.UsageError("--in-place needs a file, not standard input")
     if output not in (None, "-") and Path(output).resolve() == document.resolve():
         raise click.UsageError("--output is the document itself: use --in-place to rewrite it")
+    # The document first: a missing document is what the user needs to hear of
+    data = sys.stdin.buffer.read() if from_stdin else read_bytes(document)
     manifest = load(manifest_path)
     if from_stdin:
         document = Path(STDIN_NAME)
-        result = annotate(document, manifest, sys.stdin.buffer.read())
-    else:
-        result = annotate(document, manifest)
-    recorded = manifest.document.get("sha256")
-    if recorded and recorded != hashlib.sha256(result.original).hexdigest():
-        warn(settings, [f"{manifest_path} was made from another version of {document}"])
+    result = annotate(document, manifest, data)
+    said = _made_from(manifest.document, manifest_path, document, result.original)
+    if said:
+        warn(settings, [said])
     if result.missing:
         listed = ", ".join(result.missing[:3]) + (", …" if len(result.missing) > 3 else "")
         count = len(result.missing)

@@ -79,12 +79,31 @@ class _Group(click.Group):
 
 
 def _usage_message(exc: click.UsageError) -> str:
-    """A usage error as one line (click names the option and its environment variable)."""
-    message = exc.format_message()
+    """A usage error as one line, naming the option and where its bad value came from (the
+    command line, an environment variable, the settings file)."""
     ctx = exc.ctx
+    if isinstance(exc, click.BadParameter) and isinstance(exc.param, click.Option) and ctx:
+        exc.param_hint = " / ".join(f"'{o}'" for o in exc.param.opts) + _origin(ctx, exc.param)
+    message = exc.format_message()
     if ctx is not None:
         message += f" (see '{ctx.command_path} --help')"
     return " ".join(message.split())
+
+
+def _origin(ctx: click.Context, param: click.Option) -> str:
+    """Where ``param``'s value came from, as the error says it ("" for the command line)."""
+    from click.core import ParameterSource
+
+    source = ctx.get_parameter_source(param.name) if param.name else None
+    if source == ParameterSource.ENVIRONMENT:
+        names = [param.envvar] if isinstance(param.envvar, str) else list(param.envvar or ())
+        given = next((n for n in names if os.environ.get(n)), names[0] if names else "")
+        return f" (from the environment variable {given})"
+    if source == ParameterSource.DEFAULT_MAP:
+        config = ctx.find_root().meta.get("kzarchive.config")
+        where = getattr(config, "path", None)
+        return f" (from {where})" if where else " (from the settings file)"
+    return ""
 
 
 def _load_config(args: list[str]) -> Config:
@@ -150,6 +169,13 @@ def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
     "--quiet", "-q", is_flag=True, envvar="KZARCHIVE_QUIET", help="Print only errors on stderr."
 )
 @click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    envvar="KZARCHIVE_VERBOSE",
+    help="A line on stderr per finished link (else, in a log, a progress line every 5 s).",
+)
+@click.option(
     "--config",
     envvar="KZARCHIVE_CONFIG",
     type=click.Path(dir_okay=False),
@@ -157,9 +183,11 @@ def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
 )
 @click.version_option(__version__, prog_name="kzarchive")
 @click.pass_context
-def main(ctx: click.Context, wayback_url: str, quiet: bool, config: str | None) -> None:
+def main(
+    ctx: click.Context, wayback_url: str, quiet: bool, verbose: bool, config: str | None
+) -> None:
     """Keep a report's footnoted sources alive: extract, check and archive every cited URL."""
-    ctx.obj = Settings(wayback_url=wayback_url, quiet=quiet)
+    ctx.obj = Settings(wayback_url=wayback_url, quiet=quiet, verbose=verbose)
 
 
 def show_environment_variables(group: click.Group) -> None:

@@ -23,6 +23,7 @@ from kzarchive.cli.options import (
     global_options,
     keep_secrets_option,
     output_option,
+    pacing_record,
     scope_options,
     scope_record,
     verify_record,
@@ -61,11 +62,19 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
     links = redacted.extraction.links
     options = archive_record(params, redacted.extraction)
 
+    asked = 0
+
     async def work(observer: Observer) -> dict[str, ArchiveState]:
-        async with WaybackClient(settings.wayback_url, load_credentials()) as client:
-            return await archive_links(
-                redacted, scope_record(params), client, options, observer, verify_record(params)
-            )
+        nonlocal asked
+        async with WaybackClient(
+            settings.wayback_url, load_credentials(), pacing=pacing_record(params)
+        ) as client:
+            try:
+                return await archive_links(
+                    redacted, scope_record(params), client, options, observer, verify_record(params)
+                )
+            finally:
+                asked = client.cdx_requests
 
     with settings.observer() as observer:
         states = asyncio.run(work(observer))
@@ -82,5 +91,6 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
     settings.err.print(
         ", ".join(f"{n} {status}" for status, n in counts.items())
         + (f"; {missing} without any snapshot" if missing else "")
+        + f"; {asked} request{'s' if asked != 1 else ''} to the Wayback index"
     )
     sys.exit(archive_exit(state for _, state in rows))

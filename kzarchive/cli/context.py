@@ -20,6 +20,8 @@ from kzarchive.progress import SILENT, Observer
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from kzarchive.reporters import Results
+
 
 class Status(Protocol):
     """What commands need of the stderr console: rich's Console, or nothing under --quiet."""
@@ -39,6 +41,7 @@ _QUIET = _Quiet()
 class Settings:
     wayback_url: str
     quiet: bool
+    verbose: bool = False
 
     @functools.cached_property
     def console(self) -> Console:
@@ -52,12 +55,17 @@ class Settings:
         return _QUIET if self.quiet else self.console
 
     def observer(self) -> contextlib.AbstractContextManager[Observer]:
-        """Progress bars on stderr, or nothing under --quiet."""
+        """Progress bars on a terminal, plain lines in a log (one per link under --verbose), or
+        nothing under --quiet."""
         if self.quiet:
             return contextlib.nullcontext(SILENT)
+        if not sys.stderr.isatty():
+            from kzarchive.cli.logs import LogObserver
+
+            return LogObserver(sys.stderr, verbose=self.verbose)
         from kzarchive.cli import views
 
-        return views.RichObserver(self.console)
+        return views.RichObserver(self.console, verbose=self.verbose)
 
 
 @contextlib.contextmanager
@@ -77,3 +85,12 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
 def warn(settings: Settings, lines: tuple[str, ...] | list[str]) -> None:
     for line in lines:
         settings.err.print(f"[yellow]warning:[/] {line}", markup=True, highlight=False)
+
+
+def report_text(fmt: str, results: Results, output: str | None) -> str:
+    """Link results in a machine format; CSV written to a file starts with a byte-order mark
+    (for spreadsheet programs), as every CSV kzarchive writes to a file does."""
+    from kzarchive.reporters import REPORTERS
+
+    text = REPORTERS[fmt].render(results)
+    return "\ufeff" + text if fmt == "csv" and output not in (None, "-") else text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kzarchive.cli.context import Settings, open_output
+from kzarchive.cli.context import Settings, open_output, warn
 from kzarchive.cli.options import format_option, global_options, manifest_path, output_option
 from kzarchive.outcome import ExitCode
 
@@ -23,10 +23,14 @@ from kzarchive.outcome import ExitCode
 def diff_command(settings: Settings, /, old: Path, new: Path, fmt: str, output: str | None) -> None:
     """What changed between two manifests; exit 1 if a link newly died."""
     from kzarchive import formats
-    from kzarchive.diff import diff, newly_dead
+    from kzarchive.diff import diff, newly_dead, other_document
     from kzarchive.manifest import load
 
-    changes = diff(load(old), load(new))
+    before, after = load(old), load(new)
+    warn(
+        settings, [said] if (said := other_document(before, after, old.parent, new.parent)) else []
+    )
+    changes = diff(before, after)
     with open_output(output) as stream:
         if fmt == "json":
             stream.write(formats.to_json({"changes": [c.to_json() for c in changes]}))

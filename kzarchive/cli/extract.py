@@ -19,6 +19,7 @@ from kzarchive.cli.options import (
     keep_secrets_option,
     output_option,
 )
+from kzarchive.errors import KzarchiveError
 
 if TYPE_CHECKING:
     from kzarchive.scope import Redacted
@@ -40,7 +41,9 @@ def extract_document(
     extraction = redacted.extraction
     warn(settings, extraction.warnings)
     if not extraction.citations:
-        settings.err.print(
+        # One rule for input that gives nothing to work on (this, or an empty document from a
+        # file or standard input): one line, exit 2, nothing written.
+        raise KzarchiveError(
             f"{document}: no footnoted URLs found"
             + ("" if all_links else " (try --all-links to list every URL in it)")
         )

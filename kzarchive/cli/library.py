@@ -10,6 +10,7 @@ that has something to do, write each document's outputs and the library's ``libr
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import glob
 import sys
 from collections import Counter
@@ -27,12 +28,17 @@ from kzarchive.cli.options import (
     archive_options,
     archive_private_option,
     archive_record,
+    browser_options,
+    browser_record,
     check_options,
     check_record,
     evidence_options,
     evidence_record,
     global_options,
     keep_secrets_option,
+    pacing_record,
+    perma_options,
+    perma_record,
     scope_options,
     scope_record,
     verify_record,
@@ -178,13 +184,20 @@ def library_job(
     out: Path = params["out"]
     policy = rot_policy(params)
     check_opts = check_record(params)
-    evidence_opts = evidence_record(params)
+    evidence_opts = dataclasses.replace(evidence_record(params), browser=browser_record(params))
     scope = scope_record(params)
     verify_opts = verify_record(params)
+    perma_opts = perma_record(params)
 
     def read(path: Path) -> Redacted:
         found = extract_document(settings, path, params["all_links"], params["keep_secrets"])
         return with_cited_on(found, params)
+
+    if everything and len(documents) == 1:  # a lone document that cannot be read makes no folder
+        first = read(documents[0])
+
+        def read(path: Path) -> Redacted:
+            return first
 
     with FolderLock(out):
         store = open_for(out, params.get("store_path"))
@@ -192,7 +205,9 @@ def library_job(
             with settings.observer() as observer:
 
                 async def work() -> LibraryRun:
-                    async with WaybackClient(settings.wayback_url, load_credentials()) as client:
+                    async with WaybackClient(
+                        settings.wayback_url, load_credentials(), pacing=pacing_record(params)
+                    ) as client:
 
                         async def run_one(
                             redacted: Redacted, folder: Path, due: Callable[[str], bool]
@@ -209,6 +224,8 @@ def library_job(
                                 scope=scope,
                                 verify_options=verify_opts,
                                 evidence_options=evidence_opts,
+                                adopt=params.get("adopt", False),
+                                perma_options=perma_opts,
                                 sink=store,
                                 due=due,
                             )
@@ -298,6 +315,21 @@ def _report_run(settings: Settings, run: LibraryRun, store: Store, library: bool
     return code
 
 
+def _write_results(result: RunResult, params: dict[str, Any]) -> None:
+    """``run --format``: the links' results for CI, on stdout or ``--output``."""
+    from kzarchive.cli.context import open_output, report_text
+    from kzarchive.reporters import LinkResult, Results, document_name
+
+    cited = [r for r in result.manifest.links if r.cited]
+    results = Results(
+        document_name(str(result.manifest.document.get("path") or "")),
+        tuple(LinkResult(r.url, r.footnotes, r.check, r.archive) for r in cited),
+        result.offline,
+    )
+    with open_output(params["output"]) as stream:
+        stream.write(report_text(params["fmt"], results, params["output"]))
+
+
 def documents_argument(command: F) -> F:
     return click.argument("documents", nargs=-1, metavar="[DOCUMENT|FOLDER|GLOB]...")(command)
 
@@ -309,12 +341,18 @@ def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, 
     single = len(documents) == 1 and not any(Path(g).is_dir() or glob.has_magic(g) for g in given)
     run, store, _ = library_job(settings, documents, params, everything=single, report=not single)
     try:
-        if single and not settings.quiet:
+        result = run.documents[0].result if single else None
+        if params.get("fmt"):
+            if result is None:
+                raise KzarchiveError("--format is for one document (a library has library.csv)")
+            _write_results(result, params)
+        if result is not None and not settings.quiet:
             from kzarchive.cli import views
 
-            result = run.documents[0].result
-            if result is not None:
-                settings.err.print(views.run_summary(result.manifest, result.written, result.kept))
+            sheets, lines = views.run_summary(
+                result.manifest, result.written, result.kept, result.saved_now, result.cdx_requests
+            )
+            views.print_summary(sheets, lines, sys.stderr)
         code = _report_run(settings, run, store, not single)
     finally:
         store.close()
@@ -327,7 +365,9 @@ def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, 
 @rot_options
 @check_options
 @archive_options
+@perma_options
 @evidence_options
+@browser_options
 @scope_options
 @archive_private_option
 @all_links_option

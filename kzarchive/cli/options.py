@@ -14,16 +14,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from kzarchive.capture.options import BrowserOptions
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.cli.context import Settings
 from kzarchive.evidence.options import EvidenceOptions
 from kzarchive.manifest import MANIFEST_NAME
-from kzarchive.wayback.options import DEFAULT_MEMENTO_URL, ArchiveOptions, parse_age
+from kzarchive.wayback.options import DEFAULT_MEMENTO_URL, PERMA_API, ArchiveOptions, parse_age
+from kzarchive.wayback.pacing import CDX_PER_MINUTE, Pacing
 
 if TYPE_CHECKING:
     from kzarchive.extract import Extraction
     from kzarchive.scope import Redacted, Scope
+    from kzarchive.wayback.memento import OtherArchive
+    from kzarchive.wayback.perma import PermaOptions
     from kzarchive.wayback.verify import VerifyOptions
 
 DEFAULT_DOCUMENT = "sources.txt"
@@ -56,18 +61,20 @@ def valid_base_url(ctx: click.Context, param: click.Parameter, value: str | None
 
 
 def global_options(command: F) -> F:
-    """``--quiet`` and ``--wayback-url`` after the command as well as before it."""
+    """``--quiet``, ``--verbose`` and ``--wayback-url`` after the command as well as before it."""
 
     @functools.wraps(command)
     def accept(*args: Any, **kwargs: Any) -> Any:
         quiet = kwargs.pop("quiet_here", False)
+        verbose = kwargs.pop("verbose_here", False)
         wayback_url = kwargs.pop("wayback_url_here", None)
         ctx = click.get_current_context()
         settings = ctx.find_object(Settings)
-        if settings is not None and (quiet or wayback_url):
+        if settings is not None and (quiet or verbose or wayback_url):
             ctx.obj = Settings(
                 wayback_url=wayback_url or settings.wayback_url,
                 quiet=settings.quiet or quiet,
+                verbose=settings.verbose or verbose,
             )
         return command(*args, **kwargs)
 
@@ -77,6 +84,13 @@ def global_options(command: F) -> F:
         callback=valid_base_url,
         metavar="URL",
         help="Base URL of the Wayback Machine's endpoints (as before the command).",
+    )(accept)
+    accept = click.option(
+        "--verbose",
+        "-v",
+        "verbose_here",
+        is_flag=True,
+        help="A line on stderr per finished link (as before the command).",
     )(accept)
     return click.option(
         "--quiet",
@@ -277,15 +291,33 @@ def archive_options(command: F) -> F:
             "--other-archives/--no-other-archives",
             envvar="KZARCHIVE_OTHER_ARCHIVES",
             default=True,
-            help="Ask a Memento aggregator for copies in other web archives when the Wayback "
+            help="Ask other web archives (their Memento TimeMaps) for copies when the Wayback "
             "Machine holds none that holds the page.",
+        ),
+        click.option(
+            "--archive-list",
+            envvar="KZARCHIVE_ARCHIVE_LIST",
+            type=click.Path(dir_okay=False, path_type=Path),
+            callback=_valid_archive_list,
+            help="JSON list of the archives to ask instead of the built-in one (ours, or "
+            "MemGator's archives.json); 'kzarchive config' shows the list in force.",
         ),
         click.option(
             "--memento-url",
             envvar="KZARCHIVE_MEMENTO_URL",
             default=DEFAULT_MEMENTO_URL,
             callback=valid_base_url,
-            help="Base URL of the Memento aggregator (TimeTravel API).",
+            help="A self-hosted Memento aggregator (MemGator) to ask instead of the archives "
+            "one by one (off by default).",
+        ),
+        click.option(
+            "--cdx-per-minute",
+            envvar="KZARCHIVE_CDX_PER_MINUTE",
+            type=click.FloatRange(0, 6000),
+            default=CDX_PER_MINUTE,
+            show_default=True,
+            help="The Wayback index's limit per IP; look-ups keep to 80% of it (0: no pacing, "
+            "for a local archive).",
         ),
         click.option(
             "--captures-per-minute",
@@ -299,6 +331,68 @@ def archive_options(command: F) -> F:
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _valid_archive_list(
+    ctx: click.Context, param: click.Parameter, value: Path | None
+) -> tuple[OtherArchive, ...] | None:
+    if value is None:
+        return None
+    from kzarchive.wayback.memento import ArchiveListError, load_archive_list
+
+    try:
+        return load_archive_list(value)
+    except ArchiveListError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def perma_options(command: F) -> F:
+    """Perma.cc (``run``): on with PERMA_API_KEY, off with --no-perma."""
+    options = [
+        click.option(
+            "--perma/--no-perma",
+            envvar="KZARCHIVE_PERMA",
+            default=True,
+            help="With PERMA_API_KEY set, also make a Perma.cc link of each link (once per "
+            "document).",
+        ),
+        click.option(
+            "--perma-folder",
+            envvar="KZARCHIVE_PERMA_FOLDER",
+            type=click.IntRange(1),
+            help="The Perma.cc folder (its number) the links go into (default: your own).",
+        ),
+        click.option(
+            "--perma-url",
+            envvar="KZARCHIVE_PERMA_URL",
+            default=PERMA_API,
+            show_default=True,
+            callback=valid_base_url,
+            help="Base URL of Perma.cc's API.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def perma_record(params: dict[str, Any]) -> PermaOptions:
+    """Perma.cc's options; the key only from the environment (PERMA_API_KEY)."""
+    import os
+
+    from kzarchive.wayback.perma import PermaOptions
+
+    return PermaOptions(
+        key=os.environ.get("PERMA_API_KEY") or None,
+        folder=params.get("perma_folder"),
+        enabled=bool(params.get("perma", True)),
+        api=params.get("perma_url") or PERMA_API,
+    )
+
+
+def pacing_record(params: dict[str, Any]) -> Pacing:
+    """How fast the run may ask the Wayback Machine's index."""
+    return Pacing.default(cdx_per_minute=params.get("cdx_per_minute", CDX_PER_MINUTE))
 
 
 def _valid_age(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -354,8 +448,8 @@ def evidence_options(command: F) -> F:
             envvar="KZARCHIVE_MEDIA",
             default=defaults.media,
             show_default=True,
-            help="Download the video or audio of media pages with yt-dlp "
-            "(pip install 'kzarchive[media]').",
+            help="Keep the video or audio of pages that carry media (a platform's video, a "
+            "player on the page) with yt-dlp, in the WACZ and media/ (best MP4 up to 720p).",
         ),
         click.option(
             "--media-max",
@@ -394,16 +488,103 @@ def evidence_record(params: dict[str, Any]) -> EvidenceOptions:
     for tsa in tsas:
         if not tsa.startswith(("http://", "https://")):
             raise click.UsageError(f"--tsa {tsa!r}: a timestamp authority is an http(s) URL")
-    if params["media"] and params["capture"]:
-        from kzarchive.evidence.media import MediaUnavailable, require_yt_dlp
+    if params["media"] and not params["capture"]:
+        # Media are on by default: only asking for them outright clashes with --no-capture.
+        context = click.get_current_context(silent=True)
+        source = context.get_parameter_source("media") if context is not None else None
+        if source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):
+            raise click.UsageError("--media keeps evidence, which --no-capture turns off")
+        params = {**params, "media": False}
+    return _record(EvidenceOptions, params, tsas=tsas)
+
+
+def browser_options(command: F) -> F:
+    """The browser capture options of ``run``."""
+    defaults = BrowserOptions()
+    options = [
+        click.option(
+            "--browser/--no-browser",
+            envvar="KZARCHIVE_BROWSER",
+            default=True,
+            show_default=True,
+            help="Also capture each page in headless Chromium (screenshot, rendered DOM, every "
+            "response into the WARC), when a Chromium can be found.",
+        ),
+        click.option(
+            "--browser-path",
+            envvar="KZARCHIVE_BROWSER_PATH",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The Chromium or Chrome to drive (default: Playwright's own, else chromium or "
+            "google-chrome on the PATH).",
+        ),
+        click.option(
+            "--browser-pages",
+            "contexts",
+            envvar="KZARCHIVE_BROWSER_PAGES",
+            type=click.IntRange(1, 16),
+            default=defaults.contexts,
+            show_default=True,
+            help="Pages captured at once, each in a fresh browser context.",
+        ),
+        click.option(
+            "--page-time",
+            envvar="KZARCHIVE_PAGE_TIME",
+            type=click.FloatRange(5, 600),
+            default=defaults.page_time,
+            show_default=True,
+            help="Seconds one page may take in the browser; a page still busy is cut there and "
+            "recorded as truncated.",
+        ),
+        click.option(
+            "--browser-arg",
+            "extra_args",
+            envvar="KZARCHIVE_BROWSER_ARGS",
+            multiple=True,
+            metavar="SWITCH",
+            help="One more Chromium switch, such as --proxy-server=... (repeatable; the "
+            "environment variable takes several separated by spaces).",
+        ),
+        click.option(
+            "--cookies",
+            envvar="KZARCHIVE_COOKIES",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="A Netscape cookies.txt: capture logged in, in the browser and yt-dlp (never "
+            "sent to an archive nor written anywhere; the manifest says the capture was logged "
+            "in).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def browser_record(params: dict[str, Any]) -> BrowserOptions:
+    """The browser options (off with --no-capture, which keeps no evidence at all)."""
+    from kzarchive.capture.cookies import CookiesError, load_cookies
+
+    cookies: Path | None = params["cookies"]
+    if cookies is not None:
+        try:
+            load_cookies(cookies)
+        except CookiesError as exc:
+            raise click.UsageError(str(exc)) from None
+    path: Path | None = params["browser_path"]
+    if path is not None and params["browser"]:
+        from kzarchive.capture.launch import BrowserPathError, system_browser
 
         try:
-            require_yt_dlp()
-        except MediaUnavailable as exc:
+            system_browser(path)
+        except BrowserPathError as exc:
             raise click.UsageError(str(exc)) from None
-    elif params["media"]:
-        raise click.UsageError("--media keeps evidence, which --no-capture turns off")
-    return _record(EvidenceOptions, params, tsas=tsas)
+    enabled = bool(params["browser"] and params["capture"])
+    return _record(
+        BrowserOptions,
+        params,
+        enabled=enabled,
+        path=path,
+        cookies=cookies,
+        extra_args=tuple(params["extra_args"]),
+    )
 
 
 def archive_record(params: dict[str, Any], extraction: Extraction) -> ArchiveOptions:
@@ -417,7 +598,13 @@ def check_record(params: dict[str, Any]) -> CheckOptions:
 def verify_record(params: dict[str, Any]) -> VerifyOptions:
     from kzarchive.wayback.verify import VerifyOptions
 
-    return _record(VerifyOptions, params, enabled=params["verify_snapshots"])
+    listed = params.get("archive_list")
+    return _record(
+        VerifyOptions,
+        params,
+        enabled=params["verify_snapshots"],
+        **({"archives": listed} if listed is not None else {}),
+    )
 
 
 def format_option(*choices: str) -> Callable[[F], F]:

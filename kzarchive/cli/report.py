@@ -1,4 +1,5 @@
-"""``kzarchive report``: a manifest rendered as CSV, Markdown, HTML or JSON."""
+"""``kzarchive report`` and ``kzarchive cite``: a manifest rendered for readers (CSV, Markdown,
+HTML, JSON) and for reference managers (CSL JSON, BibLaTeX, Wikipedia templates)."""
 
 from __future__ import annotations
 
@@ -28,5 +29,28 @@ def report_command(manifest: Path, fmt: str, output: str | None) -> None:
     renderer, loaded = RENDERERS[fmt], load(manifest)
     to_file = output not in (None, "-")
     text = file_text(renderer, loaded) if to_file else renderer.render(loaded)
+    with open_output(output) as stream:
+        stream.write(text)
+
+
+CITE_FORMATS = ("csl-json", "biblatex", "wikipedia")
+
+
+@click.command(
+    "cite",
+    short_help="Citations for reference managers (CSL JSON, BibLaTeX, Wikipedia).",
+    epilog="MANIFEST is archive/manifest.json unless given; a folder means its manifest.json. "
+    "Archive fields come only from copies judged to hold the page.",
+)
+@global_options
+@manifest_argument
+@format_option(*CITE_FORMATS)
+@output_option
+def cite_command(manifest: Path, fmt: str, output: str | None) -> None:
+    """One entry per citation, with its archived copy: CSL JSON, BibLaTeX or {{cite web}}."""
+    from kzarchive.cite import CITERS
+    from kzarchive.manifest import load
+
+    text = CITERS[fmt].render(load(manifest))
     with open_output(output) as stream:
         stream.write(text)

@@ -13,10 +13,13 @@ from kzarchive.cli.options import (
     all_links_option,
     archive_options,
     archive_private_option,
+    browser_options,
     check_options,
     evidence_options,
     global_options,
     keep_secrets_option,
+    output_option,
+    perma_options,
     scope_options,
 )
 
@@ -35,13 +38,29 @@ DOCUMENTS_HELP = (
     default="archive",
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for manifest.json, manifest.csv, citations.md and the evidence "
+    help="Folder for manifest.json, manifest.csv, citations.md, report.html and the evidence "
     "(for several documents: one folder each inside it, and library.html).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "junit", "csv", "json"]),
+    help="Also write the links' results in this format to stdout or --output (for CI; one "
+    "document).",
+)
+@output_option
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Take over a folder that holds another document's archive (an edited copy, say), "
+    "keeping all it knew; its old manifest is kept beside as manifest.json.adopted-TIME.",
 )
 @rot_options
 @check_options
 @archive_options
+@perma_options
 @evidence_options
+@browser_options
 @scope_options
 @archive_private_option
 @all_links_option
@@ -53,4 +72,6 @@ def run_command(settings: Settings, /, documents: tuple[str, ...], **params: Any
     With several documents (or a folder, or a glob), each unique URL is worked on once whoever
     cites it, each document gets its own folder inside --out, the library gets library.html and
     library.csv, and a run again picks up only what changed or is due."""
+    if params["output"] and not params["fmt"]:
+        raise click.UsageError("--output is where --format writes: give --format too")
     run_documents(settings, documents, params)

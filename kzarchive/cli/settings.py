@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -13,6 +14,7 @@ from kzarchive.cli.options import format_option, global_options, output_option
 
 if TYPE_CHECKING:
     from kzarchive.config import Config
+    from kzarchive.wayback.memento import OtherArchive
 
 
 @click.command("schema", short_help="Print the manifest's JSON Schema.")
@@ -36,13 +38,14 @@ def config_command(ctx: click.Context, fmt: str) -> None:
 
     group = ctx.parent.command if ctx.parent else main
     config: Config = ctx.find_root().meta["kzarchive.config"]
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}  # by option: one row each (the first command's)
     commands = [group, *group.commands.values()] if isinstance(group, click.Group) else [group]
     for command in commands:
         for param in command.params:
             if (
                 not isinstance(param, click.Option)
-                or param.name in rows
+                or param.opts[0] in rows
+                or (param.name or "").endswith("_here")  # the global options, given again
                 or param.name
                 in (
                     "config",
@@ -66,11 +69,12 @@ def config_command(ctx: click.Context, fmt: str) -> None:
                     value = False if param.is_flag else None  # click's "unset" marker
             if isinstance(value, tuple):
                 value = list(value)
-            assert param.name is not None
-            rows[param.name] = {"option": f"--{key}", "value": value, "source": source}
+            rows[param.opts[0]] = {"option": f"--{key}", "value": value, "source": source}
+    archives, where = _archives_in_force(rows)
     data = {
         "config_file": str(config.path) if config.path else None,
         "settings": list(rows.values()),
+        "other_archives": {"source": where, "archives": [a.to_json() for a in archives]},
     }
     if fmt == "json":
         click.echo(formats.to_json(data), nl=False)
@@ -80,3 +84,32 @@ def config_command(ctx: click.Context, fmt: str) -> None:
     for row in rows.values():
         shown = "" if row["value"] is None else str(row["value"])
         click.echo(f"{row['option']:<{width}}  {shown}  ({row['source']})")
+    click.echo(f"other web archives asked: {len(archives)} ({where})")
+    named = max((len(a.id) for a in archives), default=0)
+    for archive in archives:
+        click.echo(f"  {archive.id:<{named}}  {archive.timemap}")
+
+
+def _archives_in_force(rows: dict[str, dict[str, Any]]) -> tuple[list[OtherArchive], str]:
+    """The archives a run would ask for copies, and where that list comes from."""
+    from kzarchive.wayback.memento import (
+        ArchiveListError,
+        aggregator,
+        default_archives,
+        load_archive_list,
+    )
+
+    def value(name: str) -> Any:
+        return rows.get("--" + name.replace("_", "-"), {}).get("value")
+
+    if str(value("other_archives")).lower() in ("false", "0", "no", "off"):
+        return [], "off: --no-other-archives"
+    if value("memento_url"):
+        return [aggregator(str(value("memento_url")))], f"the aggregator at {value('memento_url')}"
+    if value("archive_list"):
+        path = Path(str(value("archive_list")))
+        try:
+            return list(load_archive_list(path)), f"--archive-list {path}"
+        except ArchiveListError as exc:
+            raise click.ClickException(str(exc)) from None
+    return list(default_archives()), "built in: kzarchive/wayback/archives.json"

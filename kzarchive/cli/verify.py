@@ -1,4 +1,5 @@
-"""``kzarchive verify``: does the evidence in a folder still hold what was recorded?"""
+"""``kzarchive verify``: does the evidence in a folder still hold what was recorded?
+``kzarchive restore``: bring back the manifest the last good seal keeps."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import click
 
 from kzarchive.cli.context import Settings, open_output, warn
 from kzarchive.cli.options import format_option, global_options, output_option
+from kzarchive.errors import KzarchiveError
 from kzarchive.outcome import ExitCode
 
 
@@ -44,3 +46,33 @@ def verify_command(settings: Settings, /, folder: Path, fmt: str, output: str | 
         named = ", ".join(f.path for f in bad[:5]) + (", …" if len(bad) > 5 else "")
         warn(settings, [f"{len(bad)} altered or missing: {named}"])
     sys.exit(ExitCode.OK if result.holds else ExitCode.FINDINGS)
+
+
+@click.command(
+    "restore",
+    short_help="Bring back the manifest the last seal keeps.",
+    epilog="FOLDER is archive unless given. The manifest it replaces is kept beside as "
+    "manifest.json.replaced-TIME. Exit 0: restored (or already as sealed); 2: no sealed "
+    "manifest verifies.",
+)
+@global_options
+@click.argument("folder", default="archive", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def restore_command(settings: Settings, /, folder: Path) -> None:
+    """Put back the newest sealed copy of the manifest that verifies (its hash and timestamp)."""
+    from kzarchive.evidence.restore import restore
+    from kzarchive.lock import FolderLock
+
+    if not folder.is_dir():
+        raise KzarchiveError(f"{folder}: no such folder")
+    with FolderLock(folder):
+        done = restore(folder)
+    warn(settings, [f"passed over {why}" for why in done.passed_over])
+    seal = done.seal.relative_to(folder).as_posix()
+    if not done.changed:
+        settings.err.print(f"{folder / 'manifest.json'} is already the one sealed in {seal}")
+        return
+    settings.err.print(
+        f"restored {folder / 'manifest.json'} from {seal}"
+        + (f"; the one it replaced is kept as {done.kept.name}" if done.kept else "")
+    )

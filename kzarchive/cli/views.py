@@ -16,7 +16,7 @@ from kzarchive.models import VERDICTS, ArchiveState, Check, Link
 # rich takes a tenth of a second to load: it is imported where something is drawn, so that a table
 # written to a pipe or a file (plain lines) never loads it.
 if TYPE_CHECKING:
-    from rich.console import Console, Group
+    from rich.console import Console
     from rich.progress import TaskID
     from rich.text import Text
 
@@ -57,11 +57,12 @@ class Sheet:
         return [i for i in range(len(self.headers)) if any(row[i] for row in self.rows)]
 
 
-def print_sheet(sheet: Sheet, stream: IO[str]) -> None:
+def print_sheet(sheet: Sheet, stream: IO[str], *, titled: bool = False) -> None:
+    """The sheet on ``stream``; ``titled``, its title above it when drawn as plain lines too."""
     columns = sheet.kept()
     plain = plain_sheet(sheet, columns)
     if not stream.isatty():
-        stream.write(plain)
+        stream.write((f"{sheet.title}\n" if titled else "") + plain)
         return
     from rich.table import Table
     from rich.text import Text
@@ -71,7 +72,7 @@ def print_sheet(sheet: Sheet, stream: IO[str]) -> None:
     # A table's borders and padding take about three columns per column: a table that does not
     # fit would squeeze or cut its cells, so the terminal gets the plain lines too.
     if widest + 3 * len(columns) + 1 > console.width:
-        stream.write(plain)
+        stream.write((f"{sheet.title}\n" if titled else "") + plain)
         return
     table = Table(title=sheet.title)
     for i in columns:
@@ -150,8 +151,9 @@ def styled(word: str) -> Text:
 class RichObserver:
     """Draws one progress bar per phase on stderr, with live counts per outcome."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, verbose: bool = False) -> None:
         self.console = console
+        self.verbose = verbose
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -191,6 +193,8 @@ class RichObserver:
 
     def advanced(self, phase: str, url: str, outcome: str) -> None:
         self._count(phase, outcome, advance=1)
+        if self.verbose:  # printed above the bars
+            self.console.print(f"{phase:>8} ", styled(outcome), f" {url}", sep="")
 
     def noted(self, phase: str, event: str) -> None:
         self._count(phase, event, advance=0)
@@ -249,73 +253,86 @@ def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Sheet:
     )
 
 
-def run_summary(manifest: Manifest, written: tuple[Path, ...], kept: Kept | None = None) -> Group:
-    """The end-of-run summary: counts per verdict and archive state, dead links by footnote."""
-    from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
-
+def run_summary(
+    manifest: Manifest,
+    written: tuple[Path, ...],
+    kept: Kept | None = None,
+    saved_now: int | None = None,
+    cdx_requests: int | None = None,
+) -> tuple[list[Sheet], list[str]]:
+    """The end-of-run summary as tables (counts per verdict and archive state, dead links by
+    footnote, links no copy holds) and closing lines; ``saved_now``, the links this run
+    captured (the others saved were saved by earlier runs); ``cdx_requests``, what this run asked
+    of the Wayback Machine's index."""
     summary = manifest.summary()
-    table = Table(title="kzarchive run", show_header=False)
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    table.add_row("citations", str(summary.citations))
-    table.add_row("unique links", str(summary.links))
-    for verdict in VERDICTS:
-        table.add_row(styled(verdict), str(summary.count(verdict)))
-    table.add_row("preserved (a copy holds the page)", str(summary.archived))
+    counts: list[tuple[str, ...]] = [
+        ("citations", str(summary.citations)),
+        ("unique links", str(summary.links)),
+        *((verdict, str(summary.count(verdict))) for verdict in VERDICTS),
+        ("preserved (a copy holds the page)", str(summary.archived)),
+    ]
     if summary.not_holding:
-        table.add_row("  captured, no copy holds the page", str(summary.not_holding))
+        counts.append(("  captured, no copy holds the page", str(summary.not_holding)))
     if summary.drifted:
-        table.add_row("  changed since cited", str(summary.drifted))
-    table.add_row(
-        "  saved now / found / pending",
-        f"{summary.saved} / {summary.existing} / {summary.pending}",
+        counts.append(("  changed since cited", str(summary.drifted)))
+    now = summary.saved if saved_now is None else saved_now
+    counts.append(
+        (
+            "  saved now / saved before / found / pending",
+            f"{now} / {summary.saved - now} / {summary.existing} / {summary.pending}",
+        )
     )
-    table.add_row("  as-cited snapshots", str(summary.as_cited_snapshots))
+    counts.append(("  as-cited snapshots", str(summary.as_cited_snapshots)))
     if summary.withheld:
-        table.add_row("  kept from the archive (private, excluded)", str(summary.withheld))
-    table.add_row(
-        Text("missing snapshots", style="red" if summary.missing_snapshots else ""),
-        str(summary.missing_snapshots),
-    )
+        counts.append(("  kept from the archive (private, excluded)", str(summary.withheld)))
+    counts.append(("missing snapshots", str(summary.missing_snapshots)))
     if summary.no_longer_cited:
-        table.add_row("no longer cited (kept)", str(summary.no_longer_cited))
-    parts: list[Table | Text] = [table]
+        counts.append(("no longer cited (kept)", str(summary.no_longer_cited)))
+    if cdx_requests is not None:
+        counts.append(("Wayback index (CDX) requests", str(cdx_requests)))
+    sheets = [Sheet("kzarchive run", ("what", "count"), counts, styled=frozenset({0}))]
     dead = [r for r in manifest.links if r.cited and r.check and r.check.verdict == "dead"]
     if dead:
-        rot = Table(title="dead links by footnote")
-        rot.add_column("notes", no_wrap=True)
-        rot.add_column("url", no_wrap=True, overflow="ignore")
-        rot.add_column("reason", no_wrap=True)
-        for record in dead:
-            rot.add_row(
-                ", ".join(record.footnotes),
-                Text(record.url),
-                record.check.reason if record.check else "",
+        sheets.append(
+            Sheet(
+                "dead links by footnote",
+                ("notes", "url", "reason"),
+                [(", ".join(r.footnotes), r.url, r.check.reason if r.check else "") for r in dead],
+                urls=frozenset({1}),
             )
-        parts.append(rot)
+        )
     lost = [
         r
         for r in manifest.links
         if r.cited and r.archive and r.archive.copies() and not r.archive.preserved
     ]
     if lost:
-        walled = Table(title="captured, but no copy holds the page")
-        walled.add_column("notes", no_wrap=True)
-        walled.add_column("url", no_wrap=True, overflow="ignore")
-        walled.add_column("copies", no_wrap=True)
+        rows: list[tuple[str, ...]] = []
         for record in lost:
             assert record.archive is not None
             kinds = sorted(
                 {s.judgement.verdict for s in record.archive.copies() if s.judgement is not None}
             )
-            walled.add_row(", ".join(record.footnotes), Text(record.url), ", ".join(kinds))
-        parts.append(walled)
-    if kept is not None:
-        parts.append(Text(evidence_line(kept)))
-    parts.append(Text("wrote " + ", ".join(str(p) for p in written)))
-    return Group(*parts)
+            rows.append((", ".join(record.footnotes), record.url, ", ".join(kinds)))
+        sheets.append(
+            Sheet(
+                "captured, but no copy holds the page",
+                ("notes", "url", "copies"),
+                rows,
+                urls=frozenset({1}),
+            )
+        )
+    lines = [evidence_line(kept)] if kept is not None else []
+    lines.append("wrote " + ", ".join(str(p) for p in written))
+    return sheets, lines
+
+
+def print_summary(sheets: list[Sheet], lines: list[str], stream: IO[str]) -> None:
+    """Tables and lines on ``stream`` (stderr) by the rule of the tables on stdout: drawn only
+    in a terminal wide enough, else plain aligned lines; URLs never cut, no boxes in logs."""
+    for sheet in sheets:
+        print_sheet(sheet, stream, titled=True)
+    stream.write("".join(f"{line}\n" for line in lines))
 
 
 def evidence_line(kept: Kept) -> str:
@@ -327,6 +344,8 @@ def evidence_line(kept: Kept) -> str:
         said += f" (all runs' captures in {kept.wacz})"
     if kept.media:
         said += f", media of {kept.media} links"
+    if kept.rendered:
+        said += f", {kept.rendered} pages rendered in the browser (screenshot, DOM)"
     tokens = [s for s in kept.stamps if s.token is not None]
     if tokens:
         said += f"; timestamped by {len(tokens)} of {len(kept.stamps)} authorities"

@@ -10,16 +10,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from kzarchive.capture.cookies import Cookies, load_cookies
+from kzarchive.capture.keep import Renderings
 from kzarchive.check.checker import CaptureLimits, LinkChecker
+from kzarchive.evidence.mediawarc import MediaWarc
 from kzarchive.evidence.options import EvidenceOptions
 from kzarchive.evidence.package import WACZ_NAME, PackageError, package
 from kzarchive.evidence.records import Evidence
-from kzarchive.evidence.seal import SEALS_DIR, Stamp, timestamp, write_seal
+from kzarchive.evidence.seal import SEALS_DIR, Stamp, sealed_names, timestamp, write_seal
 from kzarchive.evidence.warc import WARC_DIR, WarcRecorder
 from kzarchive.manifest import Manifest
+from kzarchive.models import Check
 from kzarchive.progress import Observer
 
 MEDIA_VERDICTS = ("alive", "redirected", "blocked")
+# Links the browser renders: every one that answered over HTTP (a 404 page and a login wall, as a
+# reader saw them, are evidence too); not those that could not be reached or were left alone.
+RENDERED_VERDICTS = ("alive", "redirected", "blocked", "dead")
 
 
 class Store(Protocol):
@@ -40,6 +47,7 @@ class Kept:
     seal: Path | None = None
     stamps: tuple[Stamp, ...] = ()
     media: int = 0  # links whose media were downloaded
+    rendered: int = 0  # links the browser kept a screenshot of
 
     @property
     def timestamped(self) -> bool:
@@ -68,6 +76,41 @@ class Keeper:
         self.captured = 0
         self.with_media = 0
         self.wacz: Path | None = None
+        self.cookies: Cookies | None = (
+            load_cookies(options.browser.cookies) if options.browser.cookies else None
+        )
+        self.renderings: Renderings | None = None
+
+    def open_browser(self, checker: LinkChecker, expected: int) -> None:
+        """Start the browser when it is asked for and can be found (else one warning)."""
+        if not self.options.browser.enabled:
+            return
+        renderings = Renderings(
+            self.folder,
+            self.stamp,
+            self.options.browser,
+            self.recorder,
+            self.observer,
+            self.cookies,
+            expected,
+        )
+        private = checker.private_host if checker.options.exclude_private else None
+        if renderings.open(private):
+            self.renderings = renderings
+
+    def checked(self, url: str, check: Check) -> None:
+        """A link's check is done: render it in the browser if it answered."""
+        if self.renderings is None:
+            return
+        if check.verdict in RENDERED_VERDICTS and check.http_status is not None:
+            self.renderings.want(url)
+        else:
+            self.observer.advanced("browser", url, "not rendered")
+
+    async def close_browser(self) -> None:
+        """Stop the browser if it still runs (an interrupted run)."""
+        if self.renderings is not None:
+            await self.renderings.finish(abandon=True)
 
     def start(self, checker: LinkChecker, secret_urls: list[str]) -> None:
         """Record every check from now on; never the URLs that carry secrets."""
@@ -83,6 +126,7 @@ class Keeper:
     ) -> None:
         """After the checks: each link's evidence into the manifest, media, the WACZ."""
         await checker.captures_done()
+        rendered = await self.renderings.finish() if self.renderings is not None else {}
         try:
             self.recorder.close()
         except OSError as exc:
@@ -104,6 +148,8 @@ class Keeper:
             else:
                 reason = record.check.reason if record.check else "not checked"
                 found = Evidence(error=f"nothing answered ({reason})")
+            if url in rendered:
+                found = replace(found, rendering=rendered[url])
             store.update(record.url, evidence=found)
         if self.options.media and not offline:
             await self._media(store, original)
@@ -115,7 +161,18 @@ class Keeper:
                 self.observer.warn(f"the evidence could not be packaged as a WACZ: {exc}")
 
     async def _media(self, store: Store, original: Callable[[str], str]) -> None:
-        from kzarchive.evidence.media import download_all, has_extractor
+        from kzarchive.evidence.media import (
+            MediaUnavailable,
+            download_all,
+            has_extractor,
+            require_yt_dlp,
+        )
+
+        try:
+            require_yt_dlp()
+        except MediaUnavailable as exc:
+            self.observer.warn(str(exc))
+            return
 
         wanted: dict[str, str] = {}
         for record in store.manifest.links:
@@ -135,27 +192,54 @@ class Keeper:
             list(wanted),
             self.options.media_max,
             timeout,
+            self.cookies.text if self.cookies is not None else None,
             lambda url, result: self.observer.advanced(
                 "media", url, "failed" if result.error else "saved"
             ),
         )
         by_url = {r.url: r for r in store.manifest.links}
-        for url, result in results.items():
-            record = by_url[wanted[url]]
-            evidence = record.evidence or Evidence()
-            store.update(
-                record.url, evidence=replace(evidence, media=result.files, media_error=result.error)
-            )
-            self.media_files += [self.folder / f.path for f in result.files]
-            self.with_media += 1 if result.files and not result.error else 0
+        media_warc = MediaWarc(self.folder, self.stamp)
+        try:
+            for url, result in results.items():
+                record = by_url[wanted[url]]
+                evidence = record.evidence or Evidence()
+                files = result.files
+                try:
+                    files = tuple(media_warc.add(record.url, f) for f in files)
+                except OSError as exc:
+                    self.observer.warn(f"media not put in the WACZ: {exc.strerror or exc}")
+                store.update(
+                    record.url, evidence=replace(evidence, media=files, media_error=result.error)
+                )
+                self.media_files += [self.folder / f.path for f in result.files]
+                self.with_media += 1 if result.files and not result.error else 0
+        finally:
+            media_warc.close()
+        if media_warc.written:
+            self.media_files.append(media_warc.path)
 
     async def seal(self, manifest: Path, offline: bool) -> Kept:
         """Seal what this run kept (with the final manifest), and timestamp the seal."""
-        files = [
-            p for p in (self.recorder.path, self.recorder.pages_path) if p.exists()
-        ] + self.media_files
+        files = [p for p in (self.recorder.path, self.recorder.pages_path) if p.exists()]
+        files += self.media_files
+        files += self.renderings.files if self.renderings is not None else []
+        if files:  # and what an interrupted run left unsealed (the WACZ packages it too)
+            from kzarchive.evidence.verify import evidence_files
+
+            listed = sealed_names(self.folder) | {
+                f.relative_to(self.folder).as_posix() for f in files
+            }
+            files += [self.folder / n for n in evidence_files(self.folder) if n not in listed]
         kept = Kept(
-            self.captured, self.recorder.path if files else None, self.wacz, media=self.with_media
+            self.captured,
+            self.recorder.path if files else None,
+            self.wacz,
+            media=self.with_media,
+            rendered=sum(
+                1
+                for r in (self.renderings.kept if self.renderings else {}).values()
+                if r.screenshot
+            ),
         )
         if not files:
             return kept

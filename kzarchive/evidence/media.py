@@ -1,5 +1,5 @@
-"""Media of video pages, direct media files and pages with an HTML5 player, downloaded with
-yt-dlp (an optional extra: ``pip install 'kzarchive[media]'``) into ``media/``.
+"""Media of video pages, direct media files and pages with a player (HTML5, or an embedded
+platform's), downloaded with yt-dlp into ``media/`` and put in the WACZ (:mod:`.mediawarc`).
 
 yt-dlp is the maintained extractor for over a thousand sites; it is synchronous, so each download
 runs in a worker thread, a few at a time, each bounded in size (``--media-max``) and in how long
@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import io
+import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from kzarchive.check.platforms import ytdlp_answer
 from kzarchive.evidence.digests import file_sha256
 from kzarchive.evidence.records import MediaFile
 
 MEDIA_DIR = "media"
-INSTALL_HINT = "--media needs yt-dlp: pip install 'kzarchive[media]'"
+INSTALL_HINT = "no media kept: yt-dlp cannot be imported (reinstall kzarchive, which needs it)"
 AT_ONCE = 2
 
 
@@ -70,6 +73,9 @@ def reason_of(message: str) -> str:
     """A short reason from what yt-dlp said ("login required", "unsupported URL"...), with
     its own words after it."""
     said = " ".join(message.replace("ERROR:", "").split())
+    platform = ytdlp_answer(said) if not _REASONS[0][0].search(said) else None
+    if platform is not None:  # the platform's own word: private, removed, age-gate...
+        return f"{platform.reason}: {said[:200]}"
     for pattern, reason in _REASONS:
         if pattern.search(said):
             return f"{reason}: {said[:200]}"
@@ -96,15 +102,40 @@ class _Quiet:
         self.said.append(message)
 
 
-def download(url: str, target: Path, max_bytes: int, timeout: float) -> MediaResult:
-    """Download ``url``'s media and ``.info.json`` into ``target`` (sync; run in a thread)."""
-    import yt_dlp
+# The default format: the best single file with both video and audio up to 720p, in MP4 where
+# there is a choice. 720p shows faces, signs and text legibly at a fifth to a tenth of the bytes of
+# 4K; MP4 (H.264/AAC) plays in every browser, so the WACZ replays it. With ffmpeg present the best
+# video up to 720p and the best audio are merged into one MP4 (YouTube serves single files with
+# both only at 360p); without it no merge is asked for, so a machine without ffmpeg still keeps a
+# playable file.
+# Within --media-max where the sizes are known: a smaller format that fits is better than none
+# (a format over it is then refused by yt-dlp's max_filesize, and the manifest says so).
+SORT = ["res:720", "ext:mp4:m4a"]
+FORMAT_MERGED = "bv*{fits}+ba{fits}/b{fits}/bv*+ba/b"
+FORMAT_SINGLE = "b{fits}/b*{fits}/b/b*"
+HTTP = ("http", "https")  # yt-dlp's protocols of a file fetched whole from one URL
+# Fields yt-dlp puts in its info that must never be written out: --cookies' values.
+PRIVATE_FIELDS = frozenset({"cookies", "Cookie", "cookie"})
 
-    target.mkdir(parents=True, exist_ok=True)
-    logger = _Quiet()
+
+def can_merge() -> bool:
+    """Whether yt-dlp finds an ffmpeg to merge video and audio with."""
+    from yt_dlp.postprocessor.ffmpeg import FFmpegPostProcessor
+
+    return bool(FFmpegPostProcessor(None).available)
+
+
+def ytdlp_options(
+    target: Path, max_bytes: int, timeout: float, logger: object, cookies: str | None = None
+) -> dict[str, Any]:
+    """yt-dlp's options for one link's media (format, bounds, quiet, no files of its own)."""
+    merge = can_merge()
     options: dict[str, Any] = {
         "outtmpl": str(target / "%(id).80B.%(ext)s"),
-        "writeinfojson": True,
+        "format": (FORMAT_MERGED if merge else FORMAT_SINGLE).format(
+            fits=f"[filesize<?{max_bytes}][filesize_approx<?{max_bytes}]"
+        ),
+        "format_sort": SORT,
         "max_filesize": max_bytes,
         "socket_timeout": timeout,
         "retries": 1,
@@ -112,7 +143,6 @@ def download(url: str, target: Path, max_bytes: int, timeout: float) -> MediaRes
         "extractor_retries": 0,
         "noplaylist": True,
         "playlist_items": "1",
-        "format": "best/bestvideo+bestaudio",
         "quiet": True,
         "no_warnings": True,
         "noprogress": True,
@@ -120,20 +150,68 @@ def download(url: str, target: Path, max_bytes: int, timeout: float) -> MediaRes
         "color": "never",
         "overwrites": False,
     }
+    if cookies is not None:  # a text stream: yt-dlp writes cookies back to a file it is given
+        options["cookiefile"] = io.StringIO(cookies)
+    if merge:
+        options["merge_output_format"] = "mp4"
+    return options
+
+
+def _scrubbed(value: object) -> object:
+    """``value`` without cookie fields, at any depth."""
+    if isinstance(value, dict):
+        return {k: _scrubbed(v) for k, v in value.items() if k not in PRIVATE_FIELDS}
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    return value
+
+
+def _sources(info: dict[str, Any]) -> dict[str, str]:
+    """Each downloaded file's name and the one URL that served it whole (a format fetched over
+    plain HTTP); a merged file or one put together from fragments has none."""
+    url, protocol = info.get("url"), str(info.get("protocol") or "")
+    if info.get("requested_formats") or not isinstance(url, str) or protocol not in HTTP:
+        return {}
+    return {
+        Path(str(done["filepath"])).name: url
+        for done in info.get("requested_downloads") or ()
+        if done.get("filepath")
+    }
+
+
+def download(
+    url: str, target: Path, max_bytes: int, timeout: float, cookies: str | None = None
+) -> MediaResult:
+    """Download ``url``'s media and its ``.info.json`` into ``target`` (sync; run in a thread).
+
+    The info is written here, not by yt-dlp: it is scrubbed of cookies first.
+    """
+    import yt_dlp
+
+    target.mkdir(parents=True, exist_ok=True)
+    logger = _Quiet()
+    info: dict[str, Any] | None = None
+    error: str | None = None
     try:
-        with yt_dlp.YoutubeDL(options) as ydl:
-            ydl.extract_info(url, download=True)
+        with yt_dlp.YoutubeDL(ytdlp_options(target, max_bytes, timeout, logger, cookies)) as ydl:
+            # What the page says about its media is kept even when the file cannot be had.
+            info = ydl.extract_info(url, download=False)
+            if info is not None:
+                clean = _scrubbed(ydl.sanitize_info(info, remove_private_keys=True))
+                name = f"{str(info.get('id') or 'media')[:80]}.info.json"
+                (target / name).write_text(json.dumps(clean, ensure_ascii=False, indent=1))
+                info = ydl.process_ie_result(info, download=True)
     except yt_dlp.utils.DownloadError as exc:
-        return MediaResult(_files(target), reason_of(str(exc)))
+        error = reason_of(str(exc))
     except (OSError, ValueError) as exc:
-        return MediaResult(_files(target), reason_of(str(exc)))
-    files = _files(target)
+        error = reason_of(str(exc))
+    sources = _sources(info) if info is not None else {}
+    files = tuple(replace(f, source=sources.get(Path(f.path).name)) for f in _files(target))
     media = [f for f in files if not f.path.endswith(".info.json")]
-    if not media:
+    if error is None and not media:
         too_big = any("max-filesize" in s or "larger than" in s for s in logger.said)
         error = f"larger than --media-max ({max_bytes} bytes)" if too_big else "no media found"
-        return MediaResult(files, error)
-    return MediaResult(files)
+    return MediaResult(files, error)
 
 
 def _files(target: Path) -> tuple[MediaFile, ...]:
@@ -151,6 +229,7 @@ async def download_all(
     urls: list[str],
     max_bytes: int,
     timeout: float,
+    cookies: str | None = None,
     done: Callable[[str, MediaResult], None] | None = None,
 ) -> dict[str, MediaResult]:
     """Each URL's media, a few downloads at a time."""
@@ -160,7 +239,9 @@ async def download_all(
     async def one(url: str) -> None:
         async with slots:
             target = folder / MEDIA_DIR / folder_name(url)
-            results[url] = await asyncio.to_thread(download, url, target, max_bytes, timeout)
+            results[url] = await asyncio.to_thread(
+                download, url, target, max_bytes, timeout, cookies
+            )
             if done is not None:
                 done(url, results[url])
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from kzarchive.capture.options import BrowserOptions
 
 DEFAULT_TSAS = (
     # Timestamp authorities whose roots are in Mozilla's CA list and which answer without an
@@ -21,7 +23,9 @@ class EvidenceOptions:
     capture_max: int = 50 * 1024 * 1024
     requisites: int = 40
     requisite_bytes: int = 10 * 1024 * 1024
-    media: bool = False
+    media: bool = True
     media_max: int = 500 * 1024 * 1024
     timestamp: bool = True
     tsas: tuple[str, ...] = DEFAULT_TSAS
+    # off unless asked for (the CLI asks for it by default)
+    browser: BrowserOptions = field(default_factory=BrowserOptions)

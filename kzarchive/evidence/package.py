@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from kzarchive.evidence.warc import WARC_DIR
+from kzarchive.manifest import new_file_mode
 
 WACZ_NAME = "evidence.wacz"
 
@@ -62,6 +63,7 @@ def package(folder: Path, title: str) -> Path | None:
             code = wacz_main(args)
         if code:
             raise PackageError(said.getvalue().strip().splitlines()[-1])
+        os.chmod(tmp, new_file_mode())  # readable as every other file here, not mkstemp's 0600
         os.replace(tmp, target)
     except (OSError, ValueError, KeyError) as exc:
         raise PackageError(str(exc)) from None

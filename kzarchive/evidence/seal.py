@@ -8,7 +8,17 @@ kzarchive (``cd archive && sha256sum -c evidence/seals/<time>/SHA256SUMS``). Eac
 first, as far as it could be completed: from the token itself, Mozilla's CA list (certifi) and
 the certificates' own "CA issuers" addresses.
 
-Requests and tokens are built and checked by ``rfc3161-client`` (Trail of Bits, Apache-2.0).
+Requests and tokens are built and checked by ``rfc3161-client`` (Trail of Bits, Apache-2.0). It
+reads strict DER and refuses a token whose certificates are not in DER ``SET OF`` order
+(``InvalidSetOrdering``): the tokens OpenSSL's TSA writes with ``ts -reply -chain`` (the
+certificates in the order of the chain file), which authorities built on OpenSSL's TSA give. Such a
+token is kept exactly as the authority returned it, and read for checking through
+:func:`read_token`: ``asn1crypto`` (MIT; the ASN.1 library of pyHanko and certvalidator, pure
+Python) parses it leniently and writes the certificate set back in DER order. That changes no
+signed byte (a CMS signature covers the signed attributes and the content, never the certificate
+set), so the token is then verified by rfc3161-client like any other: one verifier for every
+token, rather than a second one (cryptography's PKCS7 API loads certificates but verifies no
+timestamp) kept for the odd ones.
 """
 
 from __future__ import annotations
@@ -46,6 +56,29 @@ MAX_TOKEN = 64 * 1024
 MAX_ISSUER_FETCHES = 3
 
 
+def read_token(raw: bytes) -> TimeStampResponse:
+    """A timestamp response as rfc3161-client reads it; one whose certificates are not in DER
+    order (OpenSSL's ``-chain``) is read with its certificate set re-encoded in DER order, and
+    failing that, wholly re-encoded in DER. Raises ValueError for what is no token at all."""
+    try:
+        return decode_timestamp_response(raw)
+    except ValueError as refused:
+        first = refused
+    from asn1crypto import cms, tsp  # only for the odd tokens
+
+    for whole in (False, True):
+        try:
+            response = tsp.TimeStampResp.load(raw)
+            signed = response["time_stamp_token"]["content"]
+            certificates = signed["certificates"]
+            if not whole and certificates.native is not None:
+                signed["certificates"] = cms.CertificateSet(list(certificates))
+            return decode_timestamp_response(response.dump(force=whole))
+        except (ValueError, TypeError, KeyError):
+            continue
+    raise first
+
+
 @dataclass(frozen=True)
 class Stamp:
     """One timestamp authority's answer: the token's file, or why there is none."""
@@ -68,6 +101,28 @@ def write_seal(folder: Path, stamp: str, manifest: Path, files: Iterable[Path]) 
         lines.append(f"{file_sha256(path)}  {relative}\n")
     (seal / SUMS_NAME).write_text("".join(lines), encoding="utf-8")
     return seal
+
+
+def seals(folder: Path) -> list[Path]:
+    """The folder's seals, oldest first (named by time; a second seal in one second gets -2)."""
+
+    def order(path: Path) -> tuple[str, int]:
+        stamp, _, n = path.name.partition("-")
+        return stamp, int(n) if n.isdigit() else 1
+
+    return sorted((p for p in (folder / SEALS_DIR).glob("*") if p.is_dir()), key=order)
+
+
+def sealed_names(folder: Path) -> set[str]:
+    """Every file some seal of the folder lists (relative to the folder)."""
+    names: set[str] = set()
+    for seal in seals(folder):
+        try:
+            text = (seal / SUMS_NAME).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        names.update(line.partition("  ")[2] for line in text.splitlines())
+    return names
 
 
 def tsa_file_stem(index: int, tsa: str) -> str:
@@ -113,7 +168,7 @@ async def _one(client: httpx.AsyncClient, seal: Path, stem: str, tsa: str, data:
     if len(answer.content) > MAX_TOKEN:
         return Stamp(tsa, error="the answer is too large to be a token")
     try:
-        token = decode_timestamp_response(answer.content)
+        token = read_token(answer.content)
     except ValueError as exc:
         return Stamp(tsa, error=f"not a timestamp response ({exc})")
     if PKIStatus(token.status) not in (PKIStatus.GRANTED, PKIStatus.GRANTED_WITH_MODS):
@@ -123,11 +178,14 @@ async def _one(client: httpx.AsyncClient, seal: Path, stem: str, tsa: str, data:
         return Stamp(tsa, error="the token answers another request (nonce)")
     chain = await complete_chain(client, token)
     problem = check_token(token, chain, data)
-    if problem:
-        return Stamp(tsa, error=problem)
-    path = seal / f"{stem}.tsr"
+    # Every token the authority granted is kept as it came; one that does not check out is set
+    # apart (``verify`` reads only ``*.tsr``) and the run says why.
+    suffix = ".tsr" if problem is None else ".tsr.rejected"
+    path = seal / f"{stem}{suffix}"
     path.write_bytes(answer.content)
     (seal / f"{stem}.chain.pem").write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in chain))
+    if problem:
+        return Stamp(tsa, error=f"{problem} (kept as {path.name})")
     return Stamp(tsa, path, _iso(token))
 
 

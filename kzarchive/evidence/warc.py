@@ -13,8 +13,13 @@ replay tool can serve it.
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -33,6 +38,14 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DECODED = ("content-encoding", "transfer-encoding")
 TITLE_BYTES = 64 * 1024
 MEDIA_TYPES = ("video/", "audio/", "application/vnd.apple.mpegurl", "application/dash+xml")
+# A player on the page: HTML5 video or audio, or an embedded platform player (yt-dlp's
+# extractors take those addresses, and the generic one finds them in the page).
+PLAYER = re.compile(
+    rb"<(?:video|audio)\b|<iframe\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//(?:www\.)?"
+    rb"(?:youtube(?:-nocookie)?\.com/embed/|player\.vimeo\.com/video/|facebook\.com/plugins/"
+    rb"video|dailymotion\.com/embed/|rumble\.com/embed/)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -45,6 +58,7 @@ class _Hop:
     sha256: str
     size: int
     truncated: str | None
+    verdict: str | None = None  # what the answer is, judged as the archive's copies are
 
 
 @dataclass
@@ -59,6 +73,21 @@ class _Link:
 def payload_digest(sha256_hex: str) -> str:
     """A WARC-Payload-Digest for a SHA-256 (base32, as WARC 1.1 recommends)."""
     return "sha256:" + base64.b32encode(bytes.fromhex(sha256_hex)).decode("ascii")
+
+
+def open_warc(path: Path, tools: str, description: str) -> tuple[IO[bytes], WARCWriter]:
+    """A gzipped WARC 1.1 file opened for appending, its warcinfo record written first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    stream = path.open("ab")
+    writer = WARCWriter(stream, gzip=True, warc_version="1.1")
+    info = {
+        "software": f"kzarchive/{__version__} ({tools})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "description": description,
+    }
+    writer.write_record(writer.create_warcinfo_record(path.name, info))
+    return stream, writer
 
 
 class WarcRecorder:
@@ -76,19 +105,15 @@ class WarcRecorder:
         self._links: dict[str, _Link] = {}
         self.skip: set[str] = set()  # cited URLs never to be recorded (secrets in them)
         self.failure: str | None = None  # why recording stopped (a full disk...), if it did
+        self._rendered: dict[str, dict[str, str | int]] = {}  # the browser's view of cited pages
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._stream = self.path.open("ab")
-            self._writer = WARCWriter(self._stream, gzip=True, warc_version="1.1")
-            info = {
-                "software": f"kzarchive/{__version__} (aiohttp, warcio)",
-                "format": "WARC File Format 1.1",
-                "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
-                "description": "What kzarchive received when it checked a document's cited links",
-            }
-            self._writer.write_record(self._writer.create_warcinfo_record(self.path.name, info))
+            self._stream, self._writer = open_warc(
+                self.path,
+                "aiohttp, warcio",
+                "What kzarchive received when it checked a document's cited links",
+            )
         return self._writer
 
     def record(self, exchange: Exchange) -> None:
@@ -104,48 +129,21 @@ class WarcRecorder:
             exchange.body.close()
 
     def _write(self, exchange: Exchange) -> None:
-        writer = self._open()
-        assert self._stream is not None
-        headers = _stored_headers(exchange.headers, exchange.size)
-        warc_headers = {
-            "WARC-Date": exchange.started_at,
-            "WARC-Payload-Digest": payload_digest(exchange.sha256),
-        }
-        if exchange.remote_ip:
-            warc_headers["WARC-IP-Address"] = exchange.remote_ip
-        if exchange.truncated:
-            warc_headers["WARC-Truncated"] = exchange.truncated
-        response = writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=exchange.body,
-            length=exchange.size,
-            warc_headers_dict=warc_headers,
-            http_headers=StatusAndHeaders(
-                f"{exchange.status} {exchange.reason}".strip(),
-                headers,
-                protocol=f"HTTP/{exchange.version}",
-            ),
-        )
-        offset = self._stream.tell()
-        record_id = str(response.rec_headers.get_header("WARC-Record-ID"))
-        writer.write_record(response)
         url = URL(exchange.url)
-        request = writer.create_warc_record(
+        record_id, offset = self.write_exchange(
             exchange.url,
-            "request",
-            warc_headers_dict={
-                "WARC-Date": exchange.started_at,
-                "WARC-Concurrent-To": record_id,
-            },
-            http_headers=StatusAndHeaders(
-                f"GET {url.raw_path_qs} HTTP/{exchange.version}",
-                list(exchange.request_headers),
-                is_http_request=True,
-            ),
+            started_at=exchange.started_at,
+            status_line=f"{exchange.status} {exchange.reason}".strip(),
+            version=exchange.version,
+            headers=stored_headers(exchange.headers, exchange.size),
+            body=exchange.body,
+            size=exchange.size,
+            sha256=exchange.sha256,
+            request_line=f"GET {url.raw_path_qs} HTTP/{exchange.version}",
+            request_headers=list(exchange.request_headers),
+            remote_ip=exchange.remote_ip,
+            truncated=exchange.truncated,
         )
-        writer.write_record(request)
-        self._stream.flush()
         link = self._links.setdefault(exchange.cited, _Link())
         if exchange.requisite:
             link.requisites += 1
@@ -163,6 +161,8 @@ class WarcRecorder:
         )
         if link.chain and link.chain[-1].status not in REDIRECTS:
             link.chain = []  # a retry starts the chain again
+        if exchange.status not in REDIRECTS:
+            hop.verdict = _judged(exchange)
         link.chain.append(hop)
         kind = _header(exchange.headers, "content-type").lower()
         if kind.startswith(MEDIA_TYPES):
@@ -171,7 +171,100 @@ class WarcRecorder:
             exchange.body.seek(0)
             head = exchange.body.read(TITLE_BYTES)
             link.title = page_title(head)
-            link.media_hint = b"<video" in head.lower() or b"<audio" in head.lower()
+            link.media_hint = bool(PLAYER.search(head))
+
+    def write_exchange(
+        self,
+        url: str,
+        *,
+        started_at: str,
+        status_line: str,
+        version: str,
+        headers: list[tuple[str, str]],
+        body: IO[bytes],
+        size: int,
+        sha256: str,
+        request_line: str,
+        request_headers: list[tuple[str, str]],
+        remote_ip: str | None = None,
+        truncated: str | None = None,
+        request_body: bytes = b"",
+    ) -> tuple[str, int]:
+        """Write a response record and its request record; the response's id and offset. Raises
+        OSError when the file cannot be written."""
+        writer = self._open()
+        assert self._stream is not None
+        warc_headers = {"WARC-Date": started_at, "WARC-Payload-Digest": payload_digest(sha256)}
+        if remote_ip:
+            warc_headers["WARC-IP-Address"] = remote_ip
+        if truncated:
+            warc_headers["WARC-Truncated"] = truncated
+        response = writer.create_warc_record(
+            url,
+            "response",
+            payload=body,
+            length=size,
+            warc_headers_dict=warc_headers,
+            http_headers=StatusAndHeaders(status_line, headers, protocol=f"HTTP/{version}"),
+        )
+        offset = self._stream.tell()
+        record_id = str(response.rec_headers.get_header("WARC-Record-ID"))
+        writer.write_record(response)
+        request = writer.create_warc_record(
+            url,
+            "request",
+            payload=io.BytesIO(request_body),
+            length=len(request_body),
+            warc_headers_dict={"WARC-Date": started_at, "WARC-Concurrent-To": record_id},
+            http_headers=StatusAndHeaders(request_line, request_headers, is_http_request=True),
+        )
+        writer.write_record(request)
+        self._stream.flush()
+        return record_id, offset
+
+    def write_resource(
+        self, url: str, content_type: str, data: bytes, date: str, concurrent_to: str | None = None
+    ) -> tuple[str, int]:
+        """Write a ``resource`` record (a screenshot, a rendered DOM); its id and offset."""
+        writer = self._open()
+        assert self._stream is not None
+        warc_headers = {
+            "WARC-Date": date,
+            "WARC-Payload-Digest": payload_digest(hashlib.sha256(data).hexdigest()),
+        }
+        if concurrent_to:
+            warc_headers["WARC-Concurrent-To"] = concurrent_to
+        record = writer.create_warc_record(
+            url,
+            "resource",
+            payload=io.BytesIO(data),
+            length=len(data),
+            warc_content_type=content_type,
+            warc_headers_dict=warc_headers,
+        )
+        offset = self._stream.tell()
+        writer.write_record(record)
+        self._stream.flush()
+        return str(record.rec_headers.get_header("WARC-Record-ID")), offset
+
+    def last_time(self, cited: str) -> datetime | None:
+        """When the check's last record of ``cited`` started, if one was written."""
+        link = self._links.get(cited)
+        if link is None or not link.chain:
+            return None
+        return datetime.fromisoformat(link.chain[-1].started_at.replace("Z", "+00:00"))
+
+    def rendered(
+        self, cited: str, ts: str, title: str | None, text: str, status: int | None
+    ) -> None:
+        """The browser's capture of ``cited``: its page in pages.jsonl gets the browser's time
+        (so that replay opens the browser's copy), status, rendered title and text."""
+        page: dict[str, str | int] = {"ts": ts, "text": text}
+        if title:
+            page["title"] = title
+        if status is not None:
+            page["status"] = status
+        self._rendered[cited] = page
 
     def close(self) -> None:
         """Close the WARC file and write the run's pages file beside it."""
@@ -189,6 +282,8 @@ class WarcRecorder:
             for cited, link in self._links.items()
             if link.chain
         ]
+        for page in pages:
+            page.update(self._rendered.get(str(page["url"]), {}))
         if pages:
             with self.pages_path.open("w", encoding="utf-8") as out:
                 for page in pages:
@@ -215,26 +310,44 @@ class WarcRecorder:
             sha256=answer.sha256,
             size=answer.size,
             truncated=answer.truncated,
+            verdict=answer.verdict,
             hops=len(link.chain) - 1,
             requisites=link.requisites,
             requisite_bytes=link.requisite_bytes,
         )
 
 
+def _judged(exchange: Exchange) -> str:
+    """The kept answer judged by the rules the archive's copies are judged by (a login wall, a
+    bot challenge, a not-found page, an error page, or the page itself)."""
+    from kzarchive.check.rules import is_login_wall
+    from kzarchive.wayback.judge import verdict_of
+
+    exchange.body.seek(0)
+    head = exchange.body.read(TITLE_BYTES * 4)
+    headers = {k.lower(): v for k, v in exchange.headers}
+    verdict: str = verdict_of(exchange.cited, exchange.status, headers, head, exchange.url)[0]
+    if verdict == "content" and is_login_wall(exchange.url) and not is_login_wall(exchange.cited):
+        verdict = "login-wall"  # redirected to a login page
+    return verdict
+
+
 def _header(headers: tuple[tuple[str, str], ...], name: str) -> str:
     return next((v for k, v in headers if k.lower() == name), "")
 
 
-def _stored_headers(headers: tuple[tuple[str, str], ...], size: int) -> list[tuple[str, str]]:
+def stored_headers(headers: Iterable[tuple[str, str]], size: int) -> list[tuple[str, str]]:
+    """The headers a record keeps for a body stored decoded (see the module's docstring)."""
+    pairs = list(headers)
     kept: list[tuple[str, str]] = []
     renamed = False
-    for name, value in headers:
+    for name, value in pairs:
         lower = name.lower()
         if lower in _DECODED or (lower == "content-length" and value.strip() != str(size)):
             kept.append((f"X-Kzarchive-Original-{name}", value))
             renamed = True
         elif lower != "content-length":
             kept.append((name, value))
-    if renamed or any(k.lower() == "content-length" for k, _ in headers):
+    if renamed or any(k.lower() == "content-length" for k, _ in pairs):
         kept.append(("Content-Length", str(size)))
     return kept

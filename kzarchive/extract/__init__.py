@@ -25,6 +25,7 @@ from kzarchive.extract import latex
 from kzarchive.extract.dates import detect_cited_on
 from kzarchive.extract.notes import Parsed, document_title, text_of_spans, tidy
 from kzarchive.extract.reading import SourceText, decode, read_bytes
+from kzarchive.extract.urls import SchemeAdded
 from kzarchive.models import Citation, Link, unique_links
 
 Reader = Callable[[str], Parsed]
@@ -134,14 +135,25 @@ def _citations(
         context = parsed.contexts.get(note.label)
         text = tidy(note.text) if note.text else text_of_spans(note, lines, fmt)
         citations.extend(
-            Citation(note.label, url, note.line, context, note.name, text) for url in note.urls
+            Citation(
+                note.label,
+                str(url),
+                note.line,
+                context,
+                note.name,
+                text,
+                scheme_added=isinstance(url, SchemeAdded),
+            )
+            for url in note.urls
         )
     if all_links:
         cited = {c.url for c in citations}
         for url, line in parsed.other_urls:
             if url not in cited:
                 cited.add(url)
-                citations.append(Citation(None, url, line))
+                citations.append(
+                    Citation(None, str(url), line, scheme_added=isinstance(url, SchemeAdded))
+                )
         citations.sort(key=lambda c: c.line)
     info = DocumentInfo(
         path=source.path,
@@ -199,6 +211,8 @@ def extract(path: Path, *, all_links: bool = False, data: bytes | None = None) -
 def _extract(path: Path, all_links: bool, data: bytes | None) -> Extraction:
     if data is None:
         data = read_bytes(path)
+    elif not data.strip():  # as read_bytes says of an empty file
+        raise DocumentError(f"{path}: the document is empty")
     binary = sniff_binary(path, data)
     if binary is None:
         source = decode(path, data)

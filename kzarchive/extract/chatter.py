@@ -1,7 +1,7 @@
 """Library messages gathered into the reader's warnings, once each, instead of printed.
 
-pypdf (and the font code it can pull in) logs a line for every odd object in a PDF, on stderr,
-whatever ``--quiet`` says: 1,412 lines for one 117-page report. While a reader runs, those loggers
+PDF libraries log a line for every odd object in a PDF, on stderr, whatever ``--quiet`` says
+(pypdf, the reader before PDFium: 1,412 lines for one 117-page report). While a reader runs, loggers
 and Python warnings are captured here; the caller gets each distinct message once, with a count,
 and at most a few of them.
 """
@@ -14,7 +14,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator
 
-LIBRARIES = ("pypdf", "fontTools", "PIL")
+LIBRARIES = ("pypdfium2", "pypdf", "fontTools", "PIL")
 SHOWN = 3
 
 

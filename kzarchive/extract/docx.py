@@ -22,7 +22,7 @@ from kzarchive.errors import DocumentError
 from kzarchive.extract.context import marker, sentences_citing
 from kzarchive.extract.dates import DATELINE_LINES as DATELINE_PARAGRAPHS
 from kzarchive.extract.dates import find_date
-from kzarchive.extract.notes import Note, Parsed, metadata_title
+from kzarchive.extract.notes import ANNOTATION_TITLE, Note, Parsed, metadata_title
 from kzarchive.extract.urls import BARE_URL
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -150,6 +150,8 @@ class _Links:
     def walk(self, element: ET.Element) -> None:
         tag = element.tag
         if tag == f"{W}hyperlink":
+            if element.get(f"{W}tooltip") == ANNOTATION_TITLE:
+                return  # an archive link kzarchive added: not a citation
             rel = element.get(f"{R}id")
             if rel and rel in self.part.links:
                 anchor = element.get(f"{W}anchor")
@@ -224,6 +226,14 @@ def _paragraph_text(paragraph: ET.Element, labels: dict[int, str]) -> str:
             elif child.tag in (f"{W}tab", f"{W}br"):
                 parts.append(" ")
     return "".join(parts)
+
+
+def note_urls(note: ET.Element, links: dict[str, str]) -> list[str]:
+    """The URLs one note cites, as :func:`parse` finds them (``links``: its part's hyperlink
+    relationships, id to target)."""
+    found = _Links(_Part(note, links), Parsed(), 0)
+    found.walk(note)
+    return found.all_urls()
 
 
 def _note_text(note: ET.Element) -> str:

@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from xml.etree import ElementTree
 
-from kzarchive.extract.urls import InvalidURL, clean_url, is_web_url, strip_trailing, validate
+from kzarchive.extract.urls import (
+    InvalidURL,
+    SchemeAdded,
+    clean_url,
+    is_web_url,
+    strip_trailing,
+    unwrap_redirect,
+    validate,
+    with_scheme,
+)
 
 NOTES_HEADING = re.compile(
     r"^[\W_]*(notes?|end\s?notes?|foot\s?notes?|references?|sources?|sources cited|works cited"
@@ -58,25 +67,35 @@ class Parsed:
     title: str | None = None
 
     def accept(self, raw: str, line: int, *, is_target: bool = False) -> str | None:
-        """The citable URL in ``raw``, or None; an unparseable http(s) URL becomes a warning.
+        """The cited URL in ``raw``, or None if it is not an http(s) URL.
 
-        ``is_target`` says ``raw`` is a link target, where trailing punctuation is part of it.
+        An http(s) URL that cannot be used (too long, a malformed host, port 0) is still a
+        citation, so that every footnote is accounted for: it is returned, and said in a
+        warning; checking it gives the verdict ``error``, reason ``invalid-url``.
+        ``is_target`` says ``raw`` is a link target, where trailing punctuation is part of it. A
+        known redirector's link is its target; typed text written ``www.…`` is given
+        ``https://`` (a :class:`SchemeAdded`, recorded as such).
         """
         url = clean_url(raw)
         if not is_target:
-            url = strip_trailing(url)
+            url = with_scheme(strip_trailing(url))
+        added = isinstance(url, SchemeAdded)
+        url = unwrap_redirect(url)
         if not is_web_url(url):
             return None
         try:
-            return validate(url)
+            validate(url)
         except InvalidURL as exc:
             self.warnings.append(f"line {line}: {exc}")
-            return None
+        return SchemeAdded(url) if added and not isinstance(url, SchemeAdded) else url
 
     def add_contexts(self, found: dict[str, str]) -> None:
         for label, sentence in found.items():
             self.contexts.setdefault(label, sentence)
 
+
+# The tooltip (DOCX) or title (ODT) of the archive links ``annotate`` adds: readers skip them.
+ANNOTATION_TITLE = "kzarchive: archived copy"
 
 NOTE_TEXT_MAX = 2000  # characters of a note's text kept in the manifest
 

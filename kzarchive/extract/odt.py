@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 from kzarchive.errors import DocumentError
 from kzarchive.extract.context import marker, sentences_citing
 from kzarchive.extract.dates import DATELINE_LINES, find_date
-from kzarchive.extract.notes import Note, Parsed, metadata_title
+from kzarchive.extract.notes import ANNOTATION_TITLE, Note, Parsed, metadata_title
 from kzarchive.extract.urls import BARE_URL
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -57,7 +57,11 @@ def _label(note: ET.Element) -> str:
 
 
 def _links(element: ET.Element) -> list[str]:
-    return [a.get(f"{XLINK}href", "") for a in element.iter(f"{TEXT}a")]
+    return [
+        a.get(f"{XLINK}href", "")
+        for a in element.iter(f"{TEXT}a")
+        if a.get(f"{OFFICE}title") != ANNOTATION_TITLE  # not the archive links annotate adds
+    ]
 
 
 def _own_links(element: ET.Element) -> list[str]:
@@ -86,6 +90,12 @@ def _note_urls(body: ET.Element, parsed: Parsed, line: int) -> list[str]:
             if url and url not in found:
                 found.append(url)
     return found
+
+
+def note_urls(note: ET.Element) -> list[str]:
+    """The URLs one ``text:note`` cites, as :func:`parse` finds them."""
+    body = note.find(f"{TEXT}note-body")
+    return _note_urls(body if body is not None else note, Parsed(), 0)
 
 
 def _body_paragraphs(element: ET.Element) -> list[ET.Element]:

@@ -31,7 +31,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id INTEGER PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,       -- as given (the manifest's document.path)
-    folder TEXT,                     -- where its outputs go
+    folder TEXT,                     -- where its outputs go, relative to the library folder
     info TEXT NOT NULL,              -- the manifest's document object, JSON
     updated_at TEXT NOT NULL
 );
@@ -265,6 +265,11 @@ class Store:
                 ((link.url, now) for link in links),
             )
         return document_id
+
+    def set_document_info(self, path: str, info: dict[str, Any]) -> None:
+        """The document as its manifest describes it after a run (its identity, its lineage)."""
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET info = ? WHERE path = ?", (_dumps(info), path))
 
     def keep_uncited(self, document_id: int, records: Sequence[LinkRecord]) -> None:
         """Links a document cited once and no longer does (an imported manifest's)."""

@@ -29,7 +29,7 @@ def import_folder(store: Store, folder: Path) -> list[str]:
     known = {d.path for d in documents}
     # A folder the store already writes a document into holds nothing new (and reading every
     # document's manifest again would make a library's start as slow as its size).
-    owned = {str(Path(d.folder).resolve()) for d in documents if d.folder}
+    owned = {str((folder / d.folder).resolve()) for d in documents if d.folder}
     imported: list[str] = []
     for path in manifests_in(folder):
         if str(path.parent.resolve()) in owned:
@@ -43,7 +43,9 @@ def import_folder(store: Store, folder: Path) -> list[str]:
             continue
         with store.transaction():
             document_id = store.put_document(
-                {**manifest.document, "path": document}, manifest.citations, str(path.parent)
+                {**manifest.document, "path": document},
+                manifest.citations,
+                path.parent.relative_to(folder).as_posix(),  # "." for the folder itself
             )
             for record in manifest.links:
                 store.import_link(record)

@@ -9,7 +9,9 @@ has no timeouts. kzarchive sends the GET through its own bounded client and read
 - a ``Link`` that names only the original and the timegate (2025): a capture was made, but the
   answer does not say which, so the caller looks today's capture up in the CDX index;
 - a redirect to ``/web/<ts>/<url>`` (the client follows it: the final address names the capture);
-- 429 (rate-limited) and 404 (no anonymous saves any more) (2026), each a clear refusal.
+- 429 (rate-limited) and 404 (no anonymous saves any more) (2026), each a clear refusal;
+- 401 "You need to be logged in to use Save Page Now." (2026, MKRWW/wortlaut #108): keys are
+  needed, and the refusal says where to get them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kzarchive.wayback.replies import WaybackError, snapshot_url
+from kzarchive.wayback.replies import KEYS_NEEDED, WaybackError, snapshot_url
 
 _MEMENTO_PATH = re.compile(r"/web/(\d{8,14})/(\S+)$")
 _LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
@@ -58,7 +60,7 @@ def read_anonymous_save(status: int, headers: dict[str, str], final_url: str) ->
     if status == 429:
         raise WaybackError("rate-limited", "anonymous Save Page Now refused: too many requests")
     if status in (401, 403):
-        raise WaybackError("unauthorized", "anonymous Save Page Now now needs archive.org keys")
+        raise WaybackError("unauthorized", KEYS_NEEDED)
     if status == 404:
         raise WaybackError("not-available", "anonymous Save Page Now answered 404 (not offered)")
     if status >= 400:

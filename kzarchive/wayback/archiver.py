@@ -24,7 +24,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from kzarchive.check.dns import dns_host, needs_dns
-from kzarchive.models import ArchiveState, ArchiveStatus, Snapshot, utc_now
+from kzarchive.extract.urls import InvalidURL, validate
+from kzarchive.models import ArchiveState, ArchiveStatus, Check, Snapshot, utc_now
 from kzarchive.progress import SILENT, Observer
 from kzarchive.retry import Pace
 from kzarchive.scope import ArchiveGuard
@@ -55,9 +56,41 @@ TRANSIENT = frozenset(
 AMBIGUOUS = frozenset({"server-error", "timeout", "unreachable"})
 # CDX answers that say the archive will not hold this site: no capture is worth submitting.
 EXCLUDED = frozenset({"blocked-site", "robots-excluded"})
-NOT_WORTH_CAPTURING = "not-captured: the live page does not answer with the page (dead, blocked)"
+# CDX failures after which a link is not submitted: the index refused to say whether it holds the
+# page, and a capture sent blind spends the account's quota on pages the archive may well hold.
+NOT_LOOKED_UP = frozenset({"cdx-stopped", "rate-limited"})
+NOT_WORTH_CAPTURING = "not-captured: the live page is gone (dead)"
 # Beyond this the service has forgotten a job: "pending" then means nothing.
 JOB_MEMORY = timedelta(hours=1)
+
+
+def worth_submitting(check: Check) -> bool:
+    """Whether a link whose live check found ``check`` is worth a Save Page Now capture.
+
+    Every link that is not gone is: Save Page Now captures with its own browser from its own
+    addresses, and often gets what a plain HTTP client was refused (a 403 to robots, a bot
+    challenge, a Facebook login wall) or could not reach this time (an error); the capture is
+    then judged like any other. A ``dead`` page would only be captured as its error page, and an
+    ``excluded`` one was kept from the network on purpose.
+    """
+    return check.verdict not in ("dead", "excluded")
+
+
+def submitted_despite(
+    state: ArchiveState, previous: ArchiveState | None, check: Check
+) -> ArchiveState:
+    """``state`` with a note when this run submitted a link that our own check could not read
+    (``blocked`` or ``error``): the reader learns why a copy exists of a page we did not see."""
+    fresh = state.attempts > (previous.attempts if previous is not None else 0)
+    if not fresh or check.verdict not in ("blocked", "error"):
+        return state
+    note = (
+        f"submitted although the live check was {check.verdict} ({check.reason}): Save Page Now "
+        "fetches with its own browser and addresses; its copy is judged on its own"
+    )
+    return replace(state, notes=(*state.notes, note))
+
+
 NO_KEYS_MESSAGE = (
     "no archive.org keys: Save Page Now now requires them, so no new captures are made "
     "(existing snapshots are still looked up). Set IA_ACCESS_KEY and IA_SECRET_KEY (from "
@@ -205,10 +238,17 @@ class Archiver:
         url: str,
         previous: ArchiveState | None = None,
         *,
-        capture: bool | Callable[[], Awaitable[bool]] = True,
+        capture: bool | Callable[[], Awaitable[bool | str]] = True,
     ) -> ArchiveState:
-        """The link's archive state after look-ups and, where needed, a capture."""
+        """The link's archive state after look-ups and, where needed, a capture.
+
+        ``capture`` says whether a capture is worth making, asked only when one is needed: True,
+        False, or why not (the state's error)."""
         prev = replace(previous or ArchiveState("pending"), notes=())
+        try:
+            validate(url)
+        except InvalidURL as exc:  # never sent to the archive: it cannot be asked for
+            return ArchiveState("skipped", error=f"invalid-url: {exc}", updated_at=utc_now())
         withheld = await self.guard.withheld(url)
         if withheld is not None:  # nothing about it is sent to the archive, not even a look-up
             return ArchiveState("skipped", error=withheld, updated_at=utc_now())
@@ -222,6 +262,13 @@ class Archiver:
         if lookup_error is not None:
             if lookup_error.reason in EXCLUDED:
                 return self._settled(prev, f"{lookup_error.reason}: {lookup_error.message}")
+            if lookup_error.reason in NOT_LOOKED_UP:
+                return self._settled(
+                    prev,
+                    f"not looked up: {lookup_error.message or lookup_error.reason}; not "
+                    "submitted either (run again later)",
+                    unsettled="skipped",
+                )
             prev = self._note(prev, f"look-up failed: {lookup_error}")
         snapshot = prev.snapshot
         job_id = prev.job_id if prev.status == "pending" and self._job_remembered(prev) else None
@@ -232,8 +279,10 @@ class Archiver:
                 and snapshot_age(snapshot) < self.max_age
             ):
                 return self._settled(prev, None)
-            if not (capture if isinstance(capture, bool) else await capture()):
-                return self._settled(prev, NOT_WORTH_CAPTURING, unsettled="skipped")
+            worth = capture if isinstance(capture, bool) else await capture()
+            if worth is not True:
+                why = worth if isinstance(worth, str) else NOT_WORTH_CAPTURING
+                return self._settled(prev, why, unsettled="skipped")
             refusal = self._cannot_save()
             if refusal:
                 return self._settled(prev, refusal)
@@ -260,11 +309,16 @@ class Archiver:
         )
         async with self._lookups:
             try:
-                latest = await self.client.latest(url)
-                cited = await self.client.closest(url, cited_on) if cited_on is not None else None
+                latest, cited = await self.client.look_up(url, cited_on)
                 return latest, cited or remembered, None
             except WaybackError as exc:
-                if exc.reason not in EXCLUDED:
+                if exc.reason == "cdx-stopped":
+                    self.warn_once(
+                        "cdx:stopped",
+                        f"{exc.message}: no more look-ups in its index this run; the links not "
+                        "looked up say so in the manifest and are not submitted (run again later)",
+                    )
+                elif exc.reason not in EXCLUDED:
                     self.warn_once(
                         f"cdx:{exc.reason}",
                         f"the Wayback Machine's index (CDX) at {self.client.base} did not answer "
@@ -574,6 +628,9 @@ class Archiver:
                 found = await self.client.since(url, started)
                 snapshot = replace(found, source="saved") if found else None
         except WaybackError as exc:
+            if exc.reason == "unauthorized":  # every later one would be refused the same way
+                self._stop_saving("no-keys: Save Page Now needs archive.org keys", exc.message)
+                return self._settled(prev, self.saving_stopped)
             return self._settled(prev, said("anonymous-save", exc.reason, exc.message))
         finally:
             await self.capacity.release()

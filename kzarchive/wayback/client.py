@@ -24,8 +24,10 @@ from kzarchive.retry import Backoff, retry_after_seconds
 from kzarchive.tls import ssl_context
 from kzarchive.wayback.anonymous import AnonymousSave, read_anonymous_save
 from kzarchive.wayback.credentials import Credentials
+from kzarchive.wayback.pacing import GateClosed, Pacing
 from kzarchive.wayback.replies import (
     CANONICAL,
+    KEYS_NEEDED,
     JobStatus,
     SaveReply,
     WaybackError,
@@ -46,6 +48,11 @@ ANY_CAPTURE = "statuscode:[23].."
 # A capture this soon after the citation date still shows the page as cited (reports are often
 # dated a few days after their sources were read, and captured a few days after publication).
 AS_CITED_GRACE = timedelta(days=7)
+# Captures asked for in the first look-up of a link: the latest, and often the as-cited one and
+# good older ones among them, so that most links cost one CDX request.
+RECENT = 25
+# Captures before the citation date asked for when the recent ones do not reach back to it.
+BEFORE = 5
 # Statuses after which asking again may help.
 _AGAIN = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 
@@ -79,10 +86,19 @@ class WaybackClient:
         user_agent: str = DEFAULT_USER_AGENT,
         resolver: Resolver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        pacing: Pacing | None = None,
     ) -> None:
         """``transport`` replaces httpx's network transport (and with it proxies and TLS
-        settings): for tests that script the archive's answers in-process."""
+        settings): for tests that script the archive's answers in-process. ``pacing`` holds the
+        gates CDX look-ups and memento fetches go through (:mod:`.pacing`; the service's limits
+        by default)."""
         self.base = base_url.rstrip("/")
+        self.pacing = pacing or Pacing.default()
+        # CDX answers of this run, by query: no question is asked twice
+        self._cdx_answers: dict[tuple[tuple[str, str], ...], asyncio.Future[list[Snapshot]]] = {}
+        # Every capture of a URL the index named this run, by timestamp
+        self._captures: dict[str, dict[str, Snapshot]] = {}
+        self.cdx_requests = 0
         self.credentials = credentials
         self.timeout = timeout
         self.retries = retries
@@ -214,11 +230,87 @@ class WaybackClient:
 
     async def cdx(self, url: str, *, good: str = ANY_CAPTURE, **params: str) -> list[Snapshot]:
         """Captures of ``url`` matching ``params``. Raises ``blocked-site``/``robots-excluded``
-        for excluded sites and ``cdx-error``/``cdx-bad-reply`` for an answer that is not the
-        JSON asked for: never an empty list for an answer nobody understood."""
-        query = {"url": url, "output": "json", "filter": good, **params}
-        response = await self._request("GET", "/cdx/search/cdx", params=query)
+        for excluded sites, ``cdx-error``/``cdx-bad-reply`` for an answer that is not the
+        JSON asked for (never an empty list for an answer nobody understood) and
+        ``cdx-stopped`` once the index has refused this run's look-ups. An answer is asked for
+        once a run (see :meth:`_cdx` to ask again)."""
+        return await self._cdx({"url": url, "output": "json", "filter": good, **params})
+
+    async def _cdx(self, query: dict[str, str], fresh: bool = False) -> list[Snapshot]:
+        """The answer to ``query``, asked once a run unless ``fresh`` (for captures made since
+        it was last asked)."""
+        url = query["url"]
+        key = tuple(sorted(query.items()))
+        known = None if fresh else self._cdx_answers.get(key)
+        if known is None:
+            known = asyncio.ensure_future(self._cdx_answer(query))
+            self._cdx_answers[key] = known
+        try:
+            found = await asyncio.shield(known)
+        except WaybackError as exc:
+            if exc.reason not in ("blocked-site", "robots-excluded"):
+                self._cdx_answers.pop(key, None)  # a failure is not an answer: ask again later
+            raise
+        self._captures.setdefault(url, {}).update((s.timestamp, s) for s in found)
+        return found
+
+    def known_captures(self, url: str) -> list[Snapshot]:
+        """Every capture of ``url`` the index named this run, oldest first."""
+        return sorted(self._captures.get(url, {}).values(), key=lambda s: s.timestamp)
+
+    async def _cdx_answer(self, query: dict[str, str]) -> list[Snapshot]:
+        response = await self._cdx_get(query)
         return read_cdx(response.status_code, _headers(response), response.text)
+
+    async def _cdx_get(self, query: dict[str, str]) -> httpx.Response:
+        """One CDX answer through the CDX gate: 5xx and lost answers retried (bounded), a 429
+        pauses every look-up, a second one stops them for the run. The call deadline counts the
+        time spent asking and backing off, not the time waiting for the gate."""
+        gate = self.pacing.cdx
+        loop = asyncio.get_running_loop()
+        spent = 0.0
+        attempt = 0
+        while True:
+            try:
+                sent_at = await gate.wait()
+            except GateClosed as exc:
+                raise WaybackError("cdx-stopped", exc.reason) from None
+            self.cdx_requests += 1
+            started = loop.time()
+            try:
+                async with asyncio.timeout(max(0.0, self.call_deadline - spent)):
+                    response = await self._client.get(f"{self.base}/cdx/search/cdx", params=query)
+            except TimeoutError:
+                raise WaybackError(
+                    "timeout", f"no usable answer from the archive within {self.call_deadline:g} s"
+                ) from None
+            except httpx.TimeoutException:
+                failure = WaybackError(
+                    "timeout", f"no answer from the archive within {self.timeout:g} s"
+                )
+            except httpx.HTTPError as exc:
+                failure = WaybackError("unreachable", type(exc).__name__)
+            else:
+                asked = retry_after_seconds(response.headers.get("retry-after"))
+                if response.status_code == 429:
+                    if gate.refuse(asked, sent_at) is None:
+                        raise WaybackError("cdx-stopped", gate.closed or "HTTP 429")
+                    continue  # the gate waits out the pause
+                if response.status_code not in _AGAIN:
+                    return response
+                failure = WaybackError(
+                    "server-error",
+                    f"HTTP {response.status_code}: {trimmed(response.text, 120)}",
+                    asked,
+                )
+            delay = self.backoff.delay(attempt, failure.retry_after)
+            if delay is None:
+                raise failure
+            spent += loop.time() - started + delay
+            if spent >= self.call_deadline:
+                raise failure
+            await asyncio.sleep(delay)
+            attempt += 1
 
     async def latest(self, url: str) -> Snapshot | None:
         found = await self.cdx(url, limit="-1")
@@ -227,18 +319,44 @@ class WaybackClient:
     async def since(self, url: str, moment: datetime) -> Snapshot | None:
         """The newest capture of ``url`` made at or after ``moment`` (a capture we caused)."""
         stamp = moment.astimezone(UTC).strftime("%Y%m%d%H%M%S")
-        found = await self.cdx(url, limit="-1", **{"from": stamp})
+        query = {"url": url, "output": "json", "filter": ANY_CAPTURE, "limit": "-1", "from": stamp}
+        found = await self._cdx(query, fresh=True)
         return found[-1] if found else None
+
+    async def look_up(
+        self, url: str, cited_on: date | None, grace: timedelta = AS_CITED_GRACE
+    ) -> tuple[Snapshot | None, Snapshot | None]:
+        """The latest capture and the as-cited one (see :meth:`closest`), in as few requests as
+        the index allows: the recent captures first, which often reach back to the citation
+        date; the captures around that date only when they do not (three requests at most)."""
+        recent = await self.cdx(url, limit=f"-{RECENT}")
+        latest = recent[-1] if recent else None
+        if cited_on is None:
+            return latest, None
+        end_of_day = datetime.combine(cited_on, datetime.max.time(), UTC)
+        holding = [s for s in recent if s.status is not None and 200 <= s.status < 300]
+        before = [s for s in holding if timestamp_datetime(s.timestamp) <= end_of_day]
+        if before:
+            return latest, before[-1]
+        if len(recent) < RECENT:  # every capture there is: none before the date
+            after = [
+                s
+                for s in holding
+                if end_of_day < timestamp_datetime(s.timestamp) <= end_of_day + grace
+            ]
+            return latest, (after[0] if after and grace > timedelta(0) else None)
+        return latest, await self.closest(url, cited_on, grace)
 
     async def closest(
         self, url: str, day: date, grace: timedelta = AS_CITED_GRACE
     ) -> Snapshot | None:
         """The capture that shows the page as cited on ``day``: the last 2xx capture on or before
         it, else the first within ``grace`` after it; never a redirect or a revisit; None if
-        there is none."""
+        there is none. (A few captures before it are asked for: good older copies, for when
+        the as-cited one turns out not to hold the page.)"""
         end_of_day = datetime.combine(day, datetime.max.time(), UTC)
         before = await self.cdx(
-            url, good=HOLDS_PAGE, to=end_of_day.strftime("%Y%m%d%H%M%S"), limit="-1"
+            url, good=HOLDS_PAGE, to=end_of_day.strftime("%Y%m%d%H%M%S"), limit=f"-{BEFORE}"
         )
         if before:
             return before[-1]
@@ -275,6 +393,8 @@ class WaybackClient:
         response = await self._request(
             "POST", "/save", again=False, data={"url": url, **options}, headers=self._auth()
         )
+        if response.status_code in (401, 403) and self.credentials is None:
+            raise WaybackError("unauthorized", KEYS_NEEDED)
         if response.status_code in (401, 403):
             raise WaybackError(
                 "unauthorized",

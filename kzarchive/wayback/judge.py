@@ -21,6 +21,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from kzarchive.check.platforms import youtube_answer
+from kzarchive.check.reasons import Reason
 from kzarchive.check.rules import (
     asks_to_log_in,
     content_words,
@@ -29,7 +31,8 @@ from kzarchive.check.rules import (
     says_not_found,
 )
 from kzarchive.models import Judgement, Snapshot, SnapshotVerdict, utc_now
-from kzarchive.retry import Pace
+from kzarchive.retry import Pace, retry_after_seconds
+from kzarchive.wayback.pacing import Gate, GateClosed
 
 MAX_PAYLOAD = 2 * 1024 * 1024
 MAX_HOPS = 3
@@ -37,7 +40,15 @@ _MEMENTO = re.compile(r"^(?P<prefix>.*?/)(?P<ts>\d{8,14})(?:[a-z]{2}_)?/(?P<orig
 # Archives that serve the raw payload with the id_ modifier after the timestamp (pywb and
 # OpenWayback): the Wayback Machine, Arquivo.pt, the UK and Library of Congress web archives...
 # archive.today does not: its copies are judged as they are served, or not at all.
-NO_RAW = ("archive.today", "archive.is", "archive.ph", "archive.li", "archive.vn", "archive.md")
+NO_RAW = (
+    "archive.today",
+    "archive.is",
+    "archive.ph",
+    "archive.li",
+    "archive.vn",
+    "archive.md",
+    "perma.cc",
+)
 
 
 def raw_address(snapshot_url: str, base: str | None = None) -> str | None:
@@ -66,6 +77,16 @@ def verdict_of(
     html = not kind or "html" in kind
     final_original = _MEMENTO.match(final)
     landed = final_original.group("original") if final_original else original
+    platform = youtube_answer(original, landed, body) if html else None
+    if platform is not None and platform.verdict == "dead":
+        return "soft-404", f"in the capture YouTube says the video is {platform.reason}: " + (
+            platform.said
+        )
+    if platform is not None and platform.verdict == "blocked":
+        found: SnapshotVerdict = (
+            "bot-challenge" if platform.reason == Reason.BOT_CHALLENGE else "login-wall"
+        )
+        return found, f"the capture is YouTube's {platform.reason} page: {platform.said}"
     if (not is_login_wall(original) and is_login_wall(landed)) or (html and asks_to_log_in(body)):
         return "login-wall", "the capture is a login page"
     if html and says_not_found(body):
@@ -73,6 +94,14 @@ def verdict_of(
     return "content", f"HTTP {status}" + (
         " after a captured redirect" if landed != original else ""
     )
+
+
+class _Refused(Exception):
+    """The archive itself answered 429 (a captured 429 carries Memento-Datetime)."""
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__("HTTP 429")
+        self.retry_after = retry_after
 
 
 class SnapshotJudge:
@@ -86,8 +115,15 @@ class SnapshotJudge:
         parallel: int = 4,
         interval: float = 0.1,
         timeout: float = 30.0,
+        gate: Gate | None = None,
+        no_raw: Iterable[str] = (),
     ) -> None:
+        """``gate`` paces fetches from the Wayback Machine (:mod:`.pacing`); ``interval``
+        spaces those from other archives; copies of the archives in ``no_raw`` (ids) serve no
+        raw payload and are not fetched."""
         self.base = base.rstrip("/")
+        self.gate = gate
+        self.no_raw = frozenset(no_raw)
         self.client = client
         self.timeout = timeout
         self._slots = asyncio.Semaphore(parallel)
@@ -113,18 +149,32 @@ class SnapshotJudge:
         return replace(snapshot, judgement=judgement) if judgement else snapshot
 
     async def _judge(self, snapshot: Snapshot) -> Judgement | None:
+        if snapshot.archive in self.no_raw:
+            return None
         address = raw_address(snapshot.url, self.base if snapshot.archive == "wayback" else None)
         match = _MEMENTO.match(snapshot.url)
         if address is None or match is None:
             return None
         original = match.group("original")
+        gate = self.gate if snapshot.archive == "wayback" else None
         async with self._slots:
-            await self._pace.wait()
+            sent_at = None
+            try:
+                if gate is not None:
+                    sent_at = await gate.wait()
+                else:
+                    await self._pace.wait()
+            except GateClosed:
+                return None  # the archive refused too often this run: not judged
             self.fetched += 1
             try:
                 return await asyncio.wait_for(
                     self._fetch(snapshot.url, address, original), self.timeout
                 )
+            except _Refused as refused:
+                if gate is not None:
+                    gate.refuse(refused.retry_after, sent_at)
+                return None
             except (httpx.HTTPError, TimeoutError, ValueError):
                 return None
 
@@ -136,6 +186,8 @@ class SnapshotJudge:
             ) as response:
                 headers = {k.lower(): v for k, v in response.headers.items()}
                 archived = "memento-datetime" in headers
+                if response.status_code == 429 and not archived:  # the archive's own refusal
+                    raise _Refused(retry_after_seconds(headers.get("retry-after")))
                 location = headers.get("location")
                 if response.status_code in (301, 302, 303, 307, 308) and location:
                     target = urljoin(current, location)

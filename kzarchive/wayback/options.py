@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-DEFAULT_MEMENTO_URL = "https://timetravel.mementoweb.org"
+# A self-hosted Memento aggregator (MemGator) to ask instead of the archives one by one: none by
+# default (timetravel.mementoweb.org, the public one, was shut down on 5 September 2025).
+DEFAULT_MEMENTO_URL: str | None = None
+PERMA_API = "https://api.perma.cc"
 _AGE_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms]?)", re.IGNORECASE)
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1, "": 1}
 

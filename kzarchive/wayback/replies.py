@@ -46,8 +46,22 @@ _TAG = re.compile(r"<[^>]+>")
 SAME_SNAPSHOT = re.compile(
     r"same snapshot had been made\s+(?:(\d+)\s+(second|minute|hour)s?)?", re.I
 )
+# The URL's daily limit in the HTML answer to POST /save without Accept: application/json
+# (dannguyen/pgark, examples/ debug dump of its nytimes-too-many-today case): "<h2>Sorry</h2>
+# <p>This URL has been already captured 10 times today. Please email us at ..."; the JSON form
+# says "This URL has been captured 10 times today" (SPN2 doc).
+URL_DAILY_LIMIT = re.compile(r"has been (?:already )?captured\s+\d+\s+times today\.?", re.I)
 # The account's own daily cap: "You cannot make more than (100,000) captures per day."
 ACCOUNT_DAILY_CAP = re.compile(r"cannot make more than\s*\(?([\d,]+)\)?\s*captures per day", re.I)
+
+
+# What a 401 to a save without keys means (reported in 2026, MKRWW/wortlaut #108: "You need to be
+# logged in to use Save Page Now."), said so that the user knows what to do.
+KEYS_NEEDED = (
+    "Save Page Now answered 401: it no longer saves without archive.org keys. Get a pair (free, "
+    "with an archive.org account) at https://archive.org/account/s3.php and set IA_ACCESS_KEY "
+    "and IA_SECRET_KEY, or run 'ia configure'"
+)
 
 
 class WaybackError(Exception):
@@ -196,6 +210,11 @@ def read_save_reply(status: int, content_type: str, text: str) -> SaveReply:
         return SaveReply(None, message, True, minutes)
     if ACCOUNT_DAILY_CAP.search(message):
         raise WaybackError("account-daily-limit", message)
+    daily = URL_DAILY_LIMIT.search(text)
+    if daily:
+        start = max(text.rfind(">", 0, daily.start()), text.rfind(".", 0, daily.start())) + 1
+        sentence = html.unescape(text[start : daily.end()])
+        raise WaybackError("too-many-daily-captures", " ".join(sentence.split()))
     raise WaybackError("bad-reply", f"HTTP {status} page without a job: {trimmed(message)}")
 
 

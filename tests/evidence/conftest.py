@@ -19,6 +19,7 @@ from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import cli_env, fake_wayback
 from tests.servers.scenario import scenario_server
 from tests.servers.tsa import OPENSSL, tsa_server
+from tests.shared import third_party
 
 # The cited pages of the evidence runs: a page with requisites, a PDF, a 404 page, a redirect
 # chain (302, 301, 200), a body over --capture-max, a login wall, a page with an HTML5 player.
@@ -79,6 +80,7 @@ def links(out: Path) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def sealed(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One finished run with media and a timestamp, never changed (copy it to change it)."""
+    third_party("media/mp4-with-audio.mp4")  # the video the scenario server serves
     result, out = run(
         servers, tmp_path_factory.mktemp("sealed"), [*CITED, "/media/clip.mp4"], "--media"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -10,10 +11,8 @@ from cryptography import x509
 from rfc3161_client import decode_timestamp_response
 
 from kzarchive.evidence.seal import check_token
-from tests.conftest import FIXTURES
 from tests.evidence.conftest import Servers, run
-
-RECORDED = FIXTURES / "third-party" / "rfc3161"
+from tests.shared import third_party
 
 
 def _seal(out: Path) -> Path:
@@ -22,11 +21,14 @@ def _seal(out: Path) -> Path:
 
 def test_a_real_token_vouches_for_its_data_only() -> None:
     # A token recorded from timestamp.sigstage.dev over b"hello" (rfc3161-client's fixtures)
-    token = decode_timestamp_response((RECORDED / "sigstage-response-sha256.tsr").read_bytes())
-    chain = x509.load_pem_x509_certificates((RECORDED / "sigstage-ts_chain.pem").read_bytes())
+    token = decode_timestamp_response(
+        third_party("rfc3161/sigstage-response-sha256.tsr").read_bytes()
+    )
+    pem = third_party("rfc3161/sigstage-ts_chain.pem").read_bytes()
+    chain = x509.load_pem_x509_certificates(pem)
     assert check_token(token, chain, b"hello") is None
     assert "Mismatch between messages" in (check_token(token, chain, b"hello!") or "")
-    broken = (RECORDED / "sigstage-response-invalid-signature.tsr").read_bytes()
+    broken = third_party("rfc3161/sigstage-response-invalid-signature.tsr").read_bytes()
     assert check_token(decode_timestamp_response(broken), chain, b"hello") is not None
     assert check_token(token, [], b"hello") is not None
 
@@ -122,3 +124,63 @@ def test_offline_nothing_is_captured_or_timestamped(
     assert {link["evidence"]["error"] for link in manifest["links"]} == {
         "nothing answered (offline)"
     }
+
+
+def test_every_record_carries_a_base32_payload_digest_warcio_confirms(sealed: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    warc = next((sealed / "evidence" / "warc").glob("*.warc.gz"))
+    digests = []
+    with warc.open("rb") as stream:
+        for record in ArchiveIterator(stream, check_digests="raise"):
+            record.content_stream().read()
+            if said := record.rec_headers.get_header("WARC-Payload-Digest"):
+                digests.append(said)
+    # WARC 1.1 recommends base32 (what pywb, warcio and the Wayback Machine write and read)
+    assert any(d.startswith("sha256:") for d in digests)
+    assert all(re.fullmatch(r"(sha1|sha256):[A-Z2-7]+=*", d) for d in digests), digests
+
+
+def test_a_replayed_token_is_refused_by_its_nonce(tmp_path: Path) -> None:
+    import asyncio
+
+    from kzarchive.evidence.seal import timestamp
+    from tests.servers.tsa import tsa_server
+
+    seals = [tmp_path / "first", tmp_path / "second"]
+    for seal in seals:  # the same bytes twice: only the nonce tells the answers apart
+        seal.mkdir()
+        (seal / "SHA256SUMS").write_text("0" * 64 + "  evidence/x\n")
+    with tsa_server(tmp_path / "tsa") as tsa:
+        first = asyncio.run(timestamp(seals[0], [f"{tsa.base}/"]))
+        tsa.server.state.replay = True  # type: ignore[attr-defined]
+        second = asyncio.run(timestamp(seals[1], [f"{tsa.base}/"]))
+    assert first[0].token is not None, first
+    assert second[0].token is None and "nonce" in (second[0].error or "")
+    assert not list(seals[1].glob("*.tsr"))
+
+
+def test_the_own_copy_is_judged_as_the_archives_copies_are(sealed: Path) -> None:
+    from tests.evidence.conftest import links
+
+    found = {path: link["evidence"]["verdict"] for path, link in links(sealed).items()}
+    assert found["/fb-video"] == "login-wall"
+    assert found["/gone404"] == "error-page"
+    assert found["/with-requisites"] == found["/two-hops"] == "content"
+    markdown = (sealed / "citations.md").read_text()
+    lines = markdown.splitlines()
+    at = next(i for i, line in enumerate(lines) if "/fb-video>" in line)
+    own = next(line for line in lines[at + 1 :] if line.startswith("  - Own copy:"))
+    assert "answer: HTTP 200" in own and "judged: a login wall" in own and "SHA-256" in own
+
+
+def test_every_file_of_a_run_is_as_readable_as_the_manifest(sealed: Path) -> None:
+    # a shared folder or a web server serving the folder reads them all (umask 022 here)
+    modes = {
+        p.relative_to(sealed).as_posix(): p.stat().st_mode & 0o777
+        for p in sealed.rglob("*")
+        if p.is_file() and p.name != ".lock"
+    }
+    manifest = modes["manifest.json"]
+    assert modes["evidence.wacz"] == manifest, modes
+    assert {m for m in modes.values()} == {manifest}, modes

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from kzarchive.cli import main
 from kzarchive.evidence.verify import wacz_findings
-from tests.conftest import FIXTURES
 from tests.evidence.conftest import Servers, links, run
+from tests.shared import third_party
 
 
 def verify(folder: Path, *args: str) -> Result:
@@ -33,12 +35,18 @@ def test_a_fresh_run_verifies(sealed: Path) -> None:
     report = json.loads(result.stdout)
     assert report["holds"] is True
     kinds = {f["kind"] for f in report["findings"] if f["status"] == "holds"}
-    assert kinds == {"record", "media", "wacz", "sums", "timestamp"}
+    # "rendering": the browser's screenshot and DOM, where a Chromium is installed (CI has one)
+    assert kinds - {"rendering"} == {"record", "media", "wacz", "sums", "timestamp", "manifest"}
+    assert not [f for f in report["findings"] if f["status"] != "holds"]
     stamp = next(f for f in report["findings"] if f["kind"] == "timestamp")
     assert "SHA256SUMS existed at" in stamp["detail"]
     assert "kzarchive test TSA root (NOT in Mozilla's list)" in stamp["detail"]
     records = [f for f in report["findings"] if f["kind"] == "record"]
-    assert len(records) == 8  # every cited link's answer
+    answers = [f for f in records if "-media.warc.gz@" not in f["path"]]
+    assert len(answers) == 8  # every cited link's answer
+    # and each media file's record in the media WARC (a video and its .info.json, two links)
+    media = [f for f in records if "-media.warc.gz@" in f["path"]]
+    assert len(media) == 4 and {f["status"] for f in media} == {"holds"}
 
 
 def test_the_table_is_the_default(sealed: Path) -> None:
@@ -53,7 +61,13 @@ def _media(folder: Path) -> Path:
 
 
 def _warc(folder: Path) -> Path:
-    return next((folder / "evidence" / "warc").glob("*.warc.gz"))
+    return next(
+        p for p in (folder / "evidence" / "warc").glob("*.warc.gz") if "-media" not in p.name
+    )
+
+
+def _media_warc(folder: Path) -> Path:
+    return next((folder / "evidence" / "warc").glob("*-media.warc.gz"))
 
 
 def _seal(folder: Path) -> Path:
@@ -64,6 +78,7 @@ def _seal(folder: Path) -> Path:
 TARGETS = {
     "warc": (_warc, lambda f: f"evidence/warc/{_warc(f).name}"),
     "media": (_media, lambda f: _media(f).relative_to(f).as_posix()),
+    "media-warc": (_media_warc, lambda f: f"evidence/warc/{_media_warc(f).name}"),
     "wacz": (lambda f: f / "evidence.wacz", lambda f: "evidence.wacz"),
     "sums": (lambda f: _seal(f) / "SHA256SUMS", lambda f: "SHA256SUMS"),
     "sealed-manifest": (
@@ -106,7 +121,11 @@ def test_a_changed_payload_inside_the_warc_is_named_by_its_url(folder: Path) -> 
     warc.write_bytes(data[:start] + gzip.compress(bytes(member)) + data[member_end:])
     report = json.loads(verify(folder, "--format", "json").stdout)
     assert report["holds"] is False
-    records = {f["url"].split("/", 3)[3]: f for f in report["findings"] if f["kind"] == "record"}
+    records = {
+        f["url"].split("/", 3)[3]: f
+        for f in report["findings"]
+        if f["kind"] == "record" and "-media.warc.gz" not in f["path"]
+    }
     assert records[path.lstrip("/")]["status"] == "altered"
     assert "payload sha256" in records[path.lstrip("/")]["detail"]
     # Records before it in the file are untouched; the ones after it moved (the file changed)
@@ -171,11 +190,11 @@ def test_evidence_never_timestamped_is_said_but_holds(servers: Servers, tmp_path
     assert [f["detail"] for f in unsealed] == ["no timestamp token: not timestamped"]
 
 
-THIRD_PARTY_WACZ = FIXTURES / "third-party" / "wacz" / "valid_signed_example_1.wacz"
+THIRD_PARTY_WACZ = "wacz/valid_signed_example_1.wacz"
 
 
 def test_the_digests_of_a_wacz_made_elsewhere_hold() -> None:
-    found = list(wacz_findings(THIRD_PARTY_WACZ, "example.wacz"))
+    found = list(wacz_findings(third_party(THIRD_PARTY_WACZ), "example.wacz"))
     assert [f.status for f in found] == ["holds"] * 4
     assert {f.path.split(":", 1)[1].split("/")[0] for f in found} == {
         "indexes",
@@ -188,7 +207,8 @@ def test_a_changed_member_of_a_wacz_made_elsewhere_is_named(tmp_path: Path) -> N
     import zipfile
 
     changed = tmp_path / "changed.wacz"
-    with zipfile.ZipFile(THIRD_PARTY_WACZ) as source, zipfile.ZipFile(changed, "w") as target:
+    original = third_party(THIRD_PARTY_WACZ)
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(changed, "w") as target:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "pages/pages.jsonl":
@@ -198,3 +218,58 @@ def test_a_changed_member_of_a_wacz_made_elsewhere_is_named(tmp_path: Path) -> N
     assert [(f.path, f.status) for f in found if f.status != "holds"] == [
         ("changed.wacz:pages/pages.jsonl", "altered")
     ]
+
+
+def _edit_manifest(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = folder / "manifest.json"
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def test_a_verdict_changed_in_the_manifest_is_named(folder: Path) -> None:
+    dead = next(p for p, link in links(folder).items() if link["check"]["verdict"] == "dead")
+
+    def revive(data: dict[str, Any]) -> None:
+        link = next(x for x in data["links"] if x["url"].endswith(dead))
+        link["check"]["verdict"] = "alive"
+
+    _edit_manifest(folder, revive)
+    result = verify(folder, "--format", "json")
+    assert result.exit_code == 1, result.stdout
+    found = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "manifest"]
+    assert [f["status"] for f in found] == ["altered"]
+    assert f'{dead}].check.verdict: "dead" → "alive"' in found[0]["detail"]
+    assert "evidence/seals/" in found[0]["detail"]
+    assert "manifest.json" in verify(folder).stderr
+
+
+def test_a_later_run_that_sealed_nothing_leaves_the_manifest_unsealed(folder: Path) -> None:
+    def later(data: dict[str, Any]) -> None:
+        data["generated_at"] = "2999-01-01T00:00:00Z"
+        data["citations"] = data["citations"][:-1]
+
+    _edit_manifest(folder, later)
+    result = verify(folder, "--format", "json")
+    found = [f for f in json.loads(result.stdout)["findings"] if f["kind"] == "manifest"]
+    assert [f["status"] for f in found] == ["unsealed"]
+    assert "sealed nothing" in found[0]["detail"] and "citations" in found[0]["detail"]
+
+
+def test_an_interrupted_runs_warc_is_unsealed_until_the_next_seal(
+    folder: Path, servers: Servers
+) -> None:
+    # What a run killed before its seal leaves: a WARC (packaged into the next WACZ) in no seal
+    left = folder / "evidence" / "warc" / "kzarchive-20261205T000000Z.warc.gz"
+    shutil.copyfile(_warc(folder), left)
+    name = left.relative_to(folder).as_posix()
+    report = json.loads(verify(folder, "--format", "json").stdout)
+    assert [(f["path"], f["status"]) for f in report["findings"] if f["path"] == name] == [
+        (name, "unsealed")
+    ]
+    # The next run's seal takes it in: from then on it holds
+    doc = json.loads((folder / "manifest.json").read_text())["document"]["path"]
+    result = CliRunner().invoke(main, ["run", str(doc), "--out", str(folder)], env=servers.env())
+    assert result.exit_code in (0, 1), result.stderr
+    report = json.loads(verify(folder, "--format", "json").stdout)
+    assert {f["status"] for f in report["findings"] if f["path"] == name} == {"holds"}

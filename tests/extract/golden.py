@@ -1,10 +1,12 @@
 """Everything a reader makes of a document, as JSON: the golden record ``test_golden.py`` checks.
 
-Each fixture document (ours, pandoc's, LibreOffice's, Word's, other projects') is read with and
-without ``--all-links``; the record keeps what a user or a later step sees: every citation with its
-note label, note name, line and context sentence, the other URLs, the warnings, the format,
-encoding and date found; and the reader's own notes (with or without URLs), the lines each
-covers (what ``annotate`` rewrites) and every label's context sentence.
+Each fixture document the project made itself (with pandoc, LibreOffice, Word...) is read with and
+without ``--all-links`` (other projects' documents are not restated here: they stay in the shared
+folder, and ``test_third_party.py`` checks what each cites); the record keeps what a user or a
+later step sees: every citation with its note label, note name, line and context sentence, the
+other URLs, the warnings, the format, encoding and date found; and the reader's own notes (with
+or without URLs), the lines each covers (what ``annotate`` rewrites) and every label's context
+sentence.
 ``tests/fixtures/update_golden.py`` writes the records after a deliberate change; the test only
 reads them.
 """
@@ -38,13 +40,7 @@ _SUFFIXES = {
     ".pdf",
     ".epub",
 }
-_FOLDERS = (
-    "documents",
-    "office",
-    "third-party/pandoc",
-    "third-party/mammoth",
-    "third-party/py-pdf",
-)
+_FOLDERS = ("documents", "office")
 
 
 def documents() -> list[str]:

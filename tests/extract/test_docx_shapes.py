@@ -247,7 +247,8 @@ def test_less_common_markup_word_and_other_writers_produce() -> None:
         ("†", 2, ["https://simple.example.org/", "https://typed-in-link.example.org/"]),
         ("‡", 3, ["https://split.example.org/a", "https://typed.example.org/p"]),
         ("3", 3, ["https://first-paragraph.example.org/x"]),
-        ("4", 3, []),
+        # an unusable URL is still cited (checked as invalid-url), and said in a warning
+        ("4", 3, ["https://example.org:0/rel-bad", "https://example.org:0/bad"]),
     ]
     assert parsed.contexts == {
         "1": "One.",

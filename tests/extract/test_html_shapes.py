@@ -47,7 +47,7 @@ def test_unclosed_paragraphs_and_labels_inside_inline_markup() -> None:
             ("3", 6, ["https://example.org/three"], [(5, 6)]),
             ("4", 7, ["https://example.org/four"], [(6, 7)]),
             ("5", 8, ["https://example.org/five"], [(7, 8)]),
-            ("6", 9, ["https://example.org/six"], [(8, 9)]),
+            ("6", 9, ["https://example.org/six", "https://example.org:0/bad"], [(8, 9)]),
         ],
         "other": [
             ("https://example.org/after", 11),

@@ -148,8 +148,8 @@ def test_link_targets_keep_their_punctuation_and_lines_count_from_the_first() ->
             ["https://example.org/end.", "https://example.org/h.", "https://example.org/typed"],
             [(3, 4)],
         ),
-        ("2", 5, ["https://example.org/second"], [(4, 5)]),
-        ("3", 6, [], [(5, 6)]),
+        ("2", 5, ["https://example.org:0/bad", "https://example.org/second"], [(4, 5)]),
+        ("3", 6, ["https://example.org:0/bad-link"], [(5, 6)]),
     ]
     assert parsed.warnings == [
         "line 5: URL has port 0: 'https://example.org:0/bad'",
@@ -166,7 +166,16 @@ def test_bibtex_link_fields_keep_their_punctuation_and_lines_count_from_the_firs
     )
     assert [(n.label, n.line, n.urls, n.spans) for n in parsed.notes] == [
         ("one", 2, ["https://example.org/bib-end.", "https://doi.org/10.1234/x."], [(1, 5)]),
-        ("two", 6, ["https://example.org/wrapped."], [(5, 10)]),
+        (
+            "two",
+            6,
+            [
+                "https://example.org:0/bad",
+                "https://example.org/wrapped.",
+                "https://doi.org/10.1/has space",
+            ],
+            [(5, 10)],
+        ),
     ]
     assert parsed.warnings == [
         "line 6: URL has port 0: 'https://example.org:0/bad'",

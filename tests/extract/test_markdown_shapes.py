@@ -38,7 +38,13 @@ def test_a_word_note_goes_on_over_paragraphs_until_its_div_closes() -> None:
     )
     assert found == {
         "notes": [
-            ("1", 3, ["https://example.org/a", "https://example.org/b"], [(2, 4), (5, 7)], None)
+            (
+                "1",
+                3,
+                ["https://example.org/a", "https://example.org/b", "https://example.org:0/x"],
+                [(2, 4), (5, 7)],
+                None,
+            )
         ],
         "other": [("https://example.org/c", 9)],
         "warnings": ["line 6: URL has port 0: 'https://example.org:0/x'"],
@@ -70,13 +76,22 @@ def test_urls_keep_their_own_line_after_breaks_links_and_wrapped_urls() -> None:
                 5,
                 [
                     "https://example.org/one",
+                    "https://example.org:0/bad1",
+                    "https://example.org:0/bad2",
+                    "https://example.org:0/bad3",
                     "https://example.org/cont",
                     "https://example.org/cont2",
                 ],
                 [(4, 7), (8, 9)],
                 None,
             ),
-            ("2", 13, ["https://example.org/two-wrapped-part"], [(12, 14)], None),
+            (
+                "2",
+                13,
+                ["https://example.org/two-wrapped-part", "https://example.org:0/bad4"],
+                [(12, 14)],
+                None,
+            ),
         ],
         "other": [("https://example.org/notcont", 11)],
         "warnings": [
@@ -114,13 +129,17 @@ def test_a_labelled_note_list_ends_at_a_rule_and_code_keeps_its_lines() -> None:
             (
                 "5",
                 5,
-                ["https://example.org/five", "https://example.org/html5"],
+                [
+                    "https://example.org/five",
+                    "https://example.org:0/bad5",
+                    "https://example.org/html5",
+                ],
                 [(4, 5), (5, 6)],
                 None,
             ),
             # kzarchive's own "archived" link (added by annotate) is not a citation
             ("6", 7, ["https://example.org/six"], [(6, 7)], None),
-            ("7", 8, [], [(7, 8)], None),
+            ("7", 8, ["https://example.org:0/bad7"], [(7, 8)], None),
         ],
         "other": [
             ("https://example.org/after-rule", 12),
@@ -236,6 +255,7 @@ def test_link_targets_keep_their_punctuation_and_html_links_their_line() -> None
                     "https://example.org/one",
                     "https://example.org/end.",
                     "https://example.org/html-end.",
+                    "https://example.org:0/bad-html",
                 ],
                 [(6, 7)],
                 "1",
@@ -280,8 +300,10 @@ def test_what_follows_a_wrapped_url_and_what_continues_a_note() -> None:
                 [
                     "https://example.org/wrapped-part",
                     "https://example.org/after-wrap",
+                    "https://example.org:0/after-wrap-line",
                     "https://example.org/c1",
                     "https://example.org/c2",
+                    "https://example.org:0/c3",
                 ],
                 [(4, 7), (8, 9)],
                 None,
@@ -333,7 +355,7 @@ def test_labelled_notes_split_at_hard_breaks_and_headings_of_several_tokens() ->
     )
     assert found["notes"] == [
         ("5", 5, ["https://example.org/five"], [(4, 5)], None),
-        ("6", 6, [], [(5, 6)], None),
+        ("6", 6, ["https://example.org:0/six-bad"], [(5, 6)], None),
     ]
     assert found["warnings"] == ["line 6: URL has port 0: 'https://example.org:0/six-bad'"]
 

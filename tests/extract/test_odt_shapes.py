@@ -95,7 +95,7 @@ def test_notes_are_placed_on_the_body_paragraph_that_cites_them() -> None:
     )
     assert [(n.label, n.line, n.urls) for n in parsed.notes] == [
         ("1", 2, ["https://one.example.org/"]),
-        ("2", 3, []),
+        ("2", 3, ["https://bad..example.org/"]),
     ]
     assert parsed.warnings == ["line 3: URL has a malformed host: 'https://bad..example.org/'"]
 
@@ -162,10 +162,13 @@ def test_links_keep_what_ends_them_typed_urls_do_not() -> None:
             "and https://after.example.org/</text:p>"
         )
     )
-    assert [(n.label, n.urls) for n in parsed.notes] == [("1", ["https://note.example.org/a."])]
+    assert [(n.label, n.urls) for n in parsed.notes] == [
+        ("1", ["https://note.example.org/a.", "https://bad..example.org/n"])
+    ]
     assert parsed.contexts == {"1": "Claim."}
     assert parsed.other_urls == [
         ("https://body.example.org/b.", 1),
+        ("https://bad..example.org/", 1),
         ("https://typed.example.org/c", 1),
         ("https://after.example.org/", 1),
     ]
@@ -210,7 +213,7 @@ def test_link_text_is_part_of_the_sentence_and_ends_a_typed_url() -> None:
         )
     )
     assert [(n.label, n.line, n.urls) for n in parsed.notes] == [
-        ("1", 2, ["https://typed-in-note.example.org/"]),
+        ("1", 2, ["https://bad..example.org/x", "https://typed-in-note.example.org/"]),
         ("2", 2, ["https://second.example.org/"]),
     ]
     assert parsed.contexts == {

@@ -60,14 +60,19 @@ def test_non_web_schemes_are_not_citations(tmp_path: Path) -> None:
     assert [c.url for c in extract(doc).citations] == ["https://ok.org/"]
 
 
-def test_unparseable_url_is_a_warning_with_its_line(tmp_path: Path) -> None:
+def test_an_unusable_url_is_still_cited_and_a_warning_says_its_line(tmp_path: Path) -> None:
+    # Every footnote is accounted for: the check gives it verdict error, reason invalid-url
     doc = write(
         tmp_path,
         "Claim.[^1] Other.[^2]\n\n[^1]: https://good.org/\n[^2]: [x](<https://bad host/>) "
         "and http://[::1/\n",
     )
     result = extract(doc)
-    assert [c.url for c in result.citations] == ["https://good.org/"]
+    assert [(c.footnote, c.url) for c in result.citations] == [
+        ("1", "https://good.org/"),
+        ("2", "https://bad host/"),
+        ("2", "http://[::1/"),
+    ]
     assert len(result.warnings) == 2
     assert all(w.startswith("line 4:") for w in result.warnings)
 

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, unquote, urlsplit
 
@@ -107,7 +108,7 @@ class FakeState:
     status_variant: str = "doc"
     system: str = "ok"  # /save/status/system: "ok", "overloaded" or "502" (reference)
     # the anonymous save's answer (reference): "content-location" (2020), "memento-link" (2021),
-    # "timegate-link" (2025), "429" or "404" (2026)
+    # "timegate-link" (2025), "429", "404" or "401" (2026)
     anonymous_shape: str = "memento-link"
     # Whether a keyless capture shows in the index at once (reference: SPN2's
     # delay_wb_availability; captures can take hours to reach the CDX index)
@@ -126,6 +127,14 @@ class FakeState:
     requests: list[Recorded] = field(default_factory=list)
     peak_active: int = 0
     session_limit_refusals: int = 0
+    # The CDX index's limit per IP (edgi-govdata-archiving/wayback #137, #153: 60 a minute; an
+    # address that goes on is blocked for an hour): at most cdx_limit requests in any
+    # cdx_window seconds (0: no limit), then 429 to every CDX request for the rest of the test.
+    cdx_limit: int = 0
+    cdx_window: float = 60.0
+    cdx_times: list[float] = field(default_factory=list)
+    cdx_blocked: bool = False
+    cdx_refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:
@@ -153,6 +162,21 @@ class FakeState:
 
     def saves(self) -> list[Recorded]:
         return [r for r in self.requests if r.method == "POST" and r.path == "/save"]
+
+    def cdx_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.path == "/cdx/search/cdx"]
+
+    def over_cdx_limit(self) -> bool:
+        """Count a CDX request against the limit; True when it is refused (and from then on)."""
+        if not self.cdx_limit:
+            return False
+        with self.lock:
+            now = time.monotonic()
+            self.cdx_times = [t for t in self.cdx_times if t > now - self.cdx_window]
+            self.cdx_blocked = self.cdx_blocked or len(self.cdx_times) >= self.cdx_limit
+            self.cdx_times.append(now)
+            self.cdx_refused += self.cdx_blocked
+            return self.cdx_blocked
 
 
 def _age_seconds(text: str) -> float:
@@ -250,6 +274,9 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
             job.polls_needed = 0
             self.finish_job(job)
             self.page(523, "<html><body>Origin is unreachable</body></html>")
+        elif fault.startswith("page:"):
+            # a recorded answer, read from the file named (../shared/fixtures/wayback/)
+            self.page(200, Path(fault.removeprefix("page:")).read_text(encoding="utf-8"))
         elif fault == "account-cap-html":
             # clients: "You cannot make more than (N) captures per day." in an HTML page
             self.page(
@@ -473,6 +500,10 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
         if self.scripted("anonymous"):
             return
         shape = state.anonymous_shape
+        if shape == "401":
+            # reference (2026, MKRWW/wortlaut #108): saving without keys is refused
+            self.reply(401, {"message": "You need to be logged in to use Save Page Now."})
+            return
         if shape == "429":
             self.page(429, "<html><body>Too Many Requests</body></html>")
             return
@@ -546,6 +577,10 @@ class FakeWaybackHandler(BaseHTTPRequestHandler):
 
     def cdx(self, query: dict[str, list[str]]) -> None:
         state = self.state
+        if state.over_cdx_limit():
+            # reference: a 429 is an HTML page, usually without Retry-After
+            self.page(429, "<html><head><title>429 Too Many Requests</title></head></html>")
+            return
         if self.scripted("cdx"):
             return
         url = query.get("url", [""])[0]

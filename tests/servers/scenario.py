@@ -13,10 +13,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from tests.servers import rendered
 from tests.servers.base import RunningServer
+from tests.servers.platforms import platform_answer
+from tests.shared import THIRD_PARTY
 
 ARTICLE = (
     "<html><head><title>{title}</title></head><body><h1>{title}</h1>"
@@ -60,15 +62,23 @@ VIDEO_PAGE = (
     "<video controls width='320'><source src='/media/clip.mp4' type='video/mp4'></video>"
     "<p>Recorded outside the Aktau City Court.</p></body></html>"
 )
-MP4 = (
-    Path(__file__).parents[1] / "fixtures" / "third-party" / "media" / "mp4-with-audio.mp4"
-).read_bytes()
+# mathiasbynens/small's MP4, from the shared folder (tests/shared.py); 404 in a clone without it
+MP4_FILE = THIRD_PARTY / "media" / "mp4-with-audio.mp4"
+MP4 = MP4_FILE.read_bytes() if MP4_FILE.is_file() else b""
 ASSETS = {
     "/assets/style.css": (b"body { font-family: serif; }", "text/css"),
     "/assets/app.js": (b"console.log('loaded');", "application/javascript"),
     "/assets/photo.jpg": (b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, "image/jpeg"),
     "/assets/frame.html": (b"<html><body>a frame</body></html>", "text/html"),
 }
+# Akamai's refusal of a client it takes for a robot, as widely seen (403, this very page): sites
+# behind it answer browsers (which send Sec-Fetch-* headers) and refuse plain HTTP clients.
+AKAMAI_DENIED = (
+    "<HTML><HEAD>\n<TITLE>Access Denied</TITLE>\n</HEAD><BODY>\n<H1>Access Denied</H1>\n \n"
+    "You don't have permission to access \"http&#58;&#47;&#47;127&#46;0&#46;0&#46;1&#47;"
+    'browsers&#45;only" on this server.<P>\nReference&#32;&#35;18&#46;6f64d217&#46;'
+    "1733400000&#46;1a2b3c4d\n</BODY>\n</HTML>\n"
+)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -136,6 +146,11 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             hits = self.state.hits[key]
         if self.state.latency:
             self.sleep(self.state.latency)
+        platform = platform_answer(self.headers.get("Host", ""), path, parts.query)
+        if platform is not None:  # YouTube and Facebook, by their host names
+            status, body, headers, kind = platform
+            self.send(status, body, headers, kind)
+            return
         self.route(path, parts.query, hits)
 
     def route(self, path: str, query: str, hits: int) -> None:
@@ -166,6 +181,11 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.send(401, "Unauthorized", {"WWW-Authenticate": 'Basic realm="x"'})
         elif path == "/forbidden":
             self.send(403, "<html><title>Forbidden</title>Access denied</html>")
+        elif path == "/browsers-only":  # 403 to anything that does not look like a browser
+            if self.headers.get("Sec-Fetch-Mode"):
+                self.send(200, ARTICLE.format(title="Seen by browsers", extra="Rendered."))
+            else:
+                self.send(403, AKAMAI_DENIED, {"Server": "AkamaiGHost"})
         elif path == "/linkedin":
             self.send(999, "Request denied")
         elif path == "/cloudflare":
@@ -281,8 +301,10 @@ class ScenarioHandler(BaseHTTPRequestHandler):
             self.send(200, VIDEO_PAGE)
         elif path == "/video-broken":  # a player whose file is gone
             self.send(200, VIDEO_PAGE.replace("/media/clip.mp4", "/media/gone.mp4"))
-        elif path == "/media/clip.mp4":
+        elif path == "/media/clip.mp4" and MP4:
             self.send(200, MP4, content_type="video/mp4")
+        elif path.startswith("/js/"):  # pages only a browser sees whole
+            rendered.serve(self, path)
         elif path == "/echo-ua":
             self.send(200, ARTICLE.format(title="UA", extra=self.headers.get("User-Agent", "")))
         else:

@@ -54,6 +54,12 @@ class TsaState:
     ca_der: bytes
     requests: int = 0
     fail: list[int] = field(default_factory=list)  # statuses to answer with, first in first out
+    replay: bool = False  # answer every request with the last token made (a replay attack)
+    last: bytes = b""
+    # Answer as ``openssl ts -reply -chain <file>``: the token carries the TSA's certificate and
+    # its CA's, in the file's order (the CA first here) rather than in DER SET OF order: the
+    # token OpenSSL-based authorities give and rfc3161-client refuses (InvalidSetOrdering).
+    chain: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -112,6 +118,8 @@ def make_pki(folder: Path, ca_url: str) -> bytes:
             serialization.NoEncryption(),
         )
     )
+    ca_pem = ca.public_bytes(serialization.Encoding.PEM)
+    (folder / "chain.pem").write_bytes(ca_pem + tsa.public_bytes(serialization.Encoding.PEM))
     (folder / "serial").write_text("01\n")
     (folder / "tsa.cnf").write_text(CONFIG.format(dir=folder))
     return ca.public_bytes(serialization.Encoding.DER)
@@ -149,6 +157,9 @@ class TsaHandler(BaseHTTPRequestHandler):
             if failure is not None:
                 self.answer(failure, b"<html>Service Unavailable</html>", "text/html")
                 return
+            if state.replay and state.last:
+                self.answer(200, state.last, "application/timestamp-reply")
+                return
             with tempfile.TemporaryDirectory(dir=state.folder) as work:
                 request = Path(work) / "q.tsq"
                 reply = Path(work) / "r.tsr"
@@ -165,6 +176,7 @@ class TsaHandler(BaseHTTPRequestHandler):
                         str(request),
                         "-out",
                         str(reply),
+                        *(["-chain", str(state.folder / "chain.pem")] if state.chain else []),
                     ],
                     capture_output=True,
                     timeout=20,
@@ -173,7 +185,7 @@ class TsaHandler(BaseHTTPRequestHandler):
                 if done.returncode != 0:
                     self.answer(400, done.stderr, "text/plain")
                     return
-                body = reply.read_bytes()
+                body = state.last = reply.read_bytes()
         self.answer(200, body, "application/timestamp-reply")
 
 

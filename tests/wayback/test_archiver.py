@@ -1112,7 +1112,7 @@ def test_whether_a_capture_is_worth_it_is_asked_only_when_one_is_needed(
     else:
         assert (result.status, result.error, result.attempts) == (
             "skipped",
-            "not-captured: the live page does not answer with the page (dead, blocked)",
+            "not-captured: the live page is gone (dead)",
             0,
         )
         assert state.saves() == []

@@ -15,11 +15,11 @@ from kzarchive.cli import main
 from kzarchive.models import ArchiveState, Judgement, Snapshot
 from kzarchive.wayback.client import WaybackClient
 from kzarchive.wayback.judge import raw_address
-from kzarchive.wayback.memento import read_mementos
+from kzarchive.wayback.memento import read_timemap
 from kzarchive.wayback.verify import Verifier, VerifyOptions
 from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
-from tests.servers.fake_memento import MementoState, fake_memento
+from tests.servers.fake_timemaps import TimeMapState, fake_timemaps
 from tests.servers.fake_wayback import FakeState, cli_env
 
 TS = "20190220083000"
@@ -49,8 +49,8 @@ EXPECTED = {
 
 
 @pytest.fixture
-def elsewhere() -> Iterator[tuple[RunningServer, MementoState]]:
-    server, state = fake_memento()
+def elsewhere() -> Iterator[tuple[RunningServer, TimeMapState]]:
+    server, state = fake_timemaps()
     with server:
         yield server, state
 
@@ -180,26 +180,30 @@ def test_judgements_are_kept_and_not_fetched_again(
 
 
 def test_other_archives_when_the_wayback_machine_has_no_good_copy(
-    wayback: tuple[RunningServer, FakeState], elsewhere: tuple[RunningServer, MementoState]
+    wayback: tuple[RunningServer, FakeState], elsewhere: tuple[RunningServer, TimeMapState]
 ) -> None:
     server, state = wayback
     memento, copies = elsewhere
     url = "https://www.facebook.com/video/1"
     state.add_capture(url, TS)
     state.payloads[url] = (200, {}, LOGIN)
-    copies.copies[url] = [
-        ("20190221000000", b"<html><body>The video page, " + b"words " * 50 + b"</body></html>")
-    ]
+    copies.add(
+        "ukwa",
+        url,
+        "20190221000000",
+        b"<html><body>The video page, " + b"words " * 50 + b"</body></html>",
+    )
     found, _ = verify(server, {url: ArchiveState("existing", snapshot(url))}, memento.base)
     copy = found[url].elsewhere
     assert len(copy) == 1 and copy[0].archive == "127.0.0.1"
+    assert copy[0].url == f"{memento.base}/ukwa/20190221000000/{url}"
     assert copy[0].judgement is not None and copy[0].judgement.verdict == "content"
     assert found[url].preserved and found[url].best_copy() == copy[0]
-    assert copies.asked == [url] and copies.fetched == [url]
+    assert copies.asked == [("memgator", url)] and copies.fetched == [url]
 
 
 def test_other_archives_are_not_asked_when_the_copy_is_good(
-    wayback: tuple[RunningServer, FakeState], elsewhere: tuple[RunningServer, MementoState]
+    wayback: tuple[RunningServer, FakeState], elsewhere: tuple[RunningServer, TimeMapState]
 ) -> None:
     server, state = wayback
     memento, copies = elsewhere
@@ -209,35 +213,33 @@ def test_other_archives_are_not_asked_when_the_copy_is_good(
     assert copies.asked == []
 
 
-def test_the_aggregators_json_shape() -> None:
-    data = {
-        "original_uri": "http://cnn.com",
-        "mementos": {
-            "closest": {
-                "datetime": "2013-01-15T10:20:33Z",
-                "uri": [
-                    "http://arquivo.pt/wayback/20130115102033/http://cnn.com/",
-                    "http://web.archive.org/web/20130115102033/http://cnn.com/",
-                ],
-            },
-            "first": {"datetime": "1998-01-01T00:00:00Z", "uri": ["http://archive.today/x"]},
-        },
-    }
-    found = read_mementos(data)
+def test_an_aggregators_timemap_names_other_archives_copies() -> None:
+    # A MemGator TimeMap lists the Wayback Machine's mementos too: those are left out (its own
+    # index is asked for them).
+    timemap = (
+        '<http://cnn.com/>; rel="original",\n'
+        '<http://arquivo.pt/wayback/20130115102033/http://cnn.com/>; rel="memento"; '
+        'datetime="Tue, 15 Jan 2013 10:20:33 GMT",\n'
+        '<http://web.archive.org/web/20130115102033/http://cnn.com/>; rel="memento"; '
+        'datetime="Tue, 15 Jan 2013 10:20:33 GMT",\n'
+        '<http://archive.today/19980101000000/http://cnn.com/>; rel="first memento"; '
+        'datetime="Thu, 01 Jan 1998 00:00:00 GMT"\n'
+    )
+    found = read_timemap(timemap, "")
     assert [(s.archive, s.timestamp) for s in found] == [
-        ("arquivo.pt", "20130115102033"),
         ("archive.today", "19980101000000"),
+        ("arquivo.pt", "20130115102033"),
     ]
     assert (
-        raw_address(found[0].url) == "http://arquivo.pt/wayback/20130115102033id_/http://cnn.com/"
+        raw_address(found[1].url) == "http://arquivo.pt/wayback/20130115102033id_/http://cnn.com/"
     )
-    assert raw_address(found[1].url) is None  # archive.today serves no raw payloads
+    assert raw_address(found[0].url) is None  # archive.today serves no raw payloads
 
 
 def test_run_counts_only_copies_that_hold_the_page(
     site: RunningServer,
     wayback: tuple[RunningServer, FakeState],
-    elsewhere: tuple[RunningServer, MementoState],
+    elsewhere: tuple[RunningServer, TimeMapState],
     tmp_path: Path,
 ) -> None:
     server, state = wayback
@@ -259,8 +261,10 @@ def test_run_counts_only_copies_that_hold_the_page(
     # The walled page (blocked live) was not submitted again.
     assert all(r.form.get("url") != walled for r in state.saves())
     markdown = (out / "citations.md").read_text()
-    assert "(a login wall)" in markdown and "not preserved: no copy holds the page" in markdown
-    assert "(holds the page)](" in markdown and "; preserved in the Wayback Machine" in markdown
+    assert ", a login wall](" in markdown and "not preserved: no copy holds the page" in markdown
+    assert ", holds the page](" in markdown and "; preserved in the Wayback Machine" in markdown
+    page = (out / "report.html").read_text()  # run writes the reading view beside it
+    assert "a login wall</a>" in page and "not preserved: no copy holds the page" in page
     rows = (out / "manifest.csv").read_text("utf-8-sig").splitlines()
     assert "preserved,best_copy_url,best_copy_archive,best_copy_holds_page,drift," in rows[0]
     # A second run fetches no payload again.
@@ -296,3 +300,42 @@ def test_diff_and_reports_show_a_wall_and_a_drift(tmp_path: Path) -> None:
     html = RENDERERS["html"].render(new)
     assert "not preserved: no copy holds the page" in html and "a login wall" in html
     assert "data-versionurl" not in html  # Robust Links never point at a login wall
+
+
+def test_an_aggregator_that_does_not_answer_is_said_once(
+    wayback: tuple[RunningServer, FakeState],
+) -> None:
+    # Two links ask it at the same time (two slots); both answers fail: one warning
+    import time
+    from http.server import BaseHTTPRequestHandler
+
+    from kzarchive.wayback.verify import Verifier
+    from tests.observers import Recorder
+
+    class Failing(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            time.sleep(0.2)
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server, _ = wayback
+    urls = [f"https://example.org/{n}" for n in range(4)]
+    with RunningServer(Failing, None) as aggregator:
+        options = VerifyOptions(other_archives=True, memento_url=aggregator.base)
+
+        async def go() -> Recorder:
+            recorder = Recorder()
+            async with WaybackClient(server.base, timeout=5.0, resolver=StaticResolver({})) as wb:
+                verifier = Verifier(wb, options, recorder)
+                await asyncio.gather(
+                    *(verifier._elsewhere(url, ArchiveState("failed")) for url in urls)
+                )
+            return recorder
+
+        recorder = asyncio.run(go())
+    said = [w for w in recorder.warnings if "Memento aggregator" in w]
+    assert len(said) == 1, said
