@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kzarchive.extract.reading import read_bytes
-from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
+from kzarchive.manifest import MANIFEST_NAME, same_document, save, write_atomic
 from kzarchive.models import utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
@@ -86,13 +86,21 @@ def unsettled(store: Store) -> set[str]:
     return {r[0] for r in rows}
 
 
+def document_key(path: Path) -> str:
+    """A document's key in the store: where it is (two reports named alike in two projects are
+    two documents), or the name standard input is given."""
+    if str(path) in ("-", "<stdin>"):
+        return "<stdin>"
+    return str(path.resolve())
+
+
 def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
     """Where a document's outputs go: ``out`` itself for a lone document (as ``run`` always
     did), else ``out/<name>``, named once and kept across runs, unique among the library's. The
     store keeps the name relative to ``out``, so a library folder can be moved or copied."""
     if single:
         return out
-    known = store.document(str(document))
+    known = store.document(document_key(document))
     if known is not None and known.folder and known.folder != ".":
         return out / known.folder
     taken = store.folders()
@@ -137,34 +145,42 @@ async def run_library(
     offline = False
     for path in documents:
         folder = folder_for(store, path, out, single)
-        known = store.document(str(path))
+        key = document_key(path)
+        known = store.document(key)
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
             digest = hashlib.sha256(read_bytes(path)).hexdigest()
             urls = _cited_urls(store, known.id)
             if digest == known.info.get("sha256") and not any(
                 u not in settled and u not in done for u in urls
             ):
-                outcomes.append(DocumentOutcome(str(path), folder, False))
+                outcomes.append(DocumentOutcome(key, folder, False))
                 continue
         redacted = read(path)
         document = redacted.extraction
         info = document.document.to_json()
         if known is not None and "lineage" in known.info:  # every version this folder archived
             info["lineage"] = known.info["lineage"]
-        store.put_document(info, document.citations, folder.relative_to(out).as_posix())
-        exported = store.manifest(info["path"])
+        store.put_document(info, document.citations, folder.relative_to(out).as_posix(), key=key)
+        exported = store.manifest(key)
         target = folder / MANIFEST_NAME
         if (
             exported is not None
             and any(r.check or r.archive for r in exported.links)
-            and not _corrupt(target)  # left for the pipeline to set aside and say so
+            and _ours(target, info, folder)
         ):
             folder.mkdir(parents=True, exist_ok=True)
             save(exported, target)
-        result = await run_one(redacted, folder, due)
-        store.set_document_info(info["path"], result.manifest.document)
+        try:
+            result = await run_one(redacted, folder, due)
+        except BaseException:
+            if known is None:  # refused (a folder holding another report's archive, say)
+                store.forget_document(key)
+            raise
+        store.set_document_info(key, result.manifest.document)
+        if single:  # the folder archives this document now (--adopt takes a folder over)
+            store.forget_others_in(".", key)
         offline = offline or result.offline
-        outcomes.append(DocumentOutcome(str(path), folder, True, result if single else None))
+        outcomes.append(DocumentOutcome(key, folder, True, result if single else None))
     store.finish_run(run)
     for url in done:  # only the links worked on can have changed
         looks = [(parse_time(o.at), o.verdict) for o in store.observations(url, "check")]
@@ -177,15 +193,18 @@ async def run_library(
     return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
 
 
-def _corrupt(path: Path) -> bool:
-    """A manifest file that is there but is not JSON."""
+def _ours(path: Path, info: dict[str, object], folder: Path) -> bool:
+    """Whether the store's export may replace the folder's manifest: there is none, or it is
+    this document's. A corrupt one is left for the pipeline to set aside and say so, another
+    document's for it to refuse (or, with --adopt, take over)."""
     try:
-        json.loads(path.read_bytes())
+        data = json.loads(path.read_bytes())
     except FileNotFoundError:
-        return False
-    except (OSError, ValueError):
         return True
-    return False
+    except (OSError, ValueError):
+        return False
+    document = data.get("document") if isinstance(data, dict) else None
+    return isinstance(document, dict) and same_document(document, dict(info), folder)
 
 
 def _cited_urls(store: Store, document_id: int) -> list[str]:

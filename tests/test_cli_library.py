@@ -20,8 +20,8 @@ from kzarchive.cli import main
 from tests.servers.base import RunningServer
 from tests.servers.fake_wayback import FakeState, fake_wayback
 from tests.servers.scenario import scenario_server
+from tests.test_run import ACCESS, SECRET, env_for
 
-ACCESS, SECRET = "LIBRARYACCESS42", "LIBRARYSECRET42"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
@@ -34,17 +34,7 @@ def servers() -> Iterator[tuple[RunningServer, RunningServer, FakeState]]:
 
 
 def invoke(wayback: RunningServer, *args: str) -> tuple[int, str, str]:
-    env = {
-        "KZARCHIVE_WAYBACK_URL": wayback.base,
-        "IA_ACCESS_KEY": ACCESS,
-        "IA_SECRET_KEY": SECRET,
-        "KZARCHIVE_JOB_TIMEOUT": "10",
-        "KZARCHIVE_CAPTURES_PER_MINUTE": "0",
-        "KZARCHIVE_ARCHIVE_PRIVATE": "1",
-        "KZARCHIVE_TIMEOUT": "5",
-        "KZARCHIVE_SECOND_LOOK": "0",
-        "KZARCHIVE_TIMESTAMP": "0",
-    }
+    env = {**env_for(wayback), "KZARCHIVE_SECOND_LOOK": "0", "KZARCHIVE_TIMESTAMP": "0"}
     result = CliRunner().invoke(main, list(args), env=env)
     return result.exit_code, result.stdout, result.stderr
 

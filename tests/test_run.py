@@ -482,7 +482,7 @@ def test_kill_9_then_resume(
     assert not resubmitted & set(pending), "jobs on record are polled, not submitted again"
     jobs_per_url = Counter(job.url for job in state.jobs.values())
     assert max(jobs_per_url.values()) == 1, "no URL was captured twice"
-    assert len(jobs_per_url) == SUBMITTED
+    assert len(jobs_per_url) == SUBMITTED, sorted(jobs_per_url)
     assert code == 1  # the seed's dead links
 
 

@@ -216,11 +216,17 @@ class Store:
     # Documents -----------------------------------------------------------------------------
 
     def put_document(
-        self, info: dict[str, Any], citations: Sequence[Citation], folder: str | None = None
+        self,
+        info: dict[str, Any],
+        citations: Sequence[Citation],
+        folder: str | None = None,
+        *,
+        key: str | None = None,
     ) -> int:
-        """Record a reading of a document: its citations replace the last reading's; links it no
-        longer cites stay with it, marked not cited (as the manifest keeps them)."""
-        path = str(info.get("path") or "")
+        """Record a reading of a document (``key``: where it is; its manifest's path unless
+        given): its citations replace the last reading's; links it no longer cites stay with it,
+        marked not cited (as the manifest keeps them)."""
+        path = key or str(info.get("path") or "")
         now = utc_now()
         with self.transaction() as db:
             row = db.execute("SELECT id, folder FROM documents WHERE path = ?", (path,)).fetchone()
@@ -265,6 +271,16 @@ class Store:
                 ((link.url, now) for link in links),
             )
         return document_id
+
+    def forget_document(self, path: str) -> None:
+        """A document the store should not have recorded (its run was refused)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM documents WHERE path = ?", (path,))
+
+    def forget_others_in(self, folder: str, path: str) -> None:
+        """Documents that an output folder no longer archives (another document took it)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM documents WHERE folder = ? AND path != ?", (folder, path))
 
     def set_document_info(self, path: str, info: dict[str, Any]) -> None:
         """The document as its manifest describes it after a run (its identity, its lineage)."""

@@ -38,14 +38,24 @@ def import_folder(store: Store, folder: Path) -> list[str]:
             manifest = load(path)
         except Exception:
             continue
-        document = str(manifest.document.get("path") or path.parent)
+        given = str(manifest.document.get("path") or path.parent)
+        location = manifest.document.get("location")
+        # where the report is: from the folder (newer manifests say), else as it was given
+        document = str(
+            (path.parent / str(location)).resolve()
+            if location
+            else given
+            if given.startswith("<")
+            else Path(given).resolve()
+        )
         if document in known:
             continue
         with store.transaction():
             document_id = store.put_document(
-                {**manifest.document, "path": document},
+                manifest.document,
                 manifest.citations,
                 path.parent.relative_to(folder).as_posix(),  # "." for the folder itself
+                key=document,
             )
             for record in manifest.links:
                 store.import_link(record)
