@@ -264,6 +264,12 @@ async def run_pipeline(
             f"{out} now archives {described['path']}; the manifest of "
             f"{previous.document.get('path')} was kept as {adopted}"
         )
+    elif previous is not None:
+        # A copy of the same bytes read from elsewhere leaves the folder its document, as long
+        # as that file is still there (a document moved away is followed)
+        kept = previous.document.get("location")
+        if kept and kept != described.get("location") and (out / str(kept)).is_file():
+            described["location"] = kept
     manifest = merge(previous, described, list(document.citations))
     store = _Store(path, manifest, sink)
     store.start()

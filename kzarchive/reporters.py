@@ -127,7 +127,11 @@ class MarkdownReporter:
         counts = Counter(link.verdict for link in results.links)
         out = [f"# Link check of {_md(results.document)}", ""]
         if results.offline:
-            out += ["This machine was offline: no link could be checked.", ""]
+            out += [
+                "This machine was offline (no public host name resolved): links it could not "
+                "reach are `error` (offline), never `dead`.",
+                "",
+            ]
         out += ["| verdict | links |", "|---|---:|"]
         out += [f"| {verdict} | {counts[verdict]} |" for verdict in (*VERDICTS, "unchecked")]
         out.append(f"| **total** | **{len(results.links)}** |")

@@ -25,6 +25,22 @@ def test_config_lists_every_setting_once() -> None:
 
 
 @pytest.mark.parametrize(
+    "args",
+    [
+        ["--wayback-url", "http://127.0.0.1:9", "-q", "config"],
+        ["config", "--wayback-url", "http://127.0.0.1:9", "-q"],
+    ],
+)
+def test_config_shows_the_global_options_given_on_the_command_line(args: list[str]) -> None:
+    shown = CliRunner().invoke(main, [*args, "--format", "json"], env={"KZARCHIVE_QUIET": None})
+    assert shown.exit_code == 0, shown.output
+    settings = {s["option"]: s for s in json.loads(shown.stdout)["settings"]}
+    assert settings["--wayback-url"]["value"] == "http://127.0.0.1:9"
+    assert settings["--wayback-url"]["source"] == settings["--quiet"]["source"] == "command line"
+    assert settings["--quiet"]["value"] is True
+
+
+@pytest.mark.parametrize(
     ("args", "environment", "says", "not_said"),
     [
         (["--timeout", "-1"], {}, "Invalid value for '--timeout': ", "KZARCHIVE_TIMEOUT"),

@@ -31,7 +31,7 @@ from tests.servers.base import RunningServer
 from tests.servers.documents import footnoted_report
 from tests.servers.fake_wayback import FakeState, fake_wayback
 from tests.servers.platforms import HOSTS as PLATFORM_HOSTS
-from tests.servers.platforms import WATCH, recorded
+from tests.servers.platforms import LATE_PRIVATE, WATCH, recorded
 from tests.servers.scenario import LOGIN, scenario_server
 
 ACCESS, SECRET = "RUNACCESSKEY42", "RUNSECRETKEY42"
@@ -233,7 +233,12 @@ def test_what_the_platform_says_decides_what_is_submitted(
             else net.DnsAnswer("nxdomain")
         ),
     )
-    videos = {"2lAe1cqCOXo": "alive", "m8uHb5jIGN8": "dead", "irauhITDrsE": "blocked"}
+    videos = {
+        "2lAe1cqCOXo": "alive",
+        "m8uHb5jIGN8": "dead",
+        "irauhITDrsE": "blocked",
+        LATE_PRIVATE: "dead",
+    }
     urls = {v: f"http://www.youtube.com:{web.port}/watch?v={v}" for v in videos}
     doc = footnoted_report(tmp_path / "r.md", list(urls.values()))
     out = tmp_path / "archive"
@@ -248,6 +253,15 @@ def test_what_the_platform_says_decides_what_is_submitted(
         "2lAe1cqCOXo": ("alive", "http-200"),
         "m8uHb5jIGN8": ("dead", "private"),
         "irauhITDrsE": ("blocked", "age-gate"),
+        LATE_PRIVATE: ("dead", "private"),
+    }
+    # Our own copy of each page is judged by the platform's word too
+    own = {v: links[u]["evidence"]["verdict"] for v, u in urls.items()}
+    assert own == {
+        "2lAe1cqCOXo": "content",
+        "m8uHb5jIGN8": "soft-404",
+        "irauhITDrsE": "login-wall",
+        LATE_PRIVATE: "soft-404",
     }
     # The private video is not submitted; the one behind the age gate is (Save Page Now may
     # get past it), and the playable one

@@ -26,10 +26,13 @@ def test_a_link_not_captured_says_why_timeout_and_offline(
     server, state = wayback
     monkeypatch.setattr(net, "_lookup", lambda host: net.DnsAnswer("nxdomain"))  # offline
     state.add_capture("https://news.example.org/story", "20190101000000")
-    doc = footnoted_report(
-        tmp_path / "report.md",
-        [f"{site.base}/slow", "https://gone.invalid/x", "https://news.example.org/story"],
-    )
+    cited = [
+        f"{site.base}/slow",
+        f"{site.base}/gone404",
+        "https://gone.invalid/x",
+        "https://news.example.org/story",
+    ]
+    doc = footnoted_report(tmp_path / "report.md", cited)
     out = tmp_path / "archive"
     result = CliRunner().invoke(
         main,
@@ -44,16 +47,15 @@ def test_a_link_not_captured_says_why_timeout_and_offline(
         link["url"]: link["archive"]
         for link in json.loads((out / "manifest.json").read_text())["links"]
     }
-    assert links[f"{site.base}/slow"]["error"] == (
-        "not-captured: the live page could not be reached (timeout)"
+    # A page that timed out, or could not be looked up offline, is no "dead, blocked" page:
+    # Save Page Now is asked all the same; a dead one is not, and says why in its own words
+    assert links[f"{site.base}/gone404"]["error"] == (
+        "not-captured: the live page is gone (http-404)"
     )
-    assert links["https://gone.invalid/x"]["error"] == (
-        "not-captured: the live page could not be reached (offline)"
-    )
-    assert links["https://news.example.org/story"]["status"] == "existing"
-    markdown = (out / "citations.md").read_text()
-    assert "not archived: not-captured: the live page could not be reached (timeout)" in markdown
-    assert "dead, blocked" not in markdown
+    assert links[f"{site.base}/slow"]["status"] == "saved"
+    assert links["https://news.example.org/story"]["status"] in ("existing", "saved")
+    assert not [u for u, a in links.items() if "dead, blocked" in (a["error"] or "")]
+    assert "dead, blocked" not in (out / "citations.md").read_text()
 
 
 def test_a_second_run_saves_nothing_new_and_says_so(

@@ -86,11 +86,14 @@ def archive_command(settings: Settings, /, document: Path, **params: Any) -> Non
             from kzarchive.cli import views
 
             views.print_sheet(views.archive_table(rows), stream)
-    counts = Counter(state.status for _, state in rows)
+    from kzarchive.cli.views import archive_said
+
+    # The words of the table's archive column, counted; then what the exit code says
+    counts = Counter(archive_said(state) for _, state in rows)
     missing = sum(1 for _, state in rows if not (state.preserved or state.withheld))
     settings.err.print(
         ", ".join(f"{n} {status}" for status, n in counts.items())
-        + (f"; {missing} without any snapshot" if missing else "")
+        + (f"; {missing} not preserved" if missing else "")
         + f"; {asked} request{'s' if asked != 1 else ''} to the Wayback index"
     )
     sys.exit(archive_exit(state for _, state in rows))

@@ -39,6 +39,7 @@ def config_command(ctx: click.Context, fmt: str) -> None:
     group = ctx.parent.command if ctx.parent else main
     config: Config = ctx.find_root().meta["kzarchive.config"]
     rows: dict[str, dict[str, Any]] = {}  # by option: one row each (the first command's)
+    given = _given_on_command_line(ctx)
     commands = [group, *group.commands.values()] if isinstance(group, click.Group) else [group]
     for command in commands:
         for param in command.params:
@@ -59,7 +60,9 @@ def config_command(ctx: click.Context, fmt: str) -> None:
             key = param.opts[0].lstrip("-")
             envvar = param.envvar if isinstance(param.envvar, str) else None
             value: Any
-            if envvar and os.environ.get(envvar) not in (None, ""):
+            if param.name in given:
+                value, source = given[param.name], "command line"
+            elif envvar and os.environ.get(envvar) not in (None, ""):
                 value, source = os.environ[envvar], f"environment {envvar}"
             elif config.where(key):
                 value, source = config.settings[key].value, str(config.where(key))
@@ -88,6 +91,16 @@ def config_command(ctx: click.Context, fmt: str) -> None:
     named = max((len(a.id) for a in archives), default=0)
     for archive in archives:
         click.echo(f"  {archive.id:<{named}}  {archive.timemap}")
+
+
+def _given_on_command_line(ctx: click.Context) -> dict[str, Any]:
+    """The global options given on this command line, before the command or after it."""
+    given: dict[str, Any] = {}
+    for context in (ctx.find_root(), ctx):
+        for name, value in context.params.items():
+            if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+                given[name.removesuffix("_here")] = value
+    return given
 
 
 def _archives_in_force(rows: dict[str, dict[str, Any]]) -> tuple[list[OtherArchive], str]:

@@ -233,22 +233,46 @@ def check_table(rows: list[tuple[Link, Check]]) -> Sheet:
     )
 
 
+def archive_said(state: ArchiveState) -> str:
+    """A link's archive state in one word, the same in every table and count: its status, or
+    ``not holding`` when there are copies but none holds the page (a login wall, an error page,
+    a capture the archive does not serve)."""
+    if not state.withheld and state.copies() and not state.preserved:
+        return "not holding"
+    return state.status
+
+
+def _why_not_holding(state: ArchiveState) -> str:
+    judged = [s.judgement for s in state.copies() if s.judgement is not None]
+    said = "; ".join(dict.fromkeys(f"{j.verdict}: {j.reason}" for j in judged))
+    return "no copy holds the page" + (f" ({said})" if said else "")
+
+
 def archive_table(rows: list[tuple[Link, ArchiveState]]) -> Sheet:
-    return Sheet(
-        "Wayback Machine",
-        ("notes", "url", "archive", "snapshot", "as cited", "note"),
-        [
+    """Each link's state and the snapshot to copy: the best copy (the latest if none holds the
+    page), and the one from when it was cited."""
+    table: list[tuple[str, ...]] = []
+    for link, state in rows:
+        said = archive_said(state)
+        shown = state.best_copy() or state.snapshot
+        note = state.error or "; ".join(state.notes)
+        if said == "not holding":
+            note = _why_not_holding(state) + (f"; {note}" if note else "")
+        table.append(
             (
                 ", ".join(link.footnotes) or "-",
                 link.url,
-                state.status,
-                state.snapshot.date if state.snapshot else "",
-                state.cited_snapshot.date if state.cited_snapshot else "",
-                state.error or "; ".join(state.notes),
+                said,
+                shown.url if shown else "",
+                state.cited_snapshot.url if state.cited_snapshot else "",
+                note,
             )
-            for link, state in rows
-        ],
-        urls=frozenset({1}),
+        )
+    return Sheet(
+        "Wayback Machine",
+        ("notes", "url", "archive", "snapshot", "as cited", "note"),
+        table,
+        urls=frozenset({1, 3, 4}),
         styled=frozenset({2}),
     )
 
@@ -285,7 +309,7 @@ def run_summary(
     counts.append(("  as-cited snapshots", str(summary.as_cited_snapshots)))
     if summary.withheld:
         counts.append(("  kept from the archive (private, excluded)", str(summary.withheld)))
-    counts.append(("missing snapshots", str(summary.missing_snapshots)))
+    counts.append(("not preserved", str(summary.missing_snapshots)))
     if summary.no_longer_cited:
         counts.append(("no longer cited (kept)", str(summary.no_longer_cited)))
     if cdx_requests is not None:

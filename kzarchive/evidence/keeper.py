@@ -151,8 +151,8 @@ class Keeper:
             if url in rendered:
                 found = replace(found, rendering=rendered[url])
             store.update(record.url, evidence=found)
-        if self.options.media and not offline:
-            await self._media(store, original)
+        if self.options.media:  # links that answered only: offline, local pages still do
+            await self._media(store, original, checker.options.exclude_private)
         if self.captured or not (self.folder / WACZ_NAME).exists():
             title = str(store.manifest.document.get("path") or "kzarchive evidence")
             try:
@@ -160,7 +160,9 @@ class Keeper:
             except PackageError as exc:
                 self.observer.warn(f"the evidence could not be packaged as a WACZ: {exc}")
 
-    async def _media(self, store: Store, original: Callable[[str], str]) -> None:
+    async def _media(
+        self, store: Store, original: Callable[[str], str], exclude_private: bool = False
+    ) -> None:
         from kzarchive.evidence.media import (
             MediaUnavailable,
             download_all,
@@ -196,6 +198,7 @@ class Keeper:
             lambda url, result: self.observer.advanced(
                 "media", url, "failed" if result.error else "saved"
             ),
+            exclude_private=exclude_private,
         )
         by_url = {r.url: r for r in store.manifest.links}
         media_warc = MediaWarc(self.folder, self.stamp)

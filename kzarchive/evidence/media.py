@@ -13,14 +13,17 @@ import hashlib
 import io
 import json
 import re
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kzarchive.check.platforms import ytdlp_answer
 from kzarchive.evidence.digests import file_sha256
 from kzarchive.evidence.records import MediaFile
+from kzarchive.privacy import is_private_name, resolves_private
 
 MEDIA_DIR = "media"
 INSTALL_HINT = "no media kept: yt-dlp cannot be imported (reinstall kzarchive, which needs it)"
@@ -179,12 +182,38 @@ def _sources(info: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def private_target(info: dict[str, Any]) -> str | None:
+    """The first host the chosen media would be fetched from that is on a private network (by
+    its name, its literal address or what it resolves to); None when there is none."""
+    for chosen in info.get("requested_formats") or [info]:
+        for key in ("url", "manifest_url", "fragment_base_url"):
+            value = chosen.get(key)
+            host = urlsplit(value).hostname if isinstance(value, str) else None
+            if host and (is_private_name(host) or _resolves_private(host)):
+                return host
+    return None
+
+
+def _resolves_private(host: str) -> bool:
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False  # a name that does not resolve is not fetched either
+    return resolves_private(str(entry[4][0]) for entry in found)
+
+
 def download(
-    url: str, target: Path, max_bytes: int, timeout: float, cookies: str | None = None
+    url: str,
+    target: Path,
+    max_bytes: int,
+    timeout: float,
+    cookies: str | None = None,
+    exclude_private: bool = False,
 ) -> MediaResult:
     """Download ``url``'s media and its ``.info.json`` into ``target`` (sync; run in a thread).
 
-    The info is written here, not by yt-dlp: it is scrubbed of cookies first.
+    The info is written here, not by yt-dlp: it is scrubbed of cookies first. With
+    ``exclude_private``, media on a private network are not fetched (``--exclude-private``).
     """
     import yt_dlp
 
@@ -200,7 +229,11 @@ def download(
                 clean = _scrubbed(ydl.sanitize_info(info, remove_private_keys=True))
                 name = f"{str(info.get('id') or 'media')[:80]}.info.json"
                 (target / name).write_text(json.dumps(clean, ensure_ascii=False, indent=1))
-                info = ydl.process_ie_result(info, download=True)
+                private = private_target(info) if exclude_private else None
+                if private is not None:
+                    error = f"private-address: the media is on {private} (--exclude-private)"
+                else:
+                    info = ydl.process_ie_result(info, download=True)
     except yt_dlp.utils.DownloadError as exc:
         error = reason_of(str(exc))
     except (OSError, ValueError) as exc:
@@ -231,8 +264,11 @@ async def download_all(
     timeout: float,
     cookies: str | None = None,
     done: Callable[[str, MediaResult], None] | None = None,
+    *,
+    exclude_private: bool = False,
 ) -> dict[str, MediaResult]:
-    """Each URL's media, a few downloads at a time."""
+    """Each URL's media, a few downloads at a time (none from a private network when
+    ``exclude_private``)."""
     slots = asyncio.Semaphore(AT_ONCE)
     results: dict[str, MediaResult] = {}
 
@@ -240,7 +276,7 @@ async def download_all(
         async with slots:
             target = folder / MEDIA_DIR / folder_name(url)
             results[url] = await asyncio.to_thread(
-                download, url, target, max_bytes, timeout, cookies
+                download, url, target, max_bytes, timeout, cookies, exclude_private
             )
             if done is not None:
                 done(url, results[url])

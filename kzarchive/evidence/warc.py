@@ -320,11 +320,13 @@ class WarcRecorder:
 def _judged(exchange: Exchange) -> str:
     """The kept answer judged by the rules the archive's copies are judged by (a login wall, a
     bot challenge, a not-found page, an error page, or the page itself)."""
+    from kzarchive.check.platforms import MAX_PAGE, is_youtube_video
     from kzarchive.check.rules import is_login_wall
     from kzarchive.wayback.judge import verdict_of
 
     exchange.body.seek(0)
-    head = exchange.body.read(TITLE_BYTES * 4)
+    # A watch page's player status can sit half a megabyte in (YouTube's 2024 pages): read it all
+    head = exchange.body.read(MAX_PAGE if is_youtube_video(exchange.cited) else TITLE_BYTES * 4)
     headers = {k.lower(): v for k, v in exchange.headers}
     verdict: str = verdict_of(exchange.cited, exchange.status, headers, head, exchange.url)[0]
     if verdict == "content" and is_login_wall(exchange.url) and not is_login_wall(exchange.cited):

@@ -176,6 +176,7 @@ def parse_bibtex(text: str) -> Parsed:
     bibtexparser and pyparsing take tens of milliseconds to load: only BibTeX documents pay it.
     """
     import bibtexparser
+    from bibtexparser.bibdatabase import UndefinedString
     from bibtexparser.bparser import BibTexParser
     from pyparsing import ParseException
 
@@ -190,6 +191,11 @@ def parse_bibtex(text: str) -> Parsed:
     try:
         entries = bibtexparser.loads(source, parser=reader).entries
     except ParseException:
+        entries = []
+    except UndefinedString as exc:  # a value that names no @string macro: nothing is read
+        parsed.warnings.append(
+            f"the bibliography uses an undefined @string macro ({exc}): its entries were not read"
+        )
         entries = []
     for fields in entries:
         found = places.get(fields["ID"])

@@ -138,35 +138,37 @@ class _Line:
 
 
 def _lines(page_number: int, segments: list[_Segment]) -> list[_Line]:
-    """Segments grouped into lines; small raised segments become superscripts of their line."""
+    """Segments grouped into lines; small raised segments become superscripts of their line.
+    (Top to bottom, each segment and line is compared with its neighbours only: a page's lines
+    are many, and comparing each with all of them was a third of a long report's time.)"""
     lines: list[_Line] = []
     for segment in sorted(segments, key=lambda s: (-s.y, s.x)):
-        for line in lines:
-            if abs(line.y - segment.y) <= max(1.5, 0.2 * segment.size):
-                line.segments.append(segment)
-                break
+        # The last line is the lowest so far, and the closest: lines above are further still
+        if lines and lines[-1].y - segment.y <= max(1.5, 0.2 * segment.size):
+            lines[-1].segments.append(segment)
         else:
             lines.append(_Line(page_number, segment.y, [segment]))
+    lines.sort(key=lambda item: -item.y)
+    sizes = [line.size for line in lines]
+    reach = 0.7 * max(sizes, default=0.0)
     merged: list[_Line] = []
-    for line in sorted(lines, key=lambda item: -item.y):
+    for index, line in enumerate(lines):
         small = max(s.size for s in line.segments)
-        host = next(
-            (
-                other
-                for other in lines
-                if other is not line
-                and other.size * 0.85 > small
-                and 0 < line.y - other.y < 0.7 * other.size
-            ),
-            None,
-        )
+        host = None
+        below = index + 1
+        while below < len(lines) and line.y - lines[below].y < reach:
+            other, size = lines[below], sizes[below]
+            if size * 0.85 > small and 0 < line.y - other.y < 0.7 * size:
+                host = other
+                break
+            below += 1
         if host is None:
             merged.append(line)
             continue
         for segment in line.segments:
             segment.sup = True
             host.segments.append(segment)
-    return sorted(merged, key=lambda item: -item.y)
+    return merged
 
 
 def _furniture(pages: list[list[_Line]], heights: list[float]) -> set[int]:

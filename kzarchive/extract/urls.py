@@ -85,11 +85,16 @@ def strip_trailing(url: str) -> str:
     return url
 
 
+# A character reference closed by its semicolon (``&amp;``, ``&#38;``): a query's ``&para=2`` or
+# ``&copy=3`` is a parameter, never the legacy entity html.unescape would read (¶, ©)
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 def clean_url(raw: str) -> str:
     """Undo HTML entities and Markdown escapes around a URL as a document wrote it, and the
     typographic compatibility characters (ligatures such as ``ﬁ``, full-width letters) that
     word processors and PDF text put in."""
-    url = html.unescape(raw.strip())
+    url = _ENTITY.sub(lambda m: html.unescape(m.group(0)), raw.strip())
     url = _ESCAPED_PUNCT.sub("", url)
     if not url.isascii():
         url = unicodedata.normalize("NFKC", url)

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from kzarchive.wayback.replies import KEYS_NEEDED, WaybackError, snapshot_url
 
 _MEMENTO_PATH = re.compile(r"/web/(\d{8,14})/(\S+)$")
-_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
-_REL = re.compile(r'rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -44,14 +42,15 @@ def _memento(address: str) -> AnonymousSave | None:
 def link_mementos(value: str) -> list[str]:
     """The mementos a Memento ``Link`` header names: ``rel="memento"`` first, then the last,
     first and other mementos."""
+    from requests.utils import parse_header_links  # as TimeMaps are read (see .memento)
+
     exact, others = [], []
-    for target, params in _LINK.findall(value):
-        rel = _REL.search(params)
-        words = rel.group(1).lower().split() if rel else []
+    for link in parse_header_links(value):
+        words = link.get("rel", "").lower().split()
         if words == ["memento"]:
-            exact.append(target)
+            exact.append(link["url"])
         elif "memento" in words:
-            others.append(target)
+            others.append(link["url"])
     return exact + others[::-1]
 
 

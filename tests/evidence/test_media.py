@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from kzarchive.evidence.media import _scrubbed, folder_name, reason_of, ytdlp_options
+from kzarchive.evidence.media import (
+    _scrubbed,
+    download,
+    folder_name,
+    private_target,
+    reason_of,
+    ytdlp_options,
+)
 from kzarchive.evidence.warc import PLAYER
 from tests.evidence.conftest import Servers, links, run
-from tests.servers.scenario import MP4
+from tests.servers.base import RunningServer
 from tests.shared import third_party
 
 
@@ -32,6 +39,31 @@ def test_media_of_a_player_page_and_a_direct_file(sealed: Path) -> None:
     # Pages without a player are not handed to yt-dlp
     assert found["/report.pdf"]["evidence"]["media"] == []
     assert found["/gone404"]["evidence"]["media"] == []
+
+
+def test_a_local_players_media_is_kept_when_no_public_name_resolves(
+    servers: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kzarchive.check import dns as net
+
+    third_party("media/mp4-with-audio.mp4")
+    monkeypatch.setattr(net, "_lookup", lambda host: net.DnsAnswer("nxdomain"))  # offline
+    from click.testing import CliRunner
+
+    from kzarchive.cli import main
+    from tests.servers.documents import footnoted_report
+
+    doc = footnoted_report(
+        tmp_path / "report.md", [f"{servers.web.base}/video-page", "https://news.example.org/x"]
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["run", str(doc), "--out", str(out), "--media"], env=servers.env()
+    )
+    assert "offline" in result.stderr  # the machine counts as offline, the local page answers
+    evidence = links(out)["/video-page"]["evidence"]
+    assert evidence["media_error"] is None, evidence
+    assert {Path(m["path"]).suffix for m in evidence["media"]} == {".mp4", ".json"}
 
 
 def test_media_files_are_in_the_wacz_where_the_page_asks_for_them(sealed: Path) -> None:
@@ -57,7 +89,7 @@ def test_media_files_are_in_the_wacz_where_the_page_asks_for_them(sealed: Path) 
                     kind = record.rec_headers.get_header("Content-Type")
                     resources[uri] = (kind, record.content_stream().read())
     # The video at the URL the page's <video> asks for, so replay plays it
-    assert resources[clip] == ("video/mp4", MP4)
+    assert resources[clip] == ("video/mp4", third_party("media/mp4-with-audio.mp4").read_bytes())
     kind, info = resources[media[".json"]["target"]]
     assert kind == "application/json" and json.loads(info)["url"] == clip
     # The media WARC is sealed with the rest
@@ -240,3 +272,26 @@ def test_each_url_gets_a_folder_of_its_own() -> None:
 )
 def test_which_pages_carry_a_player(page: bytes, player: bool) -> None:
     assert bool(PLAYER.search(page)) is player
+
+
+def test_exclude_private_keeps_yt_dlp_off_private_networks(
+    site: RunningServer, tmp_path: Path
+) -> None:
+    # The page's <video> is on 127.0.0.1: with --exclude-private it is not fetched, and why
+    page = f"{site.base}/video-page"
+    refused = download(page, tmp_path / "media" / "a", 10**8, 5.0, exclude_private=True)
+    assert refused.error == "private-address: the media is on 127.0.0.1 (--exclude-private)"
+    assert [Path(f.path).suffix for f in refused.files] == [".json"]
+    assert site.server.state.hits["/media/clip.mp4"] == 0
+    kept = download(page, tmp_path / "media" / "b", 10**8, 5.0)
+    assert kept.error is None and any(f.path.endswith(".mp4") for f in kept.files)
+
+
+def test_the_hosts_media_would_come_from() -> None:
+    public = {"url": "http://93.184.216.34/v.mp4"}
+    assert private_target(public) is None
+    assert private_target({"url": "http://10.1.2.3/v.mp4"}) == "10.1.2.3"
+    merged = {"requested_formats": [public, {"url": "http://printer.local/a.m4a"}]}
+    assert private_target(merged) == "printer.local"
+    fragments = {"url": "http://93.184.216.34/x", "fragment_base_url": "http://[::1]/f/"}
+    assert private_target(fragments) == "::1"

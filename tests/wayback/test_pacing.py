@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -197,9 +199,7 @@ def test_a_second_429_stops_look_ups_and_nothing_is_submitted_blind(tmp_path: Pa
     assert len(warnings) == 1, observer.warnings
 
 
-def test_the_seed_costs_at_most_three_cdx_requests_a_link(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_seed_costs_at_most_three_cdx_requests_a_link(tmp_path: Path) -> None:
     from tests.test_run import ACCESS, SCENARIOS, SECRET, env_for, local_report
 
     wayback, state = fake_wayback()
@@ -211,12 +211,20 @@ def test_the_seed_costs_at_most_three_cdx_requests_a_link(
             for year in range(2012, 2012 + n):
                 state.add_capture(url, f"{year}0301000000")
             state.add_capture(url, "20190225000000", 302 if n % 3 else 200)
+            if n % 4 == 0:  # more recent captures than the first look-up asks for
+                for month in range(30):
+                    state.add_capture(url, f"{2021 + month // 12}{month % 12 + 1:02d}01000000")
         result = CliRunner().invoke(
             main, ["run", str(doc), "--out", str(tmp_path / "out")], env=env_for(wayback)
         )
     assert result.exit_code in (0, 1, 4), result.stderr  # 4: the dead links are dying
     asked = len(state.cdx_requests())
     assert asked <= 3 * len(SCENARIOS), asked
+    per_link = Counter(r.query["url"][0] for r in state.cdx_requests())
+    assert max(per_link.values()) <= 3 and len(per_link) == len(SCENARIOS)
+    assert asked > len(SCENARIOS)  # some links needed the captures around the citation date
+    said = re.search(r"Wayback index \(CDX\) requests\D+(\d+)", result.stderr)
+    assert said is not None and int(said.group(1)) == asked  # the run summary says how many
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert len(manifest["links"]) == 21
 

@@ -337,5 +337,30 @@ def test_an_aggregator_that_does_not_answer_is_said_once(
             return recorder
 
         recorder = asyncio.run(go())
-    said = [w for w in recorder.warnings if "Memento aggregator" in w]
-    assert len(said) == 1, said
+    assert len(recorder.warnings) == 1, recorder.warnings
+
+
+def test_the_archive_table_tells_one_state_and_gives_the_snapshot_to_copy(
+    site: RunningServer, wayback: tuple[RunningServer, FakeState], tmp_path: Path
+) -> None:
+    server, state = wayback
+    good, walled = f"{site.base}/ok", f"{site.base}/fb-post"
+    for url in (good, walled):
+        state.add_capture(url, "20260101000000")
+    state.payloads[walled] = (200, {}, LOGIN)
+    doc = footnoted_report(tmp_path / "report.md", [good, walled])
+    env = cli_env(server, KZARCHIVE_MAX_SNAPSHOT_AGE="3650d", KZARCHIVE_OTHER_ARCHIVES="0")
+    result = CliRunner().invoke(main, ["archive", str(doc)], env=env)
+    assert result.exit_code == 1  # a link is not preserved
+    rows = {line.split()[1]: line.split() for line in result.stdout.splitlines()[1:]}
+    assert rows[good][2] == "existing"
+    assert rows[good][3] == f"https://web.archive.org/web/20260101000000/{good}"
+    assert rows[walled][2:4] == ["not", "holding"]  # never "saved" or "existing"
+    assert rows[walled][4] == f"https://web.archive.org/web/20260101000000/{walled}"
+    assert "no copy holds the page (login-wall:" in result.stdout
+    # The summary counts the table's words, and says what the exit code says
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith("1 existing, 1 not holding; 1 not preserved; ")
+    )
