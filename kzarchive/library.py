@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kzarchive.extract.reading import read_bytes
-from kzarchive.manifest import MANIFEST_NAME, same_document, save, write_atomic
+from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
 from kzarchive.models import utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
@@ -171,7 +171,7 @@ async def run_library(
         if (
             exported is not None
             and any(r.check or r.archive for r in exported.links)
-            and _ours(target, info, folder)
+            and _ours(target, key, folder)
         ):
             folder.mkdir(parents=True, exist_ok=True)
             save(exported, target)
@@ -198,10 +198,11 @@ async def run_library(
     return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
 
 
-def _ours(path: Path, info: dict[str, object], folder: Path) -> bool:
+def _ours(path: Path, key: str, folder: Path) -> bool:
     """Whether the store's export may replace the folder's manifest: there is none, or it is
-    this document's. A corrupt one is left for the pipeline to set aside and say so, another
-    document's for it to refuse (or, with --adopt, take over)."""
+    this very file's (a resumed run). Anything else is the pipeline's to decide: a corrupt
+    manifest is set aside, another document's refused or adopted, a copy of the same bytes
+    elsewhere keeps the folder's own identity."""
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError:
@@ -209,7 +210,12 @@ def _ours(path: Path, info: dict[str, object], folder: Path) -> bool:
     except (OSError, ValueError):
         return False
     document = data.get("document") if isinstance(data, dict) else None
-    return isinstance(document, dict) and same_document(document, dict(info), folder)
+    if not isinstance(document, dict):
+        return False
+    location, given = document.get("location"), str(document.get("path") or "")
+    if location:
+        return str((folder / str(location)).resolve()) == key
+    return document_key(Path(given)) == key if given else False
 
 
 def _kept_location(path: Path, folder: Path) -> str | None:
