@@ -29,6 +29,7 @@ from kzarchive.evidence.verify import Verification
 from kzarchive.extract import Extraction
 from kzarchive.manifest import Manifest
 from kzarchive.models import VERDICTS, ArchiveState, Check, Link
+from kzarchive.render import PRESERVED
 
 
 def data_console(stream: IO[str]) -> Console:
@@ -277,7 +278,7 @@ def run_summary(
         ("citations", str(summary.citations)),
         ("unique links", str(summary.links)),
         *((verdict, str(summary.count(verdict))) for verdict in VERDICTS),
-        ("preserved (a copy holds the page)", str(summary.archived)),
+        (f"preserved ({PRESERVED})", str(summary.archived)),
     ]
     if summary.not_holding:
         counts.append(("  captured, no copy holds the page", str(summary.not_holding)))
