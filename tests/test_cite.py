@@ -123,6 +123,9 @@ def test_wikipedia_templates_parse_in_mwparserfromhell(
     assert str(cites[OK].get("url-status").value).strip() == "live"
     assert not cites[WALLED].has("archive-url")  # a login wall is not an archived copy
     assert str(cites[LOST].get("title").value).strip() == "Lost &#124; page &#91;draft&#93;"
+    # The page's own <title> as the run kept it; a login wall's is not the page's: its address.
+    assert str(cites[OK].get("title").value).strip() == "Article /ok"
+    assert str(cites[WALLED].get("title").value).strip() == "127.0.0.1:PORT/fb-post"
     flagged = [t for t in code.filter_templates() if t.name.matches("dead link")]
     assert len(flagged) == 1  # the dead link no archive holds
 
