@@ -97,9 +97,16 @@ def page_title(record: LinkRecord) -> str | None:
     rendering = evidence.rendering
     for found in (rendering.title if rendering else None, evidence.title):
         title = " ".join((found or "").split())
-        if title:
+        if title and not _site_name(title, record.url):
             return title
     return None
+
+
+def _site_name(title: str, url: str) -> bool:
+    """Whether a title only names the site ("Facebook" for a post a logged-out browser sees)."""
+    host = (urlsplit(url).hostname or "").lower()
+    bare = re.sub(r"^\(\d+\+?\)\s*", "", title).lower()  # "(20+) Facebook"
+    return bare in (host, *host.split("."))
 
 
 def note_title(note: str | None) -> str | None:

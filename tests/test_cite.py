@@ -184,6 +184,14 @@ def test_a_title_is_the_pages_own_when_kzarchive_saw_it() -> None:
     ]
     # The browser's title first, then the HTTP answer's; a login wall's title is not the page's.
     assert _titles(citations, links) == ["Page One", "Page Two", "Ministry statement"]
+    post = "https://www.facebook.com/someone/videos/1/"
+    named = LinkRecord(
+        post, check=alive, evidence=Evidence(verdict="content", title="(20+) Facebook")
+    )
+    # A title that only names the site is not the page's.
+    assert _titles([Citation("3", post, 3, note=post)], (named,)) == [
+        "www.facebook.com/someone/videos/1"
+    ]
 
 
 def test_a_title_from_the_note_only_when_the_note_gives_one() -> None:
