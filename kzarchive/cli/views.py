@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from kzarchive.models import VERDICTS, ArchiveState, Check, Link
+from kzarchive.render import PRESERVED
 
 # rich takes a tenth of a second to load: it is imported where something is drawn, so that a table
 # written to a pipe or a file (plain lines) never loads it.
@@ -293,7 +294,7 @@ def run_summary(
         ("citations", str(summary.citations)),
         ("unique links", str(summary.links)),
         *((verdict, str(summary.count(verdict))) for verdict in VERDICTS),
-        ("preserved (a copy holds the page)", str(summary.archived)),
+        (f"preserved ({PRESERVED})", str(summary.archived)),
     ]
     if summary.not_holding:
         counts.append(("  captured, no copy holds the page", str(summary.not_holding)))

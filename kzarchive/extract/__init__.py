@@ -138,7 +138,7 @@ def _citations(
             Citation(
                 note.label,
                 str(url),
-                note.line,
+                note.line_of(url),
                 context,
                 note.name,
                 text,
