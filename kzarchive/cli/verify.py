@@ -41,9 +41,10 @@ def verify_command(settings: Settings, /, folder: Path, fmt: str, output: str | 
             views.print_sheet(views.verify_table(result), stream)
     counts = Counter(f.status for f in result.findings)
     settings.err.print(", ".join(f"{n} {status}" for status, n in counts.items()))
-    bad = [f for f in result.findings if f.status in ("altered", "missing")]
+    # One file can fail two checks (its own hash and its seal's line): named once
+    bad = list(dict.fromkeys(f.path for f in result.findings if f.status in ("altered", "missing")))
     if bad:
-        named = ", ".join(f.path for f in bad[:5]) + (", …" if len(bad) > 5 else "")
+        named = ", ".join(bad[:5]) + (", …" if len(bad) > 5 else "")
         warn(settings, [f"{len(bad)} altered or missing: {named}"])
     sys.exit(ExitCode.OK if result.holds else ExitCode.FINDINGS)
 

@@ -338,3 +338,16 @@ def test_a_folder_without_a_seal_has_nothing_to_restore(tmp_path: Path) -> None:
     missing = restore(tmp_path / "nothing")
     assert missing.exit_code == 2 and "no such folder" in missing.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+def test_a_file_two_checks_find_altered_is_named_once(folder: Path) -> None:
+    # A media file is checked against the manifest's hash and against the seal's SHA256SUMS:
+    # two findings, one file, named once in the warning.
+    media = _media(folder).relative_to(folder).as_posix()
+    flip(folder / media)
+    result = verify(folder)
+    assert result.exit_code == 1
+    assert [line for line in result.stdout.splitlines() if media in line][1:], result.stdout
+    warning = next(line for line in result.stderr.splitlines() if "altered or missing" in line)
+    assert warning.count(media) == 1, warning
+    assert "1 altered or missing" in warning, warning
