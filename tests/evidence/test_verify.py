@@ -318,6 +318,22 @@ def test_a_manifest_changed_by_hand_is_replaced_and_kept(folder: Path) -> None:
     again = restore(folder)
     assert again.exit_code == 0 and "already the one sealed" in again.stderr
     assert len(list(folder.glob("manifest.json.replaced-*"))) == 1
+    assert "timestamped" not in result.stderr + again.stderr  # this seal's token holds
+
+
+def test_restoring_a_copy_no_token_covers_says_so(folder: Path) -> None:
+    # A run whose authorities all failed (offline) seals without a token: the copy is still
+    # restored (its hash is as SHA256SUMS lists it), but nothing proves when it was made.
+    sealed = _sealed_copy(folder)
+    for token in sealed.parent.glob("*.tsr"):
+        token.unlink()
+    (folder / "manifest.json").write_bytes(sealed.read_bytes().replace(b'"dead"', b'"alive"', 1))
+    result = restore(folder)
+    assert result.exit_code == 0, result.stderr
+    assert (folder / "manifest.json").read_bytes() == sealed.read_bytes()
+    assert "not timestamped" in result.stderr, result.stderr
+    again = restore(folder)
+    assert "already the one sealed" in again.stderr and "not timestamped" in again.stderr
 
 
 def test_a_sealed_copy_that_does_not_verify_is_never_restored(folder: Path) -> None:
