@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from kzarchive.cli.context import counted
 from kzarchive.diff import Change
 from kzarchive.evidence.keeper import Kept
 from kzarchive.evidence.verify import Verification
@@ -107,7 +108,7 @@ def status_console(quiet: bool) -> Console:
 
 def extraction_table(extraction: Extraction) -> Sheet:
     return Sheet(
-        f"{extraction.document.path}: {len(extraction.citations)} citations",
+        f"{extraction.document.path}: {counted(len(extraction.citations), 'citation')}",
         ("note", "line", "url"),
         [(c.footnote or "-", str(c.line), c.url) for c in extraction.citations],
         urls=frozenset({2}),
@@ -347,16 +348,17 @@ def evidence_line(kept: Kept) -> str:
     """What evidence the run kept, in one line."""
     if not kept.captured and kept.seal is None:
         return "evidence: nothing captured"
-    said = f"evidence: {kept.captured} answers captured"
+    said = f"evidence: {counted(kept.captured, 'answer')} captured"
     if kept.wacz is not None:
         said += f" (all runs' captures in {kept.wacz})"
     if kept.media:
-        said += f", media of {kept.media} links"
+        said += f", media of {counted(kept.media, 'link')}"
     if kept.rendered:
-        said += f", {kept.rendered} pages rendered in the browser (screenshot, DOM)"
+        said += f", {counted(kept.rendered, 'page')} rendered in the browser (screenshot, DOM)"
     tokens = [s for s in kept.stamps if s.token is not None]
     if tokens:
-        said += f"; timestamped by {len(tokens)} of {len(kept.stamps)} authorities"
+        authorities = counted(len(kept.stamps), "authority", "authorities")
+        said += f"; timestamped by {len(tokens)} of {authorities}"
     elif kept.seal is not None:
         said += "; sealed (SHA256SUMS), not timestamped"
     return said
