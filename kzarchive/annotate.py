@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kzarchive.errors import DocumentError, KzarchiveError
 from kzarchive.extract import READERS, detect_format, sniff_binary
+from kzarchive.extract.html import unescape_attribute
 from kzarchive.extract.reading import decode_exact, normalise_newlines, read_bytes
 from kzarchive.extract.urls import clean_url, strip_trailing, with_scheme
 from kzarchive.manifest import Manifest, write_atomic_bytes
@@ -67,7 +68,7 @@ def _token_url(match: re.Match[str], fmt: str) -> str | None:
             if "kzarchive-snapshot" in match.group("a")[:200]:
                 return None
             raw = match.group("h1") or match.group("h2") or match.group("h3") or ""
-            return html.unescape(raw).strip()
+            return unescape_attribute(raw).strip()
         return with_scheme(strip_trailing(clean_url(match.group("bare"))))
     if match.group("inline") is not None:
         dest = match.group("dest")

@@ -225,3 +225,15 @@ def test_a_url_cited_without_its_scheme_gets_its_link(tmp_path: Path) -> None:
         "See www.example.org/x ([archived 2019-03-01]"
         "(https://web.archive.org/web/20190301000000/https://www.example.org/x)).\n"
     ), text
+
+
+def test_an_href_with_a_parameter_named_like_an_entity_gets_its_link(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.html"
+    doc.write_text(
+        "<p>Claim.<sup>1</sup></p>\n"
+        '<p><sup>1</sup> <a href="https://x.example/a?b=1&para=2&copy=3">a</a></p>\n'
+    )
+    manifest = archived_manifest(doc)
+    assert [link.url for link in manifest.links] == ["https://x.example/a?b=1&para=2&copy=3"]
+    result = annotate(doc, manifest)
+    assert result.added == 1 and not result.missing and not result.absent
