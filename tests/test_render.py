@@ -77,7 +77,7 @@ def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
 
 def test_markdown_summary_and_lost_footnotes() -> None:
     text = RENDERERS["markdown"].render(load(SEED))
-    assert "- 3 dead (link rot)" in text
+    assert ", 3 dead (link rot)," in text
     assert "- footnotes that lost every source: footnotes 2, 13" in text
     assert "[as cited: 2019-02-20, not verified](<https://web.archive.org/web/20190220083000/" in (
         text
@@ -145,3 +145,30 @@ def test_report_on_missing_or_corrupt_manifest(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(bad)])
     assert result.exit_code == 2 and "corrupt manifest" in result.stderr
     assert bad.read_text() == "{"
+
+
+def test_summary_counts_read_plainly_and_alike_in_every_output() -> None:
+    from kzarchive.cli.views import run_summary
+
+    manifest = load(SEED)
+    text = RENDERERS["markdown"].render(manifest)
+    page = RENDERERS["html"].render(manifest)
+    preserved = "preserved: 17 of 21 links (a copy holds the page, or was not verified)"
+    for said in (
+        "citations: 23 (21 unique)",
+        "checked: 9 alive, 3 redirected, 3 dead (link rot), 3 blocked to robots, "
+        "3 could not be checked",
+        preserved,
+        "with a copy from when the document cited them: 9 of 21 links",
+        "not preserved at all: 4 of 21 links",
+    ):
+        assert f"- {said}\n" in text
+        assert f"<li>{said}</li>" in page
+    sheets, _ = run_summary(manifest, ())
+    labels = [row[0] for sheet in sheets for row in sheet.rows]
+    assert "preserved (a copy holds the page, or was not verified)" in labels
+
+
+def test_the_facts_labels_fit_their_column() -> None:
+    page = RENDERERS["html"].render(load(SEED))
+    assert ".facts dt{font-weight:600;font-size:.9rem;color:#424a53;white-space:nowrap}" in page
