@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kzarchive.errors import DocumentError, KzarchiveError
-from kzarchive.extract import READERS, detect_format, sniff_binary
+from kzarchive.extract import detect_format, reader, sniff_binary
 from kzarchive.extract.reading import decode_exact, normalise_newlines, read_bytes
 from kzarchive.extract.urls import clean_url, strip_trailing
 from kzarchive.manifest import Manifest, write_atomic_bytes
@@ -114,7 +114,7 @@ def annotate(path: Path, manifest: Manifest, data: bytes | None = None) -> Annot
         raise DocumentError(
             f"{path}: annotate works on text, Markdown, HTML, DOCX and ODT documents only"
         )
-    notes = READERS[fmt](text).notes
+    notes = reader(fmt)(text).notes
     cited_by_note: dict[str | None, set[str]] = {}
     for citation in manifest.citations:
         cited_by_note.setdefault(citation.footnote, set()).add(citation.url)

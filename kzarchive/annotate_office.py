@@ -99,7 +99,11 @@ def _element_spans(xml: str, prefix: str, local: str) -> list[tuple[int, int]]:
 
 
 def _prefix(xml: str, namespace: str) -> str:
-    match = re.search(rf'xmlns:([\w.-]+)="{re.escape(namespace)}"', xml[:5000])
+    """The prefix the root element binds ``namespace`` to (a binding deeper in does not reach
+    the places an annotation goes)."""
+    root = re.search(r"<[^?!][^>]*>", xml)
+    head = root.group(0) if root else ""
+    match = re.search(rf'xmlns:([\w.-]+)="{re.escape(namespace)}"', head)
     if match is None:
         raise DocumentError(f"no prefix for {namespace} in the document's XML")
     return match.group(1)
@@ -108,10 +112,13 @@ def _prefix(xml: str, namespace: str) -> str:
 # DOCX -------------------------------------------------------------------------------------------
 
 
-def _docx_link(w: str, rel: str, snapshot: Snapshot) -> str:
+def _docx_link(w: str, r: str | None, rel: str, snapshot: Snapshot) -> str:
+    # The part's own prefix for relationships when it declares one (Word's parts all do), else
+    # one declared on the hyperlink itself.
+    rel_id = f'{r}:id="{rel}"' if r else f'xmlns:kzr="{R_NS}" kzr:id="{rel}"'
     return (
         f'<{w}:r><{w}:t xml:space="preserve"> </{w}:t></{w}:r>'
-        f'<{w}:hyperlink xmlns:kzr="{R_NS}" kzr:id="{rel}" {w}:tooltip="{_e(MARK)}" '
+        f'<{w}:hyperlink {rel_id} {w}:tooltip="{_e(MARK)}" '
         f'{w}:history="1"><{w}:r><{w}:rPr><{w}:color {w}:val="0563C1"/><{w}:u {w}:val="single"/>'
         f"</{w}:rPr><{w}:t>archived {snapshot.date}</{w}:t></{w}:r></{w}:hyperlink>"
     )
@@ -122,6 +129,10 @@ def _docx_part(xml: str, rels: str, kind: str, copies: Copies, tally: _Tally) ->
     from kzarchive.extract.docx import note_urls
 
     w = _prefix(xml, W_NS)
+    try:
+        r: str | None = _prefix(xml, R_NS)
+    except DocumentError:
+        r = None
     rels_root = ET.fromstring(rels)
     relationships = list(rels_root.iter(f"{{{PKG_NS}}}Relationship"))
     targets = {
@@ -162,7 +173,7 @@ def _docx_part(xml: str, rels: str, kind: str, copies: Copies, tally: _Tally) ->
                 f'<Relationship Id="{rel}" Type="{HYPERLINK_TYPE}" '
                 f'Target="{_e(snapshot.url)}" TargetMode="External"/>'
             )
-            insertions.append((start + place, _docx_link(w, rel, snapshot)))
+            insertions.append((start + place, _docx_link(w, r, rel, snapshot)))
             tally.added += 1
     out = xml
     for at, snippet in sorted(insertions, key=lambda pair: pair[0], reverse=True):

@@ -70,15 +70,75 @@ def verified_copy(record: LinkRecord) -> Snapshot | None:
     return None
 
 
-def _title(citation: Citation) -> str:
-    """The note's words without its URLs, else the page's address without its scheme."""
-    if citation.note:
-        words = _URL.sub("", citation.note)
-        words = re.sub(r"\s+([,.;:])", r"\1", " ".join(words.split())).strip(" ,.;:–—-")
-        if len(words) >= 3:
-            return words
+# A note's addresses, with a scheme or without (www.example.org/x, as the document wrote it)
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# A quoted title as style guides write it: “Title,” or "Title." (the comma may sit outside)
+_QUOTED = re.compile(r"[“\"]\s*([^”\"]{3,}?)\s*[,.;:]?\s*[”\"]")
+# Words that introduce a source rather than name it
+_SIGNAL = re.compile(
+    r"^(?:see(?:\s+also)?|cf\.?|available(?:\s+(?:at|from|online))?|source|sources|"
+    r"retrieved(?:\s+from)?|accessed|online|at|link|url|via|from|cited\s+as|e\.g\.|ibid\.?)"
+    r"\b[\s:,.]*",
+    re.IGNORECASE,
+)
+_EDGES = " ,.;:–—-<>"
+# What the check or the capture saw instead of the page: its title is not the page's
+_NOT_THE_PAGE = frozenset(("login-wall", "bot-challenge", "soft-404", "error-page"))
+
+
+def page_title(record: LinkRecord) -> str | None:
+    """The page's own title as kzarchive saw it (the browser's rendering, else the kept HTTP
+    answer), unless what answered was a login wall, a challenge or an error page."""
+    evidence = record.evidence
+    if evidence is None or evidence.verdict in _NOT_THE_PAGE:
+        return None
+    if record.check is not None and record.check.verdict not in ("alive", "redirected"):
+        return None
+    rendering = evidence.rendering
+    for found in (rendering.title if rendering else None, evidence.title):
+        title = " ".join((found or "").split())
+        if title and not _site_name(title, record.url):
+            return title
+    return None
+
+
+def _site_name(title: str, url: str) -> bool:
+    """Whether a title only names the site ("Facebook" for a post a logged-out browser sees)."""
+    host = (urlsplit(url).hostname or "").lower()
+    bare = re.sub(r"^\(\d+\+?\)\s*", "", title).lower()  # "(20+) Facebook"
+    return bare in (host, *host.split("."))
+
+
+def note_title(note: str | None) -> str | None:
+    """A title the note itself gives: a quoted “Title,” (a Word-style note), else the words
+    before the note's only address (or the whole note, when its link is a hyperlink's) when
+    they are all it says besides; None when what is left is not a title ("See … and …", a
+    signal word, a fragment)."""
+    if not note:
+        return None
+    quoted = _QUOTED.search(_ADDRESS.sub(" ", note))
+    if quoted:
+        return quoted.group(1).strip(_EDGES) or None
+    addresses = _ADDRESS.findall(note)
+    if len(addresses) > 1:
+        return None
+    before, _, after = note.partition(addresses[0]) if addresses else (note, "", "")
+    if after.strip(_EDGES):
+        return None  # words after the address: a sentence, not a title
+    words = re.sub(r"^\s*\d+\s+", "", " ".join(before.split()))  # a note's own number
+    words = _SIGNAL.sub("", words).strip(_EDGES)
+    return words if len(words) >= 3 and any(c.isalpha() for c in words) else None
+
+
+def address_title(citation: Citation) -> str:
+    """The cited address without its scheme: host and path."""
     parts = urlsplit(citation.url)
     return (parts.netloc + parts.path).rstrip("/") or citation.url
+
+
+def _title(citation: Citation, record: LinkRecord) -> str:
+    """The page's own title when known, else the one the note gives, else host and path."""
+    return page_title(record) or note_title(citation.note) or address_title(citation)
 
 
 def entries(manifest: Manifest) -> list[Entry]:
@@ -103,7 +163,7 @@ def entries(manifest: Manifest) -> list[Entry]:
                 key=key,
                 footnote=citation.footnote,
                 url=citation.url,
-                title=_title(citation),
+                title=_title(citation, record),
                 accessed=accessed,
                 status=status,
                 archived=verified_copy(record),

@@ -19,6 +19,7 @@ class ExitCode(IntEnum):
     FINDINGS = 1
     USAGE = 2
     INCOMPLETE = 3
+    DYING = 4  # links failed but are not yet confirmed dead (see kzarchive.store.rot)
     INTERRUPTED = 130
 
 

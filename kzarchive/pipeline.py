@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from kzarchive.check import CheckOptions
 from kzarchive.check.checker import LinkChecker, worth_second_look
@@ -88,17 +90,33 @@ def load_previous(path: Path) -> Manifest | None:
         raise ManifestError(f"{exc}; it was moved to {kept.name}; {again}") from None
 
 
+class Sink(Protocol):
+    """Where each finished step of a link goes at once (:class:`kzarchive.store.Store`)."""
+
+    def record(
+        self,
+        url: str,
+        *,
+        check: Check | None = None,
+        archive: ArchiveState | None = None,
+        evidence: Evidence | None = None,
+        again: bool = False,
+    ) -> None: ...
+
+
 class _Store:
     """The manifest being built, written by one writer whenever it changes.
 
     Writing (serialising, fsync) happens in a worker thread so that a large manifest never
     stalls the checks and polls in flight; changes made while a write is under way go out
-    together in the next one.
+    together in the next one. With a ``sink`` (the library's store), each change is one small
+    transaction there instead, and the manifest is written once, at the end.
     """
 
-    def __init__(self, path: Path, manifest: Manifest) -> None:
+    def __init__(self, path: Path, manifest: Manifest, sink: Sink | None = None) -> None:
         self.path = path
         self.manifest = manifest
+        self.sink = sink
         self._index = {record.url: i for i, record in enumerate(manifest.links)}
         self._version = 0  # bumped by every change
         self._written = -1  # the version on disk
@@ -133,11 +151,16 @@ class _Store:
         links[i] = record
         self.manifest = replace(self.manifest, links=tuple(links), generated_at=utc_now())
         self._version += 1
+        if self.sink is not None:
+            self.sink.record(url, check=check, archive=archive, evidence=evidence, again=again)
+            return
         self._changed.set()
 
     async def set_archive(self, url: str, state: ArchiveState) -> None:
         """Record a job the moment it exists, and return once it is on disk."""
         self.update(url, archive=state)
+        if self.sink is not None:
+            return
         version = self._version
         writer = self._writer
         async with self._saved:
@@ -170,6 +193,8 @@ class _Store:
 
     def start(self) -> None:
         self._write(self.manifest, self._version)
+        if self.sink is not None:
+            return
         self._writer = asyncio.ensure_future(self._write_when_changed())
 
     async def stop(self) -> None:
@@ -202,9 +227,12 @@ async def run_pipeline(
     evidence_options: EvidenceOptions | None = None,
     adopt: bool = False,
     perma_options: PermaOptions | None = None,
+    sink: Sink | None = None,
+    due: Callable[[str], bool] | None = None,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
-    evidence of what each answered (see :mod:`kzarchive.evidence`).
+    evidence of what each answered (see :mod:`kzarchive.evidence`). With a ``sink``, each step is
+    recorded there as it finishes; with ``due``, links it says are not due keep their records.
 
     A folder belongs to one document (see :func:`~kzarchive.manifest.same_document`); another is
     refused unless ``adopt``, which takes the folder over, keeping all it knew, and the old
@@ -243,9 +271,11 @@ async def run_pipeline(
         if kept and kept != described.get("location") and (out / str(kept)).is_file():
             described["location"] = kept
     manifest = merge(previous, described, list(document.citations))
-    store = _Store(path, manifest)
+    store = _Store(path, manifest, sink)
     store.start()
     cited = [record for record in manifest.links if record.cited]
+    if due is not None:
+        cited = [record for record in cited if due(record.url)]
     excluded = {
         record.url: reason
         for record in cited

@@ -298,21 +298,27 @@ def screenshot_of(row: Row) -> tuple[MediaFile, MediaFile | None] | None:
     return rendering.screenshot, rendering.thumbnail
 
 
+# What "preserved" counts, said the same way in every summary (citations.md, report.html, stderr)
+PRESERVED = "a copy holds the page, or was not verified"
+
+
 def _summary(manifest: Manifest) -> list[tuple[str, list[str]]]:
     """The summary's lines, each with the footnotes it lists (none for a count)."""
     summary = manifest.summary()
     lost = lost_footnotes(manifest)
+    links = f"{summary.links} link{'s' if summary.links != 1 else ''}"
     lines: list[tuple[str, list[str]]] = [
-        (f"{summary.citations} citations of {summary.links} unique links", []),
+        (f"citations: {summary.citations} ({summary.links} unique)", []),
         (
-            f"{summary.count('dead')} dead (link rot), {summary.count('blocked')} blocked to "
-            f"robots, {summary.count('error')} could not be checked, {summary.count('alive')} "
-            f"alive, {summary.count('redirected')} redirected",
+            f"checked: {summary.count('alive')} alive, {summary.count('redirected')} "
+            f"redirected, {summary.count('dead')} dead (link rot), {summary.count('blocked')} "
+            f"blocked to robots, {summary.count('error')} could not be checked",
             [],
         ),
+        (f"preserved: {summary.archived} of {links} ({PRESERVED})", []),
         (
-            f"{summary.archived} of {summary.links} preserved (a copy that holds the page, or not "
-            f"verified), {summary.as_cited_snapshots} with a copy from when they were cited",
+            f"with a copy from when the document cited them: {summary.as_cited_snapshots} "
+            f"of {links}",
             [],
         ),
     ]
@@ -322,14 +328,14 @@ def _summary(manifest: Manifest) -> list[tuple[str, list[str]]]:
         lines.append(
             (
                 f"captured, but no copy holds the page (login walls, error pages): "
-                f"{summary.not_holding}",
+                f"{summary.not_holding} of {links}",
                 [],
             )
         )
     if summary.drifted:
-        lines.append((f"changed substantially since they were cited: {summary.drifted}", []))
+        lines.append((f"changed substantially since cited: {summary.drifted} of {links}", []))
     if summary.missing_snapshots:
-        lines.append((f"links not preserved at all: {summary.missing_snapshots}", []))
+        lines.append((f"not preserved at all: {summary.missing_snapshots} of {links}", []))
     return lines
 
 
@@ -464,8 +470,8 @@ font-weight:600}
 .citations{list-style:none;padding:0}
 .citation{border:1px solid #d0d7de;border-radius:6px;padding:.5rem .8rem;margin:.6rem 0}
 .citation>p{margin:.1rem 0 .3rem}
-.facts{margin:0;display:grid;grid-template-columns:9rem 1fr;gap:.2rem .8rem}
-.facts dt{font-weight:600;font-size:.9rem;color:#424a53}.facts dd{margin:0}
+.facts{margin:0;display:grid;grid-template-columns:11rem 1fr;gap:.2rem .8rem}
+.facts dt{font-weight:600;font-size:.9rem;color:#424a53;white-space:nowrap}.facts dd{margin:0}
 .facts ul{list-style:none;padding:0;margin:0}.facts li{margin:0 0 .15rem}
 .label{color:#57606a}
 @media (max-width:40rem){body{margin:1rem auto}.facts{grid-template-columns:1fr}

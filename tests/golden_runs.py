@@ -84,7 +84,14 @@ def cite_outputs() -> dict[str, tuple[int, str]]:
             encoding="utf-8",
         )
         out = Path(folder) / "archive"
-        env = {**cli_env(server), "KZARCHIVE_OTHER_ARCHIVES": "0", "KZARCHIVE_CAPTURE": "0"}
+        env = {
+            **cli_env(server),
+            "KZARCHIVE_OTHER_ARCHIVES": "0",
+            # kzarchive's own copy over HTTP (the page titles `cite` uses), no browser
+            "KZARCHIVE_BROWSER": "0",
+            "KZARCHIVE_MEDIA": "0",
+            "KZARCHIVE_TIMESTAMP": "0",
+        }
         CliRunner().invoke(main, ["--quiet", "run", str(doc), "--out", str(out)], env=env)
         today = datetime.now(UTC)
         for fmt in CITE_SUFFIX:

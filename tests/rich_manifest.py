@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kzarchive.evidence import Evidence, MediaFile
+from kzarchive.evidence.records import Rendering
 from kzarchive.manifest import Manifest, load
 from kzarchive.models import Judgement, Snapshot
 from tests.conftest import FIXTURES
@@ -24,6 +25,12 @@ KEPT = Evidence(
         MediaFile("media/www.facebook.com-1a2b/video.info.json", "cd" * 32, 2),
     ),
 )
+SHOT = "evidence/screenshots/www.facebook.com-1a2b"
+RENDERED = Rendering(
+    captured_at="2026-11-27T09:21:55Z",
+    screenshot=MediaFile(f"{SHOT}/page.png", "ef" * 32, 400_000),
+    thumbnail=MediaFile(f"{SHOT}/thumbnail.png", "01" * 32, 20_000),
+)
 PERMA = Snapshot(
     "https://perma.cc/ABCD-1234",
     "20190301120000",
@@ -36,7 +43,7 @@ PERMA = Snapshot(
 def rich_manifest() -> Manifest:
     manifest = load(FIXTURES / "manifests" / "seed.json")
     links = list(manifest.links)
-    links[0] = replace(links[0], evidence=KEPT)
+    links[0] = replace(links[0], evidence=replace(KEPT, rendering=RENDERED))
     links[1] = replace(links[1], evidence=Evidence(error="nothing answered (dns-nxdomain)"))
     archive = links[2].archive
     assert archive is not None

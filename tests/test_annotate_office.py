@@ -191,3 +191,33 @@ def test_in_place_keeps_a_backup_and_twice_changes_nothing(tmp_path: Path) -> No
     second = CliRunner().invoke(main, args)
     assert second.exit_code == 0 and "0 archive links added" in second.stderr
     assert copy.read_bytes() == annotated
+
+
+def test_a_notes_part_without_a_relationships_prefix_declares_its_own(tmp_path: Path) -> None:
+    source = FIXTURES / "office" / "report.docx"
+    package = zipfile.ZipFile(source)
+    xml = package.read("word/footnotes.xml").decode()
+    assert ' xmlns:r="' in xml
+    stripped = tmp_path / "report.docx"
+    with zipfile.ZipFile(stripped, "w") as out:
+        for info in package.infolist():
+            data = package.read(info)
+            if info.filename == "word/footnotes.xml":
+                # The declaration moves to each hyperlink that uses it, as some writers do.
+                no_root = xml.replace(
+                    ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"',
+                    "",
+                    1,
+                )
+                data = no_root.replace(
+                    "<w:hyperlink ",
+                    '<w:hyperlink xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                    '2006/relationships" ',
+                ).encode()
+            out.writestr(info, data)
+    result = annotate(stripped, manifest_for(stripped))
+    assert result.added == len(set(_cited(stripped)))
+    copy = tmp_path / "annotated.docx"
+    copy.write_bytes(result.encoded())
+    assert _cited(copy) == _cited(stripped)
+    assert _docx_note_links(copy) >= {snapshot_of(link.url).url for link in extract(copy).links}

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -122,6 +123,9 @@ def test_wikipedia_templates_parse_in_mwparserfromhell(
     assert str(cites[OK].get("url-status").value).strip() == "live"
     assert not cites[WALLED].has("archive-url")  # a login wall is not an archived copy
     assert str(cites[LOST].get("title").value).strip() == "Lost &#124; page &#91;draft&#93;"
+    # The page's own <title> as the run kept it; a login wall's is not the page's: its address.
+    assert str(cites[OK].get("title").value).strip() == "Article /ok"
+    assert str(cites[WALLED].get("title").value).strip() == "127.0.0.1:PORT/fb-post"
     flagged = [t for t in code.filter_templates() if t.name.matches("dead link")]
     assert len(flagged) == 1  # the dead link no archive holds
 
@@ -143,3 +147,80 @@ def test_cite_reads_a_manifest_and_refuses_a_missing_one(tmp_path: object) -> No
     assert result.exit_code == 0 and result.stdout.count("@online{") == 23
     missing = CliRunner().invoke(main, ["cite", "/nonexistent/manifest.json"])
     assert missing.exit_code == 2 and missing.stderr.startswith("kzarchive: error:")
+
+
+def _titles(citations: list[Any], links: tuple[Any, ...] = ()) -> list[str]:
+    from kzarchive.manifest import Manifest
+
+    data = json.loads(
+        CITERS["csl-json"].render(Manifest({"path": "r.md"}, tuple(citations), links))
+    )
+    return [item["title"] for item in data]
+
+
+def test_a_title_is_the_pages_own_when_kzarchive_saw_it() -> None:
+    from kzarchive.evidence.records import Evidence, Rendering
+    from kzarchive.manifest import LinkRecord
+    from kzarchive.models import Check, Citation
+
+    one, two, wall = "https://a.example/one", "https://b.example/two", "https://c.example/wall"
+    note = f"See {one} and {two}"
+    alive = Check("alive", "ok", "2026-01-01T00:00:00Z", http_status=200)
+    links = (
+        LinkRecord(one, check=alive, evidence=Evidence(verdict="content", title=" Page  One ")),
+        LinkRecord(
+            two,
+            check=alive,
+            evidence=Evidence(
+                verdict="content", title="Plain title", rendering=Rendering(title="Page Two")
+            ),
+        ),
+        LinkRecord(wall, check=alive, evidence=Evidence(verdict="login-wall", title="Log in")),
+    )
+    citations = [
+        Citation("1", one, 1, note=note),
+        Citation("1", two, 1, note=note),
+        Citation("2", wall, 2, note=f"Ministry statement, {wall}."),
+    ]
+    # The browser's title first, then the HTTP answer's; a login wall's title is not the page's.
+    assert _titles(citations, links) == ["Page One", "Page Two", "Ministry statement"]
+    post = "https://www.facebook.com/someone/videos/1/"
+    named = LinkRecord(
+        post, check=alive, evidence=Evidence(verdict="content", title="(20+) Facebook")
+    )
+    # A title that only names the site is not the page's.
+    assert _titles([Citation("3", post, 3, note=post)], (named,)) == [
+        "www.facebook.com/someone/videos/1"
+    ]
+
+
+def test_a_title_from_the_note_only_when_the_note_gives_one() -> None:
+    from kzarchive.models import Citation
+
+    a, b = "https://a.example/one/", "http://b.example/two?x=1"
+    word = "https://www.example.com/report"
+    citations = [
+        Citation("1", a, 1, note=f"See {a} and {b}"),
+        Citation("1", b, 1, note=f"See {a} and {b}"),
+        Citation("2", a, 2, note=f"A missing one: {a} and again {b}"),
+        Citation("3", word, 3, note=f"12 “Title,” Publisher, October 11, 2016, {word}"),
+        Citation("4", a, 4, note=f"Available at: {a}"),
+        Citation("5", a, 5, note=f"Court ruling, <{a}>."),
+    ]
+    assert _titles(citations) == [
+        "a.example/one",
+        "b.example/two",
+        "a.example/one",
+        "Title",
+        "a.example/one",
+        "Court ruling",
+    ]
+
+
+def test_a_scheme_less_citation_leaves_no_cited_as_junk_in_the_title() -> None:
+    from kzarchive.models import Citation
+
+    url = "https://www.example.org/x"
+    cited = Citation("1", url, 1, note="Cited as www.example.org/x", scheme_added=True)
+    titled = Citation("2", url, 2, note="Annual report, www.example.org/x.", scheme_added=True)
+    assert _titles([cited, titled]) == ["www.example.org/x", "Annual report"]

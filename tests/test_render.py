@@ -50,34 +50,16 @@ def test_csv_round_trips_one_row_per_citation() -> None:
 
 
 def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
-    from dataclasses import replace
+    from tests.rich_manifest import KEPT as kept
+    from tests.rich_manifest import SHOT, rich_manifest
 
-    from kzarchive.evidence import Evidence, MediaFile
-
-    manifest = load(SEED)
-    first, second = manifest.links[0], manifest.links[1]
-    kept = Evidence(
-        captured_at="2026-11-27T09:21:53.519879Z",
-        warc="evidence/warc/kzarchive-20261127T092153Z.warc.gz",
-        record_id="<urn:uuid:e8617c44-bccd-4c18-9a63-68f953a89d1e>",
-        offset=398,
-        http_status=200,
-        sha256="0b56df345c2cb93e4858d151c0ced8c4ac42af0e61af2c9fb56632947dbda879",
-        size=381,
-        truncated="length",
-        media=(
-            MediaFile("media/x/v.mp4", "ab" * 32, 10),
-            MediaFile("media/x/v.info.json", "cd" * 32, 2),
-        ),
-    )
-    failed = Evidence(error="nothing answered (dns-nxdomain)")
-    links = (replace(first, evidence=kept), replace(second, evidence=failed), *manifest.links[2:])
-    manifest = replace(manifest, links=links)
+    manifest = rich_manifest()  # the first link's own copy kept, the second's failed
     rows = list(csv.DictReader(io.StringIO(RENDERERS["csv"].render(manifest))))
     assert rows[0]["evidence_sha256"] == kept.sha256
     assert rows[0]["evidence_captured_at"] == kept.captured_at
     assert rows[0]["evidence_record"] == f"{kept.warc}#{kept.record_id}"
-    assert rows[0]["evidence_media"] == "media/x/v.mp4 media/x/v.info.json"
+    media = "media/www.facebook.com-1a2b"
+    assert rows[0]["evidence_media"] == f"{media}/video.mp4 {media}/video.info.json"
     assert rows[1]["evidence_error"] == "nothing answered (dns-nxdomain)"
     assert rows[1]["evidence_sha256"] == "" and rows[2]["evidence_error"] == ""
     text = RENDERERS["markdown"].render(manifest)
@@ -85,8 +67,9 @@ def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
     assert line == (
         "  - Own copy: captured: 2026-11-27T09:21:53Z; answer: HTTP 200, 381 bytes, cut short "
         f"(length); SHA-256: `{kept.sha256}`; [WARC file: {kept.warc}](<{kept.warc}>); "
-        f"WARC record: `{kept.record_id}`; [media: v.mp4](<media/x/v.mp4>); "
-        "[media metadata: v.info.json](<media/x/v.info.json>)"
+        f"WARC record: `{kept.record_id}`; [screenshot: page.png](<{SHOT}/page.png>); "
+        f"screenshot SHA-256: `{'ef' * 32}`; [media: video.mp4](<{media}/video.mp4>); "
+        f"[media metadata: video.info.json](<{media}/video.info.json>)"
     )
     assert "  - Own copy: not kept: nothing answered (dns-nxdomain)" in text
     assert text.count("Own copy") == 2
@@ -94,7 +77,7 @@ def test_the_evidence_kept_is_in_the_csv_and_markdown() -> None:
 
 def test_markdown_summary_and_lost_footnotes() -> None:
     text = RENDERERS["markdown"].render(load(SEED))
-    assert "- 3 dead (link rot)" in text
+    assert ", 3 dead (link rot)," in text
     assert "- footnotes that lost every source: footnotes 2, 13" in text
     assert "[as cited: 2019-02-20, not verified](<https://web.archive.org/web/20190220083000/" in (
         text
@@ -162,3 +145,30 @@ def test_report_on_missing_or_corrupt_manifest(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["report", str(bad)])
     assert result.exit_code == 2 and "corrupt manifest" in result.stderr
     assert bad.read_text() == "{"
+
+
+def test_summary_counts_read_plainly_and_alike_in_every_output() -> None:
+    from kzarchive.cli.views import run_summary
+
+    manifest = load(SEED)
+    text = RENDERERS["markdown"].render(manifest)
+    page = RENDERERS["html"].render(manifest)
+    preserved = "preserved: 17 of 21 links (a copy holds the page, or was not verified)"
+    for said in (
+        "citations: 23 (21 unique)",
+        "checked: 9 alive, 3 redirected, 3 dead (link rot), 3 blocked to robots, "
+        "3 could not be checked",
+        preserved,
+        "with a copy from when the document cited them: 9 of 21 links",
+        "not preserved at all: 4 of 21 links",
+    ):
+        assert f"- {said}\n" in text
+        assert f"<li>{said}</li>" in page
+    sheets, _ = run_summary(manifest, ())
+    labels = [row[0] for sheet in sheets for row in sheet.rows]
+    assert "preserved (a copy holds the page, or was not verified)" in labels
+
+
+def test_the_facts_labels_fit_their_column() -> None:
+    page = RENDERERS["html"].render(load(SEED))
+    assert ".facts dt{font-weight:600;font-size:.9rem;color:#424a53;white-space:nowrap}" in page

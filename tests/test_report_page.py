@@ -49,6 +49,7 @@ def test_each_citation_shows_its_note_copies_own_copy_and_other_archives() -> No
     third = page[page.index('id="fn-3"') : page.index('id="fn-4"')]
     assert "<dt>Other archives</dt>" in third and f'href="{PERMA.url}"' in third
     assert "2019-03-01, holds the page" in third
+    assert '<img src="evidence/screenshots/www.facebook.com-1a2b/thumbnail.png"' in first
 
 
 def test_summary_lines_that_list_footnotes_are_labelled_lists() -> None:
@@ -74,6 +75,14 @@ def test_markdown_shows_the_same_facts() -> None:
 
 
 def _overflow(page: str, width: int, tmp_path: Path) -> int:
+    from PIL import Image
+
+    from tests.rich_manifest import RENDERED
+
+    for shot in (RENDERED.screenshot, RENDERED.thumbnail):  # a full-page shot is wide and tall
+        assert shot is not None
+        (tmp_path / shot.path).parent.mkdir(parents=True, exist_ok=True)
+        Image.new("RGB", (1280, 2400), "#8899aa").save(tmp_path / shot.path)
     probe = tmp_path / f"probe-{width}.html"
     probe.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
     assert CHROMIUM is not None

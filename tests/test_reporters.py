@@ -108,6 +108,7 @@ def test_run_writes_its_results_in_a_format_too(
             "--out",
             str(tmp_path / "archive"),
             "--no-timestamp",
+            "--confirm-now",  # the dead link is dead at once (else dying: exit 4)
             "--format",
             "junit",
             "--output",

@@ -19,9 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import aiohttp
 from yarl import URL
 
+from kzarchive.check.aio import aiohttp
 from kzarchive.check.dns import DnsCache, Resolver, SystemResolver, dns_host, needs_dns, uses_proxy
 from kzarchive.check.exchange import Exchange, Tap, read_captured, spooled
 from kzarchive.check.options import CheckOptions

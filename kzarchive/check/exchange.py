@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Literal, Protocol
 
-import aiohttp
+from kzarchive.check.aio import aiohttp
 
 # What cut a captured body short, in the words of WARC 1.1 (WARC-Truncated).
 Truncation = Literal["length", "time", "disconnect"]

@@ -28,11 +28,10 @@ import urllib.request
 from typing import Any
 from urllib.parse import quote
 
-import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from kzarchive.check.aio import aiohttp
 from kzarchive.check.dns import DnsCache, DnsFailure
 from kzarchive.check.reasons import Reason
 
@@ -44,7 +43,7 @@ KEEPALIVE = 5.0
 _LOCATION_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
-class CachedResolver(AbstractResolver):
+class CachedResolver(aiohttp.abc.AbstractResolver):
     """Gives aiohttp's connector every address the run's DNS cache found for a host."""
 
     def __init__(self, cache: DnsCache) -> None:
@@ -52,11 +51,11 @@ class CachedResolver(AbstractResolver):
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
+    ) -> list[aiohttp.abc.ResolveResult]:
         answer = await self.cache.resolve(host)
         if answer.status != "ok":
             raise DnsFailure(host, answer.status)
-        results: list[ResolveResult] = []
+        results: list[aiohttp.abc.ResolveResult] = []
         for address in answer.addresses:
             kind = socket.AF_INET6 if ":" in address else socket.AF_INET
             if family not in (socket.AF_UNSPEC, kind):

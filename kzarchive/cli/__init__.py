@@ -14,6 +14,8 @@ from kzarchive.cli.archive import archive_command
 from kzarchive.cli.check import check_command
 from kzarchive.cli.diff import diff_command
 from kzarchive.cli.extract import extract_command
+from kzarchive.cli.hook import hook_command
+from kzarchive.cli.library import library_command, recheck_command
 from kzarchive.cli.report import cite_command, report_command
 from kzarchive.cli.run import run_command
 from kzarchive.cli.settings import config_command, schema_command
@@ -26,6 +28,8 @@ for _command in (
     check_command,
     archive_command,
     run_command,
+    recheck_command,
+    library_command,
     report_command,
     cite_command,
     annotate_command,
@@ -34,6 +38,7 @@ for _command in (
     restore_command,
     schema_command,
     config_command,
+    hook_command,
 ):
     main.add_command(_command)
 show_environment_variables(main)

@@ -9,30 +9,29 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
-from rich.text import Text
-
-from kzarchive.diff import Change
-from kzarchive.evidence.keeper import Kept
-from kzarchive.evidence.verify import Verification
-from kzarchive.extract import Extraction
-from kzarchive.manifest import Manifest
 from kzarchive.models import VERDICTS, ArchiveState, Check, Link
+from kzarchive.render import PRESERVED
+
+# rich takes a tenth of a second to load: it is imported where something is drawn, so that a table
+# written to a pipe or a file (plain lines) never loads it.
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+    from rich.text import Text
+
+    from kzarchive.diff import Change
+    from kzarchive.evidence.keeper import Kept
+    from kzarchive.evidence.verify import Verification
+    from kzarchive.extract import Extraction
+    from kzarchive.manifest import Manifest
 
 
 def data_console(stream: IO[str]) -> Console:
     """A console for tables on stdout or a file: no colour codes when it is not a terminal."""
+    from rich.console import Console
+
     is_tty = stream.isatty()
     return Console(
         file=stream,
@@ -63,11 +62,17 @@ def print_sheet(sheet: Sheet, stream: IO[str], *, titled: bool = False) -> None:
     """The sheet on ``stream``; ``titled``, its title above it when drawn as plain lines too."""
     columns = sheet.kept()
     plain = plain_sheet(sheet, columns)
+    if not stream.isatty():
+        stream.write((f"{sheet.title}\n" if titled else "") + plain)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
     console = data_console(stream)
     widest = max((len(line) for line in plain.splitlines()), default=0)
     # A table's borders and padding take about three columns per column: a table that does not
     # fit would squeeze or cut its cells, so the terminal gets the plain lines too.
-    if not stream.isatty() or widest + 3 * len(columns) + 1 > console.width:
+    if widest + 3 * len(columns) + 1 > console.width:
         stream.write((f"{sheet.title}\n" if titled else "") + plain)
         return
     table = Table(title=sheet.title)
@@ -102,6 +107,8 @@ def plain_sheet(sheet: Sheet, columns: list[int]) -> str:
 
 def status_console(quiet: bool) -> Console:
     """The stderr console for warnings, errors and progress; silent with ``--quiet``."""
+    from rich.console import Console
+
     return Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True, file=sys.stderr)
 
 
@@ -137,6 +144,8 @@ VERDICT_STYLE = {
 
 
 def styled(word: str) -> Text:
+    from rich.text import Text
+
     return Text(word, style=VERDICT_STYLE.get(word, ""))
 
 
@@ -146,6 +155,14 @@ class RichObserver:
     def __init__(self, console: Console, verbose: bool = False) -> None:
         self.console = console
         self.verbose = verbose
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.enabled = console.is_terminal and not console.quiet
         self.progress = Progress(
             TextColumn("{task.fields[phase]:>8}"),
@@ -277,7 +294,7 @@ def run_summary(
         ("citations", str(summary.citations)),
         ("unique links", str(summary.links)),
         *((verdict, str(summary.count(verdict))) for verdict in VERDICTS),
-        ("preserved (a copy holds the page)", str(summary.archived)),
+        (f"preserved ({PRESERVED})", str(summary.archived)),
     ]
     if summary.not_holding:
         counts.append(("  captured, no copy holds the page", str(summary.not_holding)))

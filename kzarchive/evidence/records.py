@@ -136,6 +136,7 @@ class Evidence:
     # What the kept answer is, judged as the archive's copies are: content, login-wall,
     # bot-challenge, soft-404 or error-page
     verdict: str | None = None
+    title: str | None = None  # the answer's <title>, when it is an HTML page that has one
     hops: int = 0  # redirects recorded before the answer
     requisites: int = 0  # page requisites recorded (images, stylesheets, scripts, frames)
     requisite_bytes: int = 0
@@ -160,6 +161,7 @@ class Evidence:
             "size": self.size,
             "truncated": self.truncated,
             "verdict": self.verdict,
+            "title": self.title,
             "hops": self.hops,
             "requisites": self.requisites,
             "requisite_bytes": self.requisite_bytes,
@@ -183,6 +185,7 @@ class Evidence:
             size=data.get("size"),
             truncated=data.get("truncated"),
             verdict=data.get("verdict"),
+            title=data.get("title"),
             hops=int(data.get("hops") or 0),
             requisites=int(data.get("requisites") or 0),
             requisite_bytes=int(data.get("requisite_bytes") or 0),

@@ -311,6 +311,7 @@ class WarcRecorder:
             size=answer.size,
             truncated=answer.truncated,
             verdict=answer.verdict,
+            title=link.title,
             hops=len(link.chain) - 1,
             requisites=link.requisites,
             requisite_bytes=link.requisite_bytes,

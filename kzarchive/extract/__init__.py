@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import importlib
 import re
 import zipfile
 import zlib
@@ -20,7 +21,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from kzarchive.errors import DocumentError
-from kzarchive.extract import html, latex, markdown
+from kzarchive.extract import latex
 from kzarchive.extract.dates import detect_cited_on
 from kzarchive.extract.notes import Parsed, document_title, text_of_spans, tidy
 from kzarchive.extract.reading import SourceText, decode, read_bytes
@@ -40,12 +41,23 @@ BROKEN_FILE = (
     RuntimeError,
     OSError,
 )
-READERS: dict[str, Reader] = {
-    "markdown": markdown.parse,
-    "html": html.parse,
-    "latex": latex.parse,
-    "bibtex": latex.parse_bibtex,
+# Each text format's reader, as (module, function): a reader is imported when a document needs it
+# (markdown-it for Markdown, bibtexparser for BibTeX), so no command pays for the others.
+READERS: dict[str, tuple[str, str]] = {
+    "markdown": ("kzarchive.extract.markdown", "parse"),
+    "html": ("kzarchive.extract.html", "parse"),
+    "latex": ("kzarchive.extract.latex", "parse"),
+    "bibtex": ("kzarchive.extract.latex", "parse_bibtex"),
 }
+
+
+def reader(fmt: str) -> Reader:
+    """The reader of the text format ``fmt`` (a key of :data:`READERS`)."""
+    module, name = READERS[fmt]
+    found: Reader = getattr(importlib.import_module(module), name)
+    return found
+
+
 _HTML_START = re.compile(
     r"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
@@ -109,7 +121,7 @@ def detect_format(path: Path, text: str) -> str:
 
 def extract_text(source: SourceText, fmt: str, *, all_links: bool = False) -> Extraction:
     """Citations of an already-read document."""
-    parsed = READERS[fmt](source.text)
+    parsed = reader(fmt)(source.text)
     cited_on = parsed.cited_on or detect_cited_on(source.text)
     return _citations(source, fmt, parsed, all_links, cited_on=cited_on)
 
@@ -126,7 +138,7 @@ def _citations(
             Citation(
                 note.label,
                 str(url),
-                note.line,
+                note.line_of(url),
                 context,
                 note.name,
                 text,

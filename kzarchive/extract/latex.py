@@ -13,11 +13,6 @@ from __future__ import annotations
 
 import re
 
-import bibtexparser
-from bibtexparser.bibdatabase import UndefinedString
-from bibtexparser.bparser import BibTexParser
-from pyparsing import ParseException
-
 from kzarchive.extract.context import marker, sentences_citing
 from kzarchive.extract.dates import find_date
 from kzarchive.extract.notes import Note, Parsed
@@ -178,7 +173,13 @@ def parse_bibtex(text: str) -> Parsed:
 
     bibtexparser reads the entries and their fields (``@string`` macros, quoted and braced
     values, nesting); the line each entry starts on and its extent come from its ``@type{key,``.
+    bibtexparser and pyparsing take tens of milliseconds to load: only BibTeX documents pay it.
     """
+    import bibtexparser
+    from bibtexparser.bibdatabase import UndefinedString
+    from bibtexparser.bparser import BibTexParser
+    from pyparsing import ParseException
+
     parsed = Parsed()
     source = _uncomment(text)
     places: dict[str, list[tuple[int, int]]] = {}

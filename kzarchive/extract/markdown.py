@@ -314,34 +314,34 @@ def parse(text: str) -> Parsed:
             word_label, after = _word_label(children, opening)
             word_note = open_note(word_label or "?", line)
             word_note.cover(start, end)
-            for url, _ in _urls(children[after:], line, parsed):
-                word_note.add(url)
+            for url, at in _urls(children[after:], line, parsed):
+                word_note.add(url, at)
             if _closes_fence(token.content):
                 word_note = None
             continue
         if word_note is not None:
             word_note.cover(start, end)
-            for url, _ in _urls(children, line, parsed):
-                word_note.add(url)
+            for url, at in _urls(children, line, parsed):
+                word_note.add(url, at)
             if _closes_fence(token.content):
                 word_note = None
             continue
         if definition is not None:
             definition.cover(start, end)
-            for url, _ in _urls(children, line, parsed):
-                definition.add(url)
+            for url, at in _urls(children, line, parsed):
+                definition.add(url, at)
             continue
         if list_label is not None and last_note is not None:
             last_note.cover(start, end)
-            for url, _ in _urls(children, line, parsed):
-                last_note.add(url)
+            for url, at in _urls(children, line, parsed):
+                last_note.add(url, at)
             continue
         sup = _sup_label(children, 0)
         if sup is not None:
             last_note = open_note(sup, line)
             last_note.cover(start, end)
-            for url, _ in _urls(children[3:], line, parsed):
-                last_note.add(url)
+            for url, at in _urls(children[3:], line, parsed):
+                last_note.add(url, at)
             continue
         for child in children:
             if child.type == "footnote_ref" and "label" not in child.meta:
@@ -354,19 +354,36 @@ def parse(text: str) -> Parsed:
                     last_note = open_note(next(g for g in label.groups() if g), line + offset)
                 if last_note is not None:
                     last_note.cover(start + offset, start + offset + 1)
-                    for url, _ in _urls(line_children, line + offset, parsed):
-                        last_note.add(url)
+                    for url, at in _urls(line_children, line + offset, parsed):
+                        last_note.add(url, at)
             continue
         if last_note is not None and _only_urls(children):
             last_note.cover(start, end)
-            for url, _ in _urls(children, line, parsed):
-                last_note.add(url)
+            for url, at in _urls(children, line, parsed):
+                last_note.add(url, at)
             continue
         last_note = None
         parsed.add_contexts(sentences_citing(_flatten(children, refs)))
         parsed.other_urls.extend(_urls(children, line, parsed))
     _inline_notes(entries, inline_lines, parsed, open_note)
+    _place_urls(parsed.notes, text.split("\n"))
     return parsed
+
+
+def _place_urls(notes: list[Note], lines: list[str]) -> None:
+    """Each note URL's line, made exact: the counted line can fall short (a link whose text
+    spans lines, attributes over a line break, an inline note inside its paragraph), so the URL
+    as written is looked for from there to the end of its paragraph. A URL not written whole on
+    one line (wrapped, or normalised) keeps the counted line, where it starts."""
+    for note in notes:
+        for url, counted in note.url_lines.items():
+            written = re.sub(r"^https?://", "", url)
+            index = counted - 1
+            while 0 <= index < len(lines) and lines[index].strip():
+                if written in lines[index].replace("\\", ""):
+                    note.url_lines[url] = index + 1
+                    break
+                index += 1
 
 
 def _inline_notes(
@@ -383,5 +400,5 @@ def _inline_notes(
         start, end = where.get(note_id, (0, 1))
         note = open_note(str(note_id + 1), start + 1)
         note.cover(start, end)
-        for url, _ in _urls(list(entry.get("tokens") or ()), start + 1, parsed):
-            note.add(url)
+        for url, at in _urls(list(entry.get("tokens") or ()), start + 1, parsed):
+            note.add(url, at)

@@ -43,10 +43,18 @@ class Note:
     spans: list[tuple[int, int]] = field(default_factory=list)
     # The note's own text, when the reader knows it better than its spans' lines say (DOCX, ODT)
     text: str | None = None
+    # The line each URL is on, when the reader knows it (Markdown and text); else the note's line
+    url_lines: dict[str, int] = field(default_factory=dict)
 
-    def add(self, url: str) -> None:
+    def add(self, url: str, line: int | None = None) -> None:
         if url not in self.urls:
             self.urls.append(url)
+            if line is not None:
+                self.url_lines[url] = line
+
+    def line_of(self, url: str) -> int:
+        """The line ``url`` is on: its own when known, else the note's first."""
+        return self.url_lines.get(url, self.line)
 
     def cover(self, start: int, end: int) -> None:
         self.spans.append((start, max(end, start + 1)))

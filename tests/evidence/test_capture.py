@@ -72,6 +72,8 @@ def test_every_answer_is_kept_with_one_request_per_link(servers: Servers, tmp_pa
     chain = found["/two-hops"]["evidence"]
     assert chain["hops"] == 2 and chain["url"].endswith("/new-home-of-the-article")
     assert b"Aktau City Court" in payload_at(out, chain["warc"], chain["offset"])[1]
+    assert chain["title"] == "Moved article"  # the page's own <title>, for `cite`
+    assert found["/report.pdf"]["evidence"]["title"] is None
     # The PDF's bytes, whole.
     pdf = found["/report.pdf"]["evidence"]
     assert payload_at(out, pdf["warc"], pdf["offset"])[1].startswith(b"%PDF-1.4")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from kzarchive.errors import DocumentError
-from kzarchive.extract import READERS, detect_format, extract, sniff_binary
+from kzarchive.extract import detect_format, extract, reader, sniff_binary
 from kzarchive.extract.notes import Parsed
 from kzarchive.extract.reading import decode, read_bytes
 
@@ -93,7 +93,7 @@ def _parsed(path: Path) -> Parsed:
     binary = sniff_binary(path, data)
     if binary is None:
         source = decode(path, data)
-        return READERS[detect_format(path, source.text)](source.text)
+        return reader(detect_format(path, source.text))(source.text)
     module = importlib.import_module(f"kzarchive.extract.{binary}")
     found: Parsed = module.parse(data, path.name)
     return found

@@ -18,14 +18,14 @@ def triples(name: str) -> list[tuple[str | None, str, int]]:
 
 def test_markdown_footnotes() -> None:
     # Named notes are reported by the number a reader sees (their order of first reference, as
-    # GitHub and pandoc number them); the name stays in the record.
+    # GitHub and pandoc number them); the name stays in the record. Each URL has its own line.
     assert triples("pandoc-footnotes.md") == [
         ("1", "https://www.youtube.com/watch?v=abc123&t=42s", 14),
-        ("1", "https://twitter.com/reporter/status/1650000000000000000", 14),
-        ("2", "https://office.sud.kz/courtActs/index.xhtml?court_id=1&date=2023-01-12", 17),
-        ("2", "https://sud.kz/rus/news/appeal_(2023)", 17),
+        ("1", "https://twitter.com/reporter/status/1650000000000000000", 15),
+        ("2", "https://office.sud.kz/courtActs/index.xhtml?court_id=1&date=2023-01-12", 18),
+        ("2", "https://sud.kz/rus/news/appeal_(2023)", 19),
         ("3", "https://example.org/reports/observers%20report.pdf", 21),
-        ("4", "https://www.osce.org/odihr/73405", 24),
+        ("4", "https://www.osce.org/odihr/73405", 25),
         ("unused", "https://example.net/unreferenced", 27),
     ]
     result = extract(DOCUMENTS / "pandoc-footnotes.md")
@@ -52,7 +52,7 @@ def test_note_lists_under_headings() -> None:
     assert triples("notes-list.md") == [
         ("1", "https://rus.azattyq.org/a/editor-summoned/31000001.html", 12),
         ("2", "https://vlast.kz/novosti/43000-blocked.html", 13),
-        ("2", "https://archive.ph/abcde", 13),
+        ("2", "https://archive.ph/abcde", 14),
         ("4", "https://cpj.org/2019/10/kazakhstan-journalists/", 16),
         ("5", "http://www.rfa.org/english/news/uyghur/report-05012021.html", 20),
         ("6", "https://en.wikipedia.org/wiki/Freedom_of_the_press_(Kazakhstan)", 21),
@@ -119,10 +119,10 @@ def test_cp1251_document_is_decoded_with_a_warning() -> None:
 
 def test_pandoc_inline_notes_are_notes() -> None:
     # Text.^[a note] made extraction crash (KeyError: 'label'). Inline notes are numbered by
-    # their reference with the others; their line is the paragraph that holds the reference.
+    # their reference with the others; each URL's line is the one it is written on.
     assert triples("pandoc-inline-notes.md") == [
-        ("1", "https://www.youtube.com/watch?v=inline0001", 6),
-        ("3", "https://office.sud.kz/courtActs/index.xhtml?court_id=2&date=2023-05-05", 6),
+        ("1", "https://www.youtube.com/watch?v=inline0001", 7),
+        ("3", "https://office.sud.kz/courtActs/index.xhtml?court_id=2&date=2023-05-05", 9),
         ("2", "https://police.example.kz/news/2023/05/04/statement", 11),
     ]
     result = CliRunner().invoke(main, ["check", str(DOCUMENTS / "pandoc-inline-notes.md")])

@@ -384,3 +384,37 @@ def test_definitions_never_referenced_keep_their_labels() -> None:
 def test_a_paragraph_of_separators_alone_does_not_continue_a_note() -> None:
     found = read("Text.<sup>5</sup>\n\n<sup>5</sup> https://example.org/five\n\n. . .\n")
     assert found["notes"] == [("5", 3, ["https://example.org/five"], [(2, 3)], None)]
+
+
+def test_each_url_of_a_note_has_the_line_it_is_on() -> None:
+    from kzarchive.extract import extract_text
+    from kzarchive.extract.reading import SourceText
+
+    def lines(text: str) -> list[tuple[str | None, str, int]]:
+        found = extract_text(SourceText("r", text, "0" * 64, "utf-8"), "markdown")
+        return [(c.footnote, c.url, c.line) for c in found.citations]
+
+    markdown = (
+        "Claims.[^1] More.[^2]\n"  # 1
+        "\n"
+        "[^1]: First https://example.org/a and\n"  # 3
+        "    again https://example.org/b\n"  # 4
+        "[^2]: One https://example.org/c\n"  # 5
+    )
+    assert lines(markdown) == [
+        ("1", "https://example.org/a", 3),
+        ("1", "https://example.org/b", 4),  # the URL's own line, not the note's first
+        ("2", "https://example.org/c", 5),
+    ]
+    text = "Claims.[1]\n\nNotes\n\n[1] First https://example.org/a\nhttps://example.org/b\n"
+    assert lines(text) == [("1", "https://example.org/a", 5), ("1", "https://example.org/b", 6)]
+    # A link whose text spans lines, and a Pandoc inline note: the line its URL is written on
+    spans = (
+        "Text.^[Court register,\nhttps://example.org/register]\n\n"  # 1-2
+        "Then.[^1]\n\n"  # 4
+        "[^1]: See [the Human Rights\n    Watch report](https://example.org/hrw).\n"  # 6-7
+    )
+    assert lines(spans) == [
+        ("1", "https://example.org/register", 2),
+        ("2", "https://example.org/hrw", 7),
+    ]

@@ -217,7 +217,7 @@ def test_the_seed_costs_at_most_three_cdx_requests_a_link(tmp_path: Path) -> Non
         result = CliRunner().invoke(
             main, ["run", str(doc), "--out", str(tmp_path / "out")], env=env_for(wayback)
         )
-    assert result.exit_code in (0, 1), result.stderr
+    assert result.exit_code in (0, 1, 4), result.stderr  # 4: the dead links are dying
     asked = len(state.cdx_requests())
     assert asked <= 3 * len(SCENARIOS), asked
     per_link = Counter(r.query["url"][0] for r in state.cdx_requests())

@@ -1,0 +1,433 @@
+"""``kzarchive run DOC...``, ``kzarchive recheck`` and ``kzarchive library``: a library over time.
+
+``run`` with several documents (files, folders, globs) and ``recheck`` share one job: open the
+output folder's store (importing the folder's older manifests the first time), run each document
+that has something to do, write each document's outputs and the library's ``library.html`` and
+``library.csv``. ``library`` only writes and shows the report. The rot rules' options
+(``--confirm-after``, ``--confirm-apart``, ``--confirm-now``, ``--recheck-after``) are here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import glob
+import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from kzarchive.cli.context import Settings
+from kzarchive.cli.extract import extract_document
+from kzarchive.cli.options import (
+    all_links_option,
+    archive_options,
+    archive_private_option,
+    archive_record,
+    browser_options,
+    browser_record,
+    check_options,
+    check_record,
+    evidence_options,
+    evidence_record,
+    global_options,
+    keep_secrets_option,
+    pacing_record,
+    perma_options,
+    perma_record,
+    scope_options,
+    scope_record,
+    verify_record,
+    with_cited_on,
+)
+from kzarchive.errors import KzarchiveError
+from kzarchive.outcome import UNREACHABLE, ExitCode
+
+if TYPE_CHECKING:
+    from kzarchive.library import LibraryRun
+    from kzarchive.pipeline import RunResult
+    from kzarchive.scope import Redacted
+    from kzarchive.store import Store
+    from kzarchive.store.rot import RotPolicy
+
+F = TypeVar("F", bound=Callable[..., Any])
+# What a folder given to ``run`` holds that is a document (by name; the content decides the format)
+DOCUMENT_SUFFIXES = (
+    ".md", ".markdown", ".txt", ".html", ".htm", ".xhtml", ".tex", ".bib",
+    ".pdf", ".docx", ".odt", ".epub",
+)  # fmt: skip
+
+
+def _valid_span(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from kzarchive.wayback.options import parse_age
+
+    try:
+        if parse_age(value).total_seconds() <= 0:
+            raise ValueError("must be longer than nothing")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def rot_options(command: F) -> F:
+    """When a link is dead, and when a link is due again."""
+    options = [
+        click.option(
+            "--confirm-after",
+            envvar="KZARCHIVE_CONFIRM_AFTER",
+            type=click.IntRange(1, 100),
+            default=3,
+            show_default=True,
+            help="Failed checks that confirm a link dead (blocked and error never count).",
+        ),
+        click.option(
+            "--confirm-apart",
+            envvar="KZARCHIVE_CONFIRM_APART",
+            default="3d",
+            show_default=True,
+            callback=_valid_span,
+            help="At least this long between two failed checks that count (3d, 12h...).",
+        ),
+        click.option(
+            "--confirm-now",
+            envvar="KZARCHIVE_CONFIRM_NOW",
+            is_flag=True,
+            help="One failed check is enough: dead at once (no 'dying').",
+        ),
+        click.option(
+            "--recheck-after",
+            envvar="KZARCHIVE_RECHECK_AFTER",
+            default="30d",
+            show_default=True,
+            callback=_valid_span,
+            help="A link alive or confirmed dead is due again after this long.",
+        ),
+        click.option(
+            "--store",
+            "store_path",
+            envvar="KZARCHIVE_STORE",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The library's store (default: kzarchive.db in the --out folder).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def out_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--out",
+        envvar="KZARCHIVE_OUT",
+        default="archive",
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
+    )
+
+
+def rot_policy(params: dict[str, Any]) -> RotPolicy:
+    from kzarchive.store.rot import RotPolicy
+    from kzarchive.wayback.options import parse_age
+
+    return RotPolicy(
+        checks=params["confirm_after"],
+        apart=parse_age(params["confirm_apart"]),
+        confirm_now=params["confirm_now"],
+        recheck=parse_age(params["recheck_after"]),
+    )
+
+
+def expand_documents(given: Sequence[str]) -> list[Path]:
+    """Each argument a document, a folder (its documents, by name, in order) or a glob pattern."""
+    found: list[Path] = []
+    for arg in given:
+        path = Path(arg)
+        if arg == "-" or path.is_file():
+            found.append(path)
+        elif path.is_dir():
+            inside = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
+            )
+            if not inside:
+                raise KzarchiveError(f"{arg}: no documents in this folder")
+            found.extend(inside)
+        elif glob.has_magic(arg):
+            matched = sorted(Path(p) for p in glob.glob(arg, recursive=True) if Path(p).is_file())
+            if not matched:
+                raise KzarchiveError(f"{arg}: no document matches")
+            found.extend(matched)
+        else:
+            found.append(path)  # extraction says, in one line, that there is no such file
+    return list(dict.fromkeys(found))
+
+
+def library_job(
+    settings: Settings,
+    documents: list[Path],
+    params: dict[str, Any],
+    *,
+    everything: bool,
+    report: bool,
+) -> tuple[LibraryRun, Store, RotPolicy]:
+    """Run the documents into ``--out`` through its store; return what the run did."""
+    from kzarchive.library import run_library
+    from kzarchive.lock import FolderLock
+    from kzarchive.store.folder import open_for
+    from kzarchive.wayback.client import WaybackClient
+    from kzarchive.wayback.credentials import load_credentials
+
+    out: Path = params["out"]
+    policy = rot_policy(params)
+    check_opts = check_record(params)
+    evidence_opts = dataclasses.replace(evidence_record(params), browser=browser_record(params))
+    scope = scope_record(params)
+    verify_opts = verify_record(params)
+    perma_opts = perma_record(params)
+
+    def read(path: Path) -> Redacted:
+        found = extract_document(settings, path, params["all_links"], params["keep_secrets"])
+        return with_cited_on(found, params)
+
+    if everything and len(documents) == 1:  # a lone document that cannot be read makes no folder
+        first = read(documents[0])
+
+        def read(path: Path) -> Redacted:
+            return first
+
+    with FolderLock(out):
+        store = open_for(out, params.get("store_path"))
+        try:
+            with settings.observer() as observer:
+
+                async def work() -> LibraryRun:
+                    async with WaybackClient(
+                        settings.wayback_url, load_credentials(), pacing=pacing_record(params)
+                    ) as client:
+
+                        async def run_one(
+                            redacted: Redacted, folder: Path, due: Callable[[str], bool]
+                        ) -> RunResult:
+                            from kzarchive.pipeline import run_pipeline
+
+                            return await run_pipeline(
+                                redacted,
+                                folder,
+                                client,
+                                check_opts,
+                                archive_record(params, redacted.extraction),
+                                observer,
+                                scope=scope,
+                                verify_options=verify_opts,
+                                evidence_options=evidence_opts,
+                                adopt=params.get("adopt", False),
+                                perma_options=perma_opts,
+                                sink=store,
+                                due=due,
+                            )
+
+                        return await run_library(
+                            documents,
+                            out,
+                            store,
+                            read,
+                            run_one,
+                            policy,
+                            datetime.now(UTC),
+                            everything=everything,
+                        )
+
+                try:
+                    run = asyncio.run(work())
+                except KeyboardInterrupt:
+                    settings.err.print(f"interrupted: {store.path} keeps every finished link")
+                    sys.exit(ExitCode.INTERRUPTED)
+            if report:
+                from kzarchive.library import write_library
+
+                written = write_library(store, out, policy).written
+                settings.err.print("wrote " + ", ".join(str(p) for p in written))
+        except BaseException:
+            store.close()
+            raise
+    return run, store, policy
+
+
+def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
+    """The run's dead and dying links, by document, and the exit code they make, in this order:
+    1 when a link is confirmed dead; 3 when offline or the archive could not be reached; 1 when a
+    link has no copy and was not withheld; 4 when links are dying (and nothing else is wrong);
+    else 0."""
+    lines: list[str] = []
+    code = ExitCode.OK
+    statuses: Counter[str] = Counter()
+    missing = unreachable = False
+    for outcome in run.documents:
+        manifest = store.manifest(outcome.path)
+        if manifest is None:
+            continue
+        for record in manifest.links:
+            if not record.cited:
+                continue
+            state = run.states.get(record.url)
+            status = state.status if state else "unchecked"
+            statuses[status] += 1
+            archive = record.archive
+            if archive is not None and not (archive.preserved or archive.withheld):
+                missing = True
+                unreachable |= archive.status == "skipped" and archive.error in UNREACHABLE
+            if status in ("dead", "dying") and state is not None:
+                notes = ", ".join(record.footnotes) or "-"
+                lines.append(f"{status}: {outcome.path} [{notes}] {record.url} ({state.detail})")
+    if statuses["dead"]:
+        code = ExitCode.FINDINGS
+    elif run.offline or unreachable:
+        code = ExitCode.INCOMPLETE
+    elif missing:
+        code = ExitCode.FINDINGS
+    elif statuses["dying"]:
+        code = ExitCode.DYING
+    summary = (
+        f"{statuses['dead']} confirmed dead, {statuses['dying']} dying, "
+        f"{statuses['alive']} alive, {statuses['unknown']} could not tell"
+    )
+    return [*lines, summary], code
+
+
+def _report_run(settings: Settings, run: LibraryRun, store: Store, library: bool) -> ExitCode:
+    lines, code = rot_lines(run, store)
+    for change in run.changes:
+        settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
+    if library:
+        ran = sum(1 for d in run.documents if d.ran)
+        settings.err.print(
+            f"{len(run.documents)} documents ({ran} run, {len(run.documents) - ran} up to "
+            f"date), {run.checked} links worked on"
+        )
+    elif len(lines) == 1:
+        return code  # nothing dead or dying: the run's summary said it all
+    for line in lines:
+        settings.err.print(line, markup=False, highlight=False)
+    return code
+
+
+def _write_results(result: RunResult, params: dict[str, Any]) -> None:
+    """``run --format``: the links' results for CI, on stdout or ``--output``."""
+    from kzarchive.cli.context import open_output, report_text
+    from kzarchive.reporters import LinkResult, Results, document_name
+
+    cited = [r for r in result.manifest.links if r.cited]
+    results = Results(
+        document_name(str(result.manifest.document.get("path") or "")),
+        tuple(LinkResult(r.url, r.footnotes, r.check, r.archive) for r in cited),
+        result.offline,
+    )
+    with open_output(params["output"]) as stream:
+        stream.write(report_text(params["fmt"], results, params["output"]))
+
+
+def documents_argument(command: F) -> F:
+    return click.argument("documents", nargs=-1, metavar="[DOCUMENT|FOLDER|GLOB]...")(command)
+
+
+def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, Any]) -> None:
+    """``kzarchive run``: one document as always (every link checked), or a library (only what
+    changed or is due)."""
+    documents = expand_documents(given or ("sources.txt",))
+    single = len(documents) == 1 and not any(Path(g).is_dir() or glob.has_magic(g) for g in given)
+    run, store, _ = library_job(settings, documents, params, everything=single, report=not single)
+    try:
+        result = run.documents[0].result if single else None
+        if params.get("fmt"):
+            if result is None:
+                raise KzarchiveError("--format is for one document (a library has library.csv)")
+            _write_results(result, params)
+        if result is not None and not settings.quiet:
+            from kzarchive.cli import views
+
+            sheets, lines = views.run_summary(
+                result.manifest, result.written, result.kept, result.saved_now, result.cdx_requests
+            )
+            views.print_summary(sheets, lines, sys.stderr)
+        code = _report_run(settings, run, store, not single)
+    finally:
+        store.close()
+    sys.exit(code)
+
+
+@click.command("recheck", short_help="Check again the library's links that are due.")
+@global_options
+@out_option("The library's folder (its store, its documents' folders).")
+@rot_options
+@check_options
+@archive_options
+@perma_options
+@evidence_options
+@browser_options
+@scope_options
+@archive_private_option
+@all_links_option
+@keep_secrets_option
+@click.pass_obj
+def recheck_command(settings: Settings, /, **params: Any) -> None:
+    """Check again every link of the library that is due (a dying link once --confirm-apart has
+    passed, the others after --recheck-after), archive what needs it, update every document's
+    outputs and library.html; safe to start from cron or a systemd timer (a second run on the
+    same folder stops at once, in one line)."""
+    from kzarchive.store.folder import open_for
+
+    out: Path = params["out"]
+    with open_for(out, params.get("store_path")) as store:
+        documents = [Path(d.path) for d in store.documents()]
+    if not documents:
+        raise KzarchiveError(f"{out}: no library here yet (run 'kzarchive run DOC...' first)")
+    for path in [p for p in documents if not p.is_file()]:
+        settings.err.print(f"warning: {path}: no longer there; its links are left as they were")
+    present = [p for p in documents if p.is_file()]
+    run, store, _ = library_job(settings, present, params, everything=False, report=True)
+    try:
+        code = _report_run(settings, run, store, True)
+    finally:
+        store.close()
+    sys.exit(code)
+
+
+@click.command("library", short_help="The library's rot over time: library.html and .csv.")
+@global_options
+@out_option("The library's folder: library.html and library.csv are written there.")
+@rot_options
+@click.option("--no-chart", is_flag=True, help="Leave the chart out (no matplotlib).")
+@click.pass_obj
+def library_command(settings: Settings, /, **params: Any) -> None:
+    """Per document and per year of citation, the share of links alive, dying, dead and
+    preserved, with a chart; the links the last run changed; written as library.html and
+    library.csv into --out, the table printed."""
+    from kzarchive.cli import views
+    from kzarchive.library import write_library
+    from kzarchive.rot_report import SHOWN, tallies
+    from kzarchive.store.folder import open_for
+
+    out: Path = params["out"]
+    with open_for(out, params.get("store_path")) as store:
+        report = write_library(store, out, rot_policy(params), chart=not params["no_chart"])
+    documents, years = tallies(report.rows)
+    headers = ("document", "year", "links", *SHOWN, "preserved")
+    rows = [
+        (
+            t.name,
+            t.year,
+            str(t.links),
+            *(f"{t.counts.get(s, 0)}" for s in SHOWN),
+            str(t.preserved),
+        )
+        for t in [*documents, *years]
+    ]
+    sheet = views.Sheet("library", headers, rows, right=frozenset(range(2, len(headers))))
+    views.print_sheet(sheet, sys.stdout)
+    for change in report.changes:
+        settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
+    settings.err.print("wrote " + ", ".join(str(p) for p in report.written))

@@ -1,0 +1,279 @@
+"""A library run: many documents, each unique URL checked and archived once, only what is due.
+
+Every document gets its own folder and outputs (manifest, CSV, Markdown, evidence), made by the
+one-document pipeline; the store (:mod:`kzarchive.store`) is what they share. Before each
+document, its manifest is exported from the store, so a link another document's run already
+handled arrives finished and is not touched again; links are due when the rot rules say so
+(:mod:`kzarchive.store.rot`: a dying link three days after its last counted failure, a settled one
+after ``recheck``), or when they have no archive state yet or a capture job still pending. A
+document whose bytes did not change and none of whose links is due is not even read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kzarchive.extract.reading import read_bytes
+from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
+from kzarchive.models import utc_now
+from kzarchive.rot_report import LinkRow, StateChange, link_rows
+from kzarchive.scope import Redacted
+from kzarchive.store.db import Store, parse_time
+from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
+
+if TYPE_CHECKING:  # the pipeline (and the evidence keeper's cryptography) only when work is due
+    from kzarchive.pipeline import RunResult
+
+# Runs one document's pipeline into a folder, recording into the store, leaving alone what is
+# not due (the CLI binds the Wayback client and the options).
+Runner = Callable[[Redacted, Path, Callable[[str], bool]], Awaitable["RunResult"]]
+Reader = Callable[[Path], Redacted]
+LIBRARY_HTML, LIBRARY_CSV = "library.html", "library.csv"
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    path: str
+    folder: Path
+    ran: bool  # False: unchanged and nothing due, not run
+    # The run's result for a lone document (a library keeps no manifests in memory: each is
+    # on disk, and in the store)
+    result: RunResult | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    url: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class LibraryRun:
+    documents: tuple[DocumentOutcome, ...]
+    states: dict[str, RotState]
+    changes: tuple[Change, ...]
+    checked: int  # unique links worked on in this run
+    offline: bool
+
+
+def _states(
+    store: Store, policy: RotPolicy, before: str | None = None
+) -> Iterator[tuple[str, RotState]]:
+    for url, looks in store.looks():
+        kept = [(parse_time(at), v) for at, v in looks if before is None or at < before]
+        yield url, rot_state(kept, policy)
+
+
+def link_states(store: Store, policy: RotPolicy, before: str | None = None) -> dict[str, RotState]:
+    """Every link's rot state from its looks (only those made before ``before``, if given)."""
+    return dict(_states(store, policy, before))
+
+
+def unsettled(store: Store) -> set[str]:
+    """Links with no archive state yet, or a capture job still pending."""
+    rows = store.connection.execute(
+        "SELECT url FROM links WHERE archive_json IS NULL "
+        "OR json_extract(archive_json, '$.status') = 'pending'"
+    )
+    return {r[0] for r in rows}
+
+
+def document_key(path: Path) -> str:
+    """A document's key in the store: where it is (two reports named alike in two projects are
+    two documents), or the name standard input is given."""
+    if str(path) in ("-", "<stdin>"):
+        return "<stdin>"
+    return str(path.resolve())
+
+
+def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
+    """Where a document's outputs go: ``out`` itself for a lone document (as ``run`` always
+    did), else ``out/<name>``, named once and kept across runs, unique among the library's. The
+    store keeps the name relative to ``out``, so a library folder can be moved or copied."""
+    if single:
+        return out
+    known = store.document(document_key(document))
+    if known is not None and known.folder and known.folder != ".":
+        return out / known.folder
+    taken = store.folders()
+    stem = re.sub(r"[^\w.-]+", "-", document.stem).strip("-.") or "document"
+    name, n = stem, 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}"
+    return out / name
+
+
+async def run_library(
+    documents: Sequence[Path],
+    out: Path,
+    store: Store,
+    read: Reader,
+    run_one: Runner,
+    policy: RotPolicy,
+    now: datetime,
+    *,
+    everything: bool = False,
+) -> LibraryRun:
+    """Run every document of the library that has something to do; return what changed. With
+    ``everything``, every link of every document is worked on (once), due or not."""
+    run = store.start_run("run")
+    states = link_states(store, policy)
+    before = {url: state.status for url, state in states.items()}
+    settled = {url for url, state in states.items() if not is_due(state, now)}
+    settled -= unsettled(store)
+    if everything:
+        settled = set()
+    done: set[str] = set()
+
+    def due(url: str) -> bool:
+        if url in done or url in settled:
+            return False
+        done.add(url)
+        return True
+
+    single = len(documents) == 1
+    outcomes: list[DocumentOutcome] = []
+    offline = False
+    for path in documents:
+        folder = folder_for(store, path, out, single)
+        key = document_key(path)
+        known = store.document(key)
+        if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
+            digest = hashlib.sha256(read_bytes(path)).hexdigest()
+            urls = _cited_urls(store, known.id)
+            if digest == known.info.get("sha256") and not any(
+                u not in settled and u not in done for u in urls
+            ):
+                outcomes.append(DocumentOutcome(key, folder, False))
+                continue
+        redacted = read(path)
+        document = redacted.extraction
+        info = document.document.to_json()
+        if known is not None and "lineage" in known.info:  # every version this folder archived
+            info["lineage"] = known.info["lineage"]
+        target = folder / MANIFEST_NAME
+        kept = _kept_location(target, folder)
+        if kept is not None and kept != info.get("location") and _ours(target, info, folder):
+            # a copy of the same report read from elsewhere leaves the folder its document, as
+            # long as that file is still there (a document moved away is followed)
+            info["location"] = kept
+        store.put_document(info, document.citations, folder.relative_to(out).as_posix(), key=key)
+        exported = store.manifest(key)
+        if (
+            exported is not None
+            and any(r.check or r.archive for r in exported.links)
+            and _ours(target, key, folder)
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+            save(exported, target)
+        try:
+            result = await run_one(redacted, folder, due)
+        except BaseException:
+            if known is None:  # refused (a folder holding another report's archive, say)
+                store.forget_document(key)
+            raise
+        store.set_document_info(key, result.manifest.document)
+        if single:  # the folder archives this document now (--adopt takes a folder over)
+            store.forget_others_in(".", key)
+        offline = offline or result.offline
+        outcomes.append(DocumentOutcome(key, folder, True, result if single else None))
+    store.finish_run(run)
+    for url in done:  # only the links worked on can have changed
+        looks = [(parse_time(o.at), o.verdict) for o in store.observations(url, "check")]
+        states[url] = rot_state(looks, policy)
+    changes = tuple(
+        Change(url, before[url], states[url].status)
+        for url in sorted(done)
+        if url in before and before[url] not in ("unchecked", states[url].status)
+    )
+    return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
+
+
+def _ours(path: Path, key: str, folder: Path) -> bool:
+    """Whether the store's export may replace the folder's manifest: there is none, or it is
+    this very file's (a resumed run). Anything else is the pipeline's to decide: a corrupt
+    manifest is set aside, another document's refused or adopted, a copy of the same bytes
+    elsewhere keeps the folder's own identity."""
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    document = data.get("document") if isinstance(data, dict) else None
+    if not isinstance(document, dict):
+        return False
+    location, given = document.get("location"), str(document.get("path") or "")
+    if location:
+        return str((folder / str(location)).resolve()) == key
+    return document_key(Path(given)) == key if given else False
+
+
+def _kept_location(path: Path, folder: Path) -> str | None:
+    """Where the folder's manifest says its document is, when that file is still there."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    document = data.get("document") if isinstance(data, dict) else None
+    location = document.get("location") if isinstance(document, dict) else None
+    return location if isinstance(location, str) and (folder / location).is_file() else None
+
+
+def _cited_urls(store: Store, document_id: int) -> list[str]:
+    rows = store.connection.execute(
+        "SELECT url FROM document_links WHERE document_id = ? AND cited = 1", (document_id,)
+    )
+    return [r[0] for r in rows]
+
+
+def last_changes(store: Store, policy: RotPolicy) -> list[StateChange]:
+    """Links whose state the last run changed (as they were when it started, and now)."""
+    runs = [r for r in store.runs() if r.finished_at]
+    if not runs:
+        return []
+    before = link_states(store, policy, before=runs[-1].started_at)
+    after = link_states(store, policy)
+    cited: dict[str, list[str]] = {}
+    for url, path in store.connection.execute(
+        "SELECT d.url, doc.path FROM document_links d JOIN documents doc ON doc.id = "
+        "d.document_id WHERE d.cited = 1 ORDER BY doc.path"
+    ):
+        cited.setdefault(url, []).append(path)
+    return [
+        StateChange(url, before[url].status, state.status, tuple(cited.get(url, ())))
+        for url, state in sorted(after.items())
+        if url in before and before[url].status not in ("unchecked", state.status)
+    ]
+
+
+@dataclass(frozen=True)
+class LibraryReport:
+    rows: list[LinkRow]
+    changes: list[StateChange]
+    written: tuple[Path, ...]
+
+
+def write_library(store: Store, out: Path, policy: RotPolicy, chart: bool = True) -> LibraryReport:
+    """``library.html`` and ``library.csv`` in ``out``, from the store as it is now."""
+    from kzarchive.rot_report import chart_svg, library_csv, library_html, tallies
+
+    states = link_states(store, policy)
+    rows = link_rows(store, states)
+    changes = last_changes(store, policy)
+    _, years = tallies(rows)
+    svg = chart_svg(years) if chart and years else None
+    out.mkdir(parents=True, exist_ok=True)
+    page, sheet = out / LIBRARY_HTML, out / LIBRARY_CSV
+    write_atomic(page, library_html(rows, changes, utc_now(), svg))
+    write_atomic(sheet, library_csv(rows))
+    return LibraryReport(rows, changes, (page, sheet))
