@@ -37,11 +37,15 @@ def wayback() -> Iterator[tuple[RunningServer, FakeState]]:
         yield server, state
 
 
-@pytest.fixture(autouse=True)
-def http_only_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def http_only_runs() -> Iterator[None]:
     """``run`` captures in the browser by default; the tests that are about the browser turn it
-    on (tests/capture/), the others keep to the HTTP capture so that the suite stays fast."""
-    monkeypatch.setenv("KZARCHIVE_BROWSER", "0")
+    on (tests/capture/), the others keep to the HTTP capture so that the suite stays fast.
+    Session-scoped so that it holds for module- and session-scoped runs too (the evidence
+    tests' sealed run opened Chromium for 20 s when this was set per test, after them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KZARCHIVE_BROWSER", "0")
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -507,11 +507,15 @@ def test_ctrl_c_saves_the_manifest(
     state.capture_seconds = 30.0  # captures outlast the test: the run is interrupted mid-way
     doc, _ = local_report(tmp_path, web.base)
     out = tmp_path / "archive"
+
     # Interrupt once three jobs are on record (a job SPN2 has taken but whose id has not
-    # reached us yet cannot be, whatever we do).
-    code, stderr = interrupt_when(
-        ["run", str(doc), "--out", str(out)], env_for(wayback), lambda: len(_pending_jobs(out)) >= 3
-    )
+    # reached us yet cannot be, whatever we do). A running run records them in its store; the
+    # manifest is written when it stops (watching it waited out interrupt_when's 20 s).
+    def on_record() -> bool:
+        archived = [link["archive"] for link in stored_links(out) if link.get("archive")]
+        return len([a for a in archived if a.get("job_id")]) >= 3
+
+    code, stderr = interrupt_when(["run", str(doc), "--out", str(out)], env_for(wayback), on_record)
     assert code == 130
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert len(_pending_jobs(out)) >= 3  # the submitted jobs stay on record for the next run

@@ -48,7 +48,7 @@ class Servers:
         return cli_env(self.wayback, **{**extra, **more})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     if OPENSSL is None:
         pytest.skip("the local timestamp authority needs the openssl command")
@@ -77,9 +77,10 @@ def links(out: Path) -> dict[str, dict[str, Any]]:
     return {"/" + link["url"].split("/", 3)[3]: link for link in data["links"]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sealed(servers: Servers, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One finished run with media and a timestamp, never changed (copy it to change it)."""
+    """One finished run with media and a timestamp, never changed (copy it to change it): built
+    once per session (once per xdist worker) and shared by every evidence module."""
     third_party("media/mp4-with-audio.mp4")  # the video the scenario server serves
     result, out = run(
         servers, tmp_path_factory.mktemp("sealed"), [*CITED, "/media/clip.mp4"], "--media"
