@@ -14,8 +14,9 @@ from pathlib import Path
 
 from kzarchive.errors import DocumentError, KzarchiveError
 from kzarchive.extract import detect_format, reader, sniff_binary
+from kzarchive.extract.html import unescape_attribute
 from kzarchive.extract.reading import decode_exact, normalise_newlines, read_bytes
-from kzarchive.extract.urls import clean_url, strip_trailing
+from kzarchive.extract.urls import clean_url, strip_trailing, with_scheme
 from kzarchive.manifest import Manifest, write_atomic_bytes
 from kzarchive.models import Snapshot
 
@@ -23,14 +24,15 @@ _MARKDOWN_TOKEN = re.compile(
     r"(?P<inline>\[(?:\\.|[^\]\\])*\]\((?P<dest><[^>\n]*>|(?:[^()\s]|\((?:[^()\s])*\))+)"
     r"(?:\s+\"[^\"]*\")?\))"
     r"|(?P<auto><(?P<auto_url>https?://[^>\s]+)>)"
-    r"|(?P<bare>https?://[^\s<>\"`{}|^]+)",
+    r"|(?P<bare>https?://[^\s<>\"`{}|^]+"
+    r"|(?<![\w@./:%-])www\.(?=[a-z0-9-]+\.[a-z])[^\s<>\"`{}|^]+)",  # cited without https://
     re.IGNORECASE,
 )
 _HTML_TOKEN = re.compile(
     r"(?P<a><a\b[^>]*?\bhref\s*=\s*(?:\"(?P<h1>[^\"]*)\"|'(?P<h2>[^']*)'|(?P<h3>[^\s>]+))[^>]*>"
     r".*?</a\s*>)"
     r"|(?P<tag><[^>]*>)"
-    r"|(?P<bare>https?://[^\s<>\"]+)",
+    r"|(?P<bare>https?://[^\s<>\"]+|(?<![\w@./:%-])www\.(?=[a-z0-9-]+\.[a-z])[^\s<>\"]+)",
     re.IGNORECASE | re.DOTALL,
 )
 MARKDOWN_MARK = " ([archived "
@@ -40,6 +42,10 @@ ANNOTATABLE = ("markdown", "html")
 
 @dataclass(frozen=True)
 class Annotated:
+    """The annotated document, and the document's unique URLs against the manifest: ``cited``
+    all of them (a URL written without ``https://`` given it), ``missing`` those the manifest
+    holds with no copy yet, ``absent`` those it does not hold at all."""
+
     text: str
     encoding: str
     added: int
@@ -47,6 +53,8 @@ class Annotated:
     missing: tuple[str, ...]
     original: bytes  # the document as read, for the backup and the version check
     package: bytes | None = None  # the annotated file itself, for DOCX and ODT
+    absent: tuple[str, ...] = ()
+    cited: tuple[str, ...] = ()
 
     def encoded(self) -> bytes:
         return self.package if self.package is not None else self.text.encode(self.encoding)
@@ -60,14 +68,14 @@ def _token_url(match: re.Match[str], fmt: str) -> str | None:
             if "kzarchive-snapshot" in match.group("a")[:200]:
                 return None
             raw = match.group("h1") or match.group("h2") or match.group("h3") or ""
-            return html.unescape(raw).strip()
-        return strip_trailing(clean_url(match.group("bare")))
+            return unescape_attribute(raw).strip()
+        return with_scheme(strip_trailing(clean_url(match.group("bare"))))
     if match.group("inline") is not None:
         dest = match.group("dest")
         return clean_url(dest[1:-1] if dest.startswith("<") else dest)
     if match.group("auto") is not None:
         return clean_url(match.group("auto_url"))
-    return strip_trailing(clean_url(match.group("bare")))
+    return with_scheme(strip_trailing(clean_url(match.group("bare"))))
 
 
 def _token_end(match: re.Match[str]) -> int:
@@ -104,6 +112,34 @@ def annotate(path: Path, manifest: Manifest, data: bytes | None = None) -> Annot
         archive = record.archive
         # The best copy wherever it is kept, never one judged a login wall or an error page.
         best[record.url] = archive.best_copy() if archive else None
+    held = set(best) | {citation.url for citation in manifest.citations}
+    return _against(path, data, held, best, _annotate(path, data, manifest, best))
+
+
+def _against(
+    path: Path, data: bytes, held: set[str], best: dict[str, Snapshot | None], done: Annotated
+) -> Annotated:
+    """``done`` with the document's own unique URLs (as ``extract`` reads them, secrets hidden
+    as in the manifest) sorted into those the manifest holds without a copy and those it does
+    not hold: what the annotators met note by note cannot tell the two apart."""
+    from dataclasses import replace
+
+    from kzarchive.extract import extract
+    from kzarchive.scope import redact_extraction
+
+    try:
+        links = redact_extraction(extract(path, data=data)).extraction.links
+    except KzarchiveError:
+        return done  # nothing the readers can cite from: what the annotators met stands
+    cited = tuple(link.url for link in links)
+    missing = tuple(url for url in cited if url in held and best.get(url) is None)
+    absent = tuple(url for url in cited if url not in held)
+    return replace(done, missing=missing, absent=absent, cited=cited)
+
+
+def _annotate(
+    path: Path, data: bytes, manifest: Manifest, best: dict[str, Snapshot | None]
+) -> Annotated:
     binary = sniff_binary(path, data)
     if binary is not None:
         return _annotate_package(path, binary, data, best)

@@ -161,11 +161,6 @@ async def run_library(
         if known is not None and "lineage" in known.info:  # every version this folder archived
             info["lineage"] = known.info["lineage"]
         target = folder / MANIFEST_NAME
-        kept = _kept_location(target, folder)
-        if kept is not None and kept != info.get("location") and _ours(target, info, folder):
-            # a copy of the same report read from elsewhere leaves the folder its document, as
-            # long as that file is still there (a document moved away is followed)
-            info["location"] = kept
         store.put_document(info, document.citations, folder.relative_to(out).as_posix(), key=key)
         exported = store.manifest(key)
         if (
@@ -216,17 +211,6 @@ def _ours(path: Path, key: str, folder: Path) -> bool:
     if location:
         return str((folder / str(location)).resolve()) == key
     return document_key(Path(given)) == key if given else False
-
-
-def _kept_location(path: Path, folder: Path) -> str | None:
-    """Where the folder's manifest says its document is, when that file is still there."""
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    document = data.get("document") if isinstance(data, dict) else None
-    location = document.get("location") if isinstance(document, dict) else None
-    return location if isinstance(location, str) and (folder / location).is_file() else None
 
 
 def _cited_urls(store: Store, document_id: int) -> list[str]:

@@ -100,7 +100,7 @@ def test_urls_without_snapshot_are_left_and_listed(tmp_path: Path) -> None:
     manifest_path.write_text(json.dumps(archived_manifest(doc, frozenset({missing})).to_json()))
     result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(manifest_path)])
     assert result.exit_code == 0
-    assert f"1 URLs have no snapshot yet and were left as they are: {missing}" in result.stderr
+    assert f"1 URL has no snapshot yet and was left as it is: {missing}" in result.stderr
     assert "6 archive links added" in result.stderr
     assert f"<{missing}>. Contact" in result.stdout
 
@@ -160,3 +160,80 @@ def test_a_copy_that_is_a_login_wall_is_not_linked(tmp_path: Path) -> None:
     result = annotate(doc, replace(manifest, links=links))
     assert first.url in result.missing
     assert walled.url not in result.encoded().decode()
+
+
+def _saved(manifest: Manifest, path: Path) -> Path:
+    path.write_text(json.dumps(manifest.to_json()))
+    return path
+
+
+def test_a_manifest_of_another_document_is_refused(tmp_path: Path) -> None:
+    # The manifest of sources.txt holds none of pandoc-footnotes.md's URLs: nothing to annotate
+    # with, and an exit 0 with "0 archive links added" would hide the mix-up (run refuses it too)
+    doc = tmp_path / "doc.md"
+    shutil.copy(DOCUMENTS / "pandoc-footnotes.md", doc)
+    result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(SEED_MANIFEST)])
+    assert result.exit_code == 2, result.stderr
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+    assert "cites none of" in result.stderr and str(doc) in result.stderr
+
+
+def test_another_version_of_the_document_is_a_warning(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    shutil.copy(DOCUMENTS / "pandoc-footnotes.md", doc)
+    manifest = _saved(archived_manifest(doc), tmp_path / "manifest.json")
+    doc.write_text(doc.read_text() + "\nOne more line.\n")
+    result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(manifest)])
+    assert result.exit_code == 0, result.stderr
+    assert "made from another version of" in result.stderr
+    assert "7 archive links added" in result.stderr
+
+
+def test_the_count_of_urls_left_is_of_the_documents_unique_urls(tmp_path: Path) -> None:
+    # Footnote 1 cites a URL twice and footnote 2 writes one without its scheme; the manifest
+    # has a copy of neither, and does not hold the third URL at all (a note added since).
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "Report.[^1] More.[^2]\n\n"
+        "[^1]: See https://a.example/one and again https://a.example/one.\n"
+        "[^2]: See www.example.org/x.\n"
+    )
+    manifest = archived_manifest(
+        doc, frozenset({"https://a.example/one", "https://www.example.org/x"})
+    )
+    path = _saved(manifest, tmp_path / "manifest.json")
+    doc.write_text(doc.read_text() + "[^3]: And https://b.example/new.\n")
+    result = CliRunner().invoke(main, ["annotate", str(doc), "--manifest", str(path)])
+    assert result.exit_code == 0, result.stderr
+    said = " ".join(result.stderr.split())
+    assert (
+        "2 URLs have no snapshot yet and were left as they are: https://a.example/one, "
+        "https://www.example.org/x"
+    ) in said
+    assert (
+        f"1 URL is not in {path} (run 'kzarchive run' on the document): https://b.example/new"
+        in said
+    )
+    assert "https://b.example/new" not in said.split("not in")[0]
+
+
+def test_a_url_cited_without_its_scheme_gets_its_link(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("Report.[^1]\n\n[^1]: See www.example.org/x.\n")
+    text = annotate(doc, archived_manifest(doc)).text
+    assert text.endswith(
+        "See www.example.org/x ([archived 2019-03-01]"
+        "(https://web.archive.org/web/20190301000000/https://www.example.org/x)).\n"
+    ), text
+
+
+def test_an_href_with_a_parameter_named_like_an_entity_gets_its_link(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.html"
+    doc.write_text(
+        "<p>Claim.<sup>1</sup></p>\n"
+        '<p><sup>1</sup> <a href="https://x.example/a?b=1&para=2&copy=3">a</a></p>\n'
+    )
+    manifest = archived_manifest(doc)
+    assert [link.url for link in manifest.links] == ["https://x.example/a?b=1&para=2&copy=3"]
+    result = annotate(doc, manifest)
+    assert result.added == 1 and not result.missing and not result.absent

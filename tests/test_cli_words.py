@@ -101,3 +101,19 @@ def test_annotate_tells_another_document_from_another_version(tmp_path: Path) ->
     assert f"was made from {report}, not from {html}" in said(html)
     assert "another version" not in said(html)
     assert f"was made from another version of {report}" in said(report)  # edited since
+
+
+def test_summaries_count_one_thing_in_the_singular(tmp_path: Path) -> None:
+    from kzarchive.cli.views import evidence_line
+    from kzarchive.evidence.keeper import Kept
+
+    doc = tmp_path / "one.md"
+    doc.write_text("Claim.[^1]\n\n[^1]: https://example.org/\n")
+    result = CliRunner().invoke(main, ["extract", str(doc)])
+    assert result.exit_code == 0
+    assert "1 footnote, 1 citation, 1 unique URL\n" in result.stderr
+    assert evidence_line(Kept(1, media=1, rendered=1)) == (
+        "evidence: 1 answer captured, media of 1 link, 1 page rendered in the browser "
+        "(screenshot, DOM)"
+    )
+    assert evidence_line(Kept(2, media=2)) == "evidence: 2 answers captured, media of 2 links"

@@ -99,6 +99,6 @@ def test_hook_names_each_link_not_alive_and_fails_only_on_dead(tmp_path: Path) -
             f"{page}:3: dead (http-410) {server.base}/gone410",
             f"{walled}:1: blocked (http-403) {server.base}/forbidden",
         ]
-        assert "3 files: 1 dead links, 2 that could not be judged" in failed.stderr
+        assert "3 files: 1 dead link, 2 that could not be judged" in failed.stderr
         passed = CliRunner().invoke(main, ["hook", str(walled), str(empty)])
         assert passed.exit_code == 0

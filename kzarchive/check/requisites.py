@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 
 from yarl import URL
 
+from kzarchive.extract.html import raw_attributes
+
 # (tag, attribute) pairs that name a requisite; <link> only for the rel values below.
 _SOURCES = {
     ("img", "src"),
@@ -42,7 +44,8 @@ class _Requisites(HTMLParser):
             self.title = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value for name, value in attrs if value}
+        # Decoded as a browser decodes them: "?a=1&para=2" stays a query (see extract.html)
+        values = {k: v for k, v in raw_attributes(self.get_starttag_text(), attrs).items() if v}
         if tag == "title" and not self.titled and self.title is None:
             self.title = []
         if tag == "base" and self.base is None and values.get("href"):

@@ -9,31 +9,33 @@ from typing import Any
 
 import click
 
-from kzarchive.cli.context import Settings, warn
+from kzarchive.cli.context import Settings, counted, warn
 from kzarchive.cli.options import STDIN_NAME, global_options, manifest_path, output_option
+from kzarchive.errors import KzarchiveError
 from kzarchive.extract.reading import read_bytes
 from kzarchive.manifest import MANIFEST_NAME
 
 
 def _made_from(
     recorded: dict[str, Any], manifest_path: Path, document: Path, data: bytes
-) -> str | None:
-    """What to say when the manifest was not made from these bytes: another version of the
-    document, or another document altogether (only the URLs they share get links)."""
+) -> tuple[str | None, bool]:
+    """What to say when the manifest was not made from these bytes (another version of the
+    document, or another document altogether: only the URLs they share get links), and whether
+    it is of this document, in some version."""
     digest = hashlib.sha256(data).hexdigest()
     if not recorded.get("sha256") or digest == recorded["sha256"]:
-        return None
+        return None, bool(recorded.get("sha256"))
     if recorded.get("location"):
         there = (manifest_path.parent / str(recorded["location"])).resolve()
         same_file = there == document.resolve()
     else:
         same_file = Path(str(recorded.get("path", ""))).name == document.name
     if same_file or digest in (recorded.get("lineage") or ()):
-        return f"{manifest_path} was made from another version of {document}"
+        return f"{manifest_path} was made from another version of {document}", True
     return (
         f"{manifest_path} was made from {recorded.get('path')}, not from {document}: "
         "only the URLs they share get archive links"
-    )
+    ), False
 
 
 @click.command("annotate", short_help="Add archive links to a copy of a document.")
@@ -73,13 +75,29 @@ def annotate_command(
     if from_stdin:
         document = Path(STDIN_NAME)
     result = annotate(document, manifest, data)
-    said = _made_from(manifest.document, manifest_path, document, result.original)
+    said, same = _made_from(manifest.document, manifest_path, document, result.original)
+    if not same and result.cited and len(result.absent) == len(result.cited):
+        # Nothing in common: the wrong manifest, as run refuses the wrong folder
+        raise KzarchiveError(
+            f"{manifest_path} is the archive of {manifest.document.get('path')}, which cites none "
+            f"of {document}'s URLs: give its own with --manifest (made by 'kzarchive run "
+            f"{document}')"
+        )
     if said:
         warn(settings, [said])
     if result.missing:
-        listed = ", ".join(result.missing[:3]) + (", …" if len(result.missing) > 3 else "")
-        count = len(result.missing)
-        warn(settings, [f"{count} URLs have no snapshot yet and were left as they are: {listed}"])
+        count = counted(len(result.missing), "URL")
+        left = (
+            "has no snapshot yet and was left as it is"
+            if len(result.missing) == 1
+            else "have no snapshot yet and were left as they are"
+        )
+        warn(settings, [f"{count} {left}: {_listed(result.missing)}"])
+    if result.absent:
+        count = counted(len(result.absent), "URL")
+        verb = "is" if len(result.absent) == 1 else "are"
+        rerun = "(run 'kzarchive run' on the document)"
+        warn(settings, [f"{count} {verb} not in {manifest_path} {rerun}: {_listed(result.absent)}"])
     if in_place:
         write_in_place(document, result)
     elif output in (None, "-"):
@@ -89,7 +107,12 @@ def annotate_command(
     else:
         write_copy(Path(output), result)
     settings.err.print(
-        f"{result.added} archive links added"
+        f"{counted(result.added, 'archive link')} added"
         + (f", {result.already} already there" if result.already else "")
-        + (f", {len(result.missing)} URLs without a snapshot" if result.missing else "")
+        + (f", {counted(len(result.missing), 'URL')} without a snapshot" if result.missing else "")
+        + (f", {counted(len(result.absent), 'URL')} not in the manifest" if result.absent else "")
     )
+
+
+def _listed(urls: tuple[str, ...]) -> str:
+    return ", ".join(urls[:3]) + (", …" if len(urls) > 3 else "")

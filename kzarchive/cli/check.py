@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from kzarchive.cli.context import Settings, open_output, report_text
+from kzarchive.cli.context import Settings, counted, open_output, report_text
 from kzarchive.cli.extract import extract_document
 from kzarchive.cli.options import (
     DOCUMENT_HELP,
@@ -79,7 +79,7 @@ def check_command(settings: Settings, /, document: Path, **params: Any) -> None:
     )
     if interrupted:
         settings.err.print(
-            f"interrupted: {len(rows)} of {len(links)} links checked; those are listed"
+            f"interrupted: {len(rows)} of {counted(len(links), 'link')} checked; those are listed"
         )
         sys.exit(ExitCode.INTERRUPTED)
     sys.exit(check_exit((check for _, check in rows), run.offline))

@@ -82,6 +82,11 @@ def open_output(path: str | None) -> Iterator[IO[str]]:
         raise KzarchiveError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun in agreement, for summaries: "1 URL", "2 URLs", "1 entry"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def warn(settings: Settings, lines: tuple[str, ...] | list[str]) -> None:
     for line in lines:
         settings.err.print(f"[yellow]warning:[/] {line}", markup=True, highlight=False)

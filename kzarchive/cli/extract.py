@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kzarchive.cli.context import Settings, open_output, warn
+from kzarchive.cli.context import Settings, counted, open_output, warn
 from kzarchive.cli.options import (
     DOCUMENT_HELP,
     STDIN_NAME,
@@ -84,6 +84,7 @@ def extract_command(
 
             views.print_sheet(views.extraction_table(extraction), stream)
             settings.err.print(
-                f"{len(extraction.footnotes)} footnotes, {len(extraction.citations)} citations, "
-                f"{len(extraction.links)} unique URLs"
+                f"{counted(len(extraction.footnotes), 'footnote')}, "
+                f"{counted(len(extraction.citations), 'citation')}, "
+                f"{counted(len(extraction.links), 'unique URL')}"
             )

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from kzarchive.cli.context import Settings, warn
+from kzarchive.cli.context import Settings, counted, warn
 from kzarchive.cli.options import (
     check_options,
     check_record,
@@ -65,7 +65,7 @@ def hook_command(settings: Settings, /, files: tuple[Path, ...], **params: Any) 
     if offline:
         warn(settings, ["this machine looks offline: no link could be judged"])
     settings.err.print(
-        f"{len(files)} files: {dead} dead links"
+        f"{counted(len(files), 'file')}: {counted(dead, 'dead link')}"
         + (f", {unjudged} that could not be judged" if unjudged else "")
     )
     sys.exit(ExitCode.FINDINGS if dead else ExitCode.OK)

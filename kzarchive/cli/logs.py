@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import IO
 
+from kzarchive.cli.context import counted
+
 INTERVAL = 5.0  # seconds between two progress lines without --verbose
 
 
@@ -57,7 +59,7 @@ class LogObserver:
         self.done[phase] = 0
         self.counts[phase] = Counter()
         if total:
-            self._line(f"{phase}: {total} link{'s' if total != 1 else ''}")
+            self._line(f"{phase}: {counted(total, 'link')}")
 
     def advanced(self, phase: str, url: str, outcome: str) -> None:
         self.done[phase] += 1

@@ -41,9 +41,10 @@ def verify_command(settings: Settings, /, folder: Path, fmt: str, output: str | 
             views.print_sheet(views.verify_table(result), stream)
     counts = Counter(f.status for f in result.findings)
     settings.err.print(", ".join(f"{n} {status}" for status, n in counts.items()))
-    bad = [f for f in result.findings if f.status in ("altered", "missing")]
+    # One file can fail two checks (its own hash and its seal's line): named once
+    bad = list(dict.fromkeys(f.path for f in result.findings if f.status in ("altered", "missing")))
     if bad:
-        named = ", ".join(f.path for f in bad[:5]) + (", …" if len(bad) > 5 else "")
+        named = ", ".join(bad[:5]) + (", …" if len(bad) > 5 else "")
         warn(settings, [f"{len(bad)} altered or missing: {named}"])
     sys.exit(ExitCode.OK if result.holds else ExitCode.FINDINGS)
 
@@ -59,7 +60,8 @@ def verify_command(settings: Settings, /, folder: Path, fmt: str, output: str | 
 @click.argument("folder", default="archive", type=click.Path(file_okay=False, path_type=Path))
 @click.pass_obj
 def restore_command(settings: Settings, /, folder: Path) -> None:
-    """Put back the newest sealed copy of the manifest that verifies (its hash and timestamp)."""
+    """Put back the newest sealed copy of the manifest that verifies: its hash as its seal lists
+    it, and its timestamp where the seal has one (a copy no token covers is restored, and said)."""
     from kzarchive.evidence.restore import restore
     from kzarchive.lock import FolderLock
 
@@ -69,6 +71,8 @@ def restore_command(settings: Settings, /, folder: Path) -> None:
         done = restore(folder)
     warn(settings, [f"passed over {why}" for why in done.passed_over])
     seal = done.seal.relative_to(folder).as_posix()
+    if not done.timestamped:
+        warn(settings, [f"{seal} has no timestamp token: its manifest is not timestamped"])
     if not done.changed:
         settings.err.print(f"{folder / 'manifest.json'} is already the one sealed in {seal}")
         return

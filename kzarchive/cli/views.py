@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from kzarchive.cli.context import counted
 from kzarchive.models import VERDICTS, ArchiveState, Check, Link
 
 # rich takes a tenth of a second to load: it is imported where something is drawn, so that a table
@@ -113,7 +114,7 @@ def status_console(quiet: bool) -> Console:
 
 def extraction_table(extraction: Extraction) -> Sheet:
     return Sheet(
-        f"{extraction.document.path}: {len(extraction.citations)} citations",
+        f"{extraction.document.path}: {counted(len(extraction.citations), 'citation')}",
         ("note", "line", "url"),
         [(c.footnote or "-", str(c.line), c.url) for c in extraction.citations],
         urls=frozenset({2}),
@@ -365,16 +366,17 @@ def evidence_line(kept: Kept) -> str:
     """What evidence the run kept, in one line."""
     if not kept.captured and kept.seal is None:
         return "evidence: nothing captured"
-    said = f"evidence: {kept.captured} answers captured"
+    said = f"evidence: {counted(kept.captured, 'answer')} captured"
     if kept.wacz is not None:
         said += f" (all runs' captures in {kept.wacz})"
     if kept.media:
-        said += f", media of {kept.media} links"
+        said += f", media of {counted(kept.media, 'link')}"
     if kept.rendered:
-        said += f", {kept.rendered} pages rendered in the browser (screenshot, DOM)"
+        said += f", {counted(kept.rendered, 'page')} rendered in the browser (screenshot, DOM)"
     tokens = [s for s in kept.stamps if s.token is not None]
     if tokens:
-        said += f"; timestamped by {len(tokens)} of {len(kept.stamps)} authorities"
+        authorities = counted(len(kept.stamps), "authority", "authorities")
+        said += f"; timestamped by {len(tokens)} of {authorities}"
     elif kept.seal is not None:
         said += "; sealed (SHA256SUMS), not timestamped"
     return said

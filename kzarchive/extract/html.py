@@ -9,8 +9,10 @@ small element tree; this module finds notes in it by those shapes.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from html.entities import html5
 from html.parser import HTMLParser
 
 from kzarchive.extract.context import mark_typed_references, marker, sentences_citing
@@ -31,6 +33,48 @@ _NOTE_ID = re.compile(
 )
 _REF_ID = re.compile(r"ref", re.IGNORECASE)
 _BACKLINK = re.compile(r"^#.*ref", re.IGNORECASE)
+
+
+# An attribute as html.parser finds it in a start tag (the value still raw)
+_ATTRIBUTE = re.compile(
+    r"""(?<=['"\s/])([^\s/>][^\s/=>]*)(?:\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?"""
+)
+_TAG_NAME = re.compile(r"<[^\s/>]+")
+_REFERENCE = re.compile(r"&(#[xX][0-9a-fA-F]+;?|#[0-9]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+
+
+def _reference(match: re.Match[str]) -> str:
+    name, after = match.group(1), match.string[match.end() : match.end() + 1]
+    legacy = not name.endswith(";")  # a name from HTML 4's days, written without its ";"
+    if name.startswith("#") or (name in html5 and not (legacy and after == "=")):
+        return html.unescape(match.group(0))
+    return match.group(0)
+
+
+def unescape_attribute(value: str) -> str:
+    """An attribute value's character references decoded as browsers decode them: numeric ones
+    and named ones with their ``;`` always; a legacy name without ``;`` (``&copy``) only when
+    neither ``=`` nor a letter or digit follows it, so that ``?a=1&para=2`` stays a query
+    (HTML's rule for attributes; ``html.unescape``, which html.parser applies, decodes it)."""
+    return _REFERENCE.sub(_reference, value) if "&" in value else value
+
+
+def raw_attributes(tag_text: str | None, parsed: list[tuple[str, str | None]]) -> dict[str, str]:
+    """A start tag's attributes with their values decoded by :func:`unescape_attribute` from
+    the tag's own text (``tag_text``); the parser's own values where that text does not read
+    back to the same attributes."""
+    values = {k: v or "" for k, v in parsed}
+    name = _TAG_NAME.match(tag_text or "")
+    if not tag_text or name is None or "&" not in tag_text:
+        return values
+    found = [(m.group(1).lower(), m.group(2)) for m in _ATTRIBUTE.finditer(tag_text, name.end())]
+    if [key for key, _ in found] != [key for key, _ in parsed]:
+        return values
+    for key, raw in found:
+        if raw and "&" in raw:
+            quoted = len(raw) > 1 and raw[0] in "'\"" and raw[-1] == raw[0]
+            values[key] = unescape_attribute(raw[1:-1] if quoted else raw)
+    return values
 
 
 @dataclass
@@ -83,7 +127,7 @@ class _TreeBuilder(HTMLParser):
             return
         if self.skipping:
             return
-        element = Element(tag, {k: v or "" for k, v in attrs}, self.getpos()[0], self.current)
+        element = Element(tag, self._attributes(attrs), self.getpos()[0], self.current)
         if tag == "p" and self.current.tag == "p":  # an unclosed <p> ends at the next one
             self.current = self.current.parent or self.root
             element.parent = self.current
@@ -94,8 +138,11 @@ class _TreeBuilder(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skipping or tag in _SKIP:
             return
-        element = Element(tag, {k: v or "" for k, v in attrs}, self.getpos()[0], self.current)
+        element = Element(tag, self._attributes(attrs), self.getpos()[0], self.current)
         self.current.children.append(element)
+
+    def _attributes(self, attrs: list[tuple[str, str | None]]) -> dict[str, str]:
+        return raw_attributes(self.get_starttag_text(), attrs)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:

@@ -44,3 +44,10 @@ def test_broken_markup_never_raises() -> None:
     for junk in (b"<img src=", b"<<<>>>", b"\xff\xfe<\x00i\x00", b"<![CDATA[", b"<base href='::'>"):
         page_requisites(junk, "http://a.example/")
         page_title(junk)
+
+
+def test_a_parameter_named_like_an_old_entity_stays_in_a_requisites_url() -> None:
+    body = b'<img src="/pic?w=1&para=2&copy=3&amp;h=4">'
+    assert page_requisites(body, "https://x.example/a") == [
+        "https://x.example/pic?w=1&para=2&copy=3&h=4"
+    ]

@@ -318,6 +318,22 @@ def test_a_manifest_changed_by_hand_is_replaced_and_kept(folder: Path) -> None:
     again = restore(folder)
     assert again.exit_code == 0 and "already the one sealed" in again.stderr
     assert len(list(folder.glob("manifest.json.replaced-*"))) == 1
+    assert "timestamped" not in result.stderr + again.stderr  # this seal's token holds
+
+
+def test_restoring_a_copy_no_token_covers_says_so(folder: Path) -> None:
+    # A run whose authorities all failed (offline) seals without a token: the copy is still
+    # restored (its hash is as SHA256SUMS lists it), but nothing proves when it was made.
+    sealed = _sealed_copy(folder)
+    for token in sealed.parent.glob("*.tsr"):
+        token.unlink()
+    (folder / "manifest.json").write_bytes(sealed.read_bytes().replace(b'"dead"', b'"alive"', 1))
+    result = restore(folder)
+    assert result.exit_code == 0, result.stderr
+    assert (folder / "manifest.json").read_bytes() == sealed.read_bytes()
+    assert "not timestamped" in result.stderr, result.stderr
+    again = restore(folder)
+    assert "already the one sealed" in again.stderr and "not timestamped" in again.stderr
 
 
 def test_a_sealed_copy_that_does_not_verify_is_never_restored(folder: Path) -> None:
@@ -338,3 +354,16 @@ def test_a_folder_without_a_seal_has_nothing_to_restore(tmp_path: Path) -> None:
     missing = restore(tmp_path / "nothing")
     assert missing.exit_code == 2 and "no such folder" in missing.stderr
     assert not (tmp_path / "nothing").exists()
+
+
+def test_a_file_two_checks_find_altered_is_named_once(folder: Path) -> None:
+    # A media file is checked against the manifest's hash and against the seal's SHA256SUMS:
+    # two findings, one file, named once in the warning.
+    media = _media(folder).relative_to(folder).as_posix()
+    flip(folder / media)
+    result = verify(folder)
+    assert result.exit_code == 1
+    assert [line for line in result.stdout.splitlines() if media in line][1:], result.stdout
+    warning = next(line for line in result.stderr.splitlines() if "altered or missing" in line)
+    assert warning.count(media) == 1, warning
+    assert "1 altered or missing" in warning, warning

@@ -178,3 +178,17 @@ def test_note_ids_on_xhtml_anchors_plain_paragraphs_and_shared_containers() -> N
         ("https://example.org/nineteen", 1),
         ("https://example.org/fifteen-outside", 10),
     ]
+
+
+def test_a_query_parameter_named_like_an_old_entity_survives_in_an_href() -> None:
+    # html.parser decodes "&para" and "&copy" without their ";" in attribute values; browsers
+    # do not when "=" or a letter follows (HTML's rule for attributes), and the URL is theirs.
+    found = read(
+        "<p>Claim.<sup>1</sup></p>\n"
+        '<p><sup>1</sup> <a href="https://x.example/a?b=1&para=2&copy=3">a</a>'
+        ' <a href="https://x.example/b?c=1&amp;d=2&#38;e=3&copy;&notit=4&lt">b</a></p>\n'
+    )
+    assert found["notes"][0][2] == [
+        "https://x.example/a?b=1&para=2&copy=3",
+        "https://x.example/b?c=1&d=2&e=3©&notit=4<",
+    ]
