@@ -22,14 +22,21 @@ from typing import Any
 from kzarchive import __version__
 from kzarchive.errors import ManifestError
 from kzarchive.evidence.records import Evidence
-from kzarchive.models import VERDICTS, ArchiveState, Check, Citation, unique_links, utc_now
+from kzarchive.models import MANIFEST_NAME as MANIFEST_NAME  # defined there; named here too
+from kzarchive.models import (
+    VERDICTS,
+    ArchiveState,
+    Check,
+    Citation,
+    unique_links,
+    utc_now,
+)
 
 SCHEMA_VERSION = 2
 # Versions this kzarchive reads, each upgraded to the current one on reading (1: before evidence)
 UPGRADES = {1: "before kzarchive kept evidence"}
 # A page whose words changed this much since the as-cited copy has changed substantially.
 DRIFTED = 0.5
-MANIFEST_NAME = "manifest.json"
 
 
 @dataclass(frozen=True)

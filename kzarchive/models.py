@@ -24,6 +24,8 @@ ARCHIVE_STATUSES: tuple[ArchiveStatus, ...] = (
 )
 # Archive errors that say a link was kept from the public archive on purpose (not a failure).
 WITHHELD = ("private-address", "credentials-in-url")
+# The manifest's file name in an output folder (here, so that naming it loads no manifest code).
+MANIFEST_NAME = "manifest.json"
 
 
 def utc_now() -> str:

@@ -2,10 +2,15 @@
 
 Every :class:`~kzarchive.errors.KzarchiveError` becomes one line on stderr and exit code 2; Ctrl-C
 is 130 everywhere. The configuration file gives the defaults of every command's options.
+
+Each command's module is imported only when that command runs (click's "lazy loading
+subcommands"): ``kzarchive check`` does not wait for the modules of ``annotate`` or ``library``.
+:data:`COMMANDS` names them, with the short help ``--help`` lists without importing them.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from datetime import date
@@ -31,7 +36,103 @@ class Failure(click.ClickException):
         click.echo(f"kzarchive: error: {self.format_message()}", err=True)
 
 
-class _Group(click.Group):
+# name -> (module, attribute, short help), in the order ``kzarchive config`` lists their settings.
+# tests/test_cli_lazy.py checks this table against the commands themselves.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "extract": (
+        "kzarchive.cli.extract",
+        "extract_command",
+        "List the footnoted URLs of a document.",
+    ),
+    "check": ("kzarchive.cli.check", "check_command", "Check that every cited URL still resolves."),
+    "archive": (
+        "kzarchive.cli.archive",
+        "archive_command",
+        "Find or make a Wayback snapshot of every link.",
+    ),
+    "run": ("kzarchive.cli.run", "run_command", "Extract, check and archive into a folder."),
+    "recheck": (
+        "kzarchive.cli.library",
+        "recheck_command",
+        "Check again the library's links that are due.",
+    ),
+    "library": (
+        "kzarchive.cli.library",
+        "library_command",
+        "The library's rot over time: library.html and .csv.",
+    ),
+    "report": (
+        "kzarchive.cli.report",
+        "report_command",
+        "Render a manifest (CSV, Markdown, HTML, JSON).",
+    ),
+    "cite": (
+        "kzarchive.cli.report",
+        "cite_command",
+        "Citations for reference managers (CSL JSON, BibLaTeX, Wikipedia).",
+    ),
+    "annotate": (
+        "kzarchive.cli.annotate",
+        "annotate_command",
+        "Add archive links to a copy of a document.",
+    ),
+    "diff": ("kzarchive.cli.diff", "diff_command", "What changed between two manifests."),
+    "verify": (
+        "kzarchive.cli.verify",
+        "verify_command",
+        "Check that the evidence in a folder is what was recorded.",
+    ),
+    "restore": (
+        "kzarchive.cli.verify",
+        "restore_command",
+        "Bring back the manifest the last seal keeps.",
+    ),
+    "schema": ("kzarchive.cli.settings", "schema_command", "Print the manifest's JSON Schema."),
+    "config": (
+        "kzarchive.cli.settings",
+        "config_command",
+        "Show the settings in force and their sources.",
+    ),
+    "hook": (
+        "kzarchive.cli.hook",
+        "hook_command",
+        "Check the links of changed documents (for pre-commit).",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported now if it was not yet."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute, _ = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command), f"{module}.{attribute}"
+            _show_envvars(command)
+            self.add_command(command, cmd_name)
+        return self.commands.get(cmd_name)
+
+    def all_commands(self, ctx: click.Context) -> list[click.Command]:
+        """Every command, imported, in :data:`COMMANDS`' order (for what spans them all)."""
+        names = [*COMMANDS, *(n for n in self.commands if n not in COMMANDS)]
+        found = (self.get_command(ctx, name) for name in names)
+        return [command for command in found if command is not None]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The table's short help, so that --help imports no command's module.
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in COMMANDS and name not in self.commands:
+                rows.append((name, COMMANDS[name][2]))
+            elif (command := self.commands.get(name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(1_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def make_context(
         self,
         info_name: str | None,
@@ -43,7 +144,8 @@ class _Group(click.Group):
         # command line first, then the environment, then these, then the built-in defaults.
         try:
             config = _load_config(args)
-            extra.setdefault("default_map", _default_map(self, config))
+            if config.settings:  # without a settings file, no command's module need load
+                extra.setdefault("default_map", _default_map(self, config))
         except KzarchiveError as exc:
             Failure(str(exc)).show()
             sys.exit(ExitCode.USAGE)
@@ -118,7 +220,7 @@ def _load_config(args: list[str]) -> Config:
     return load_config(Path(chosen) if chosen else None, Path.cwd())
 
 
-def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
+def _default_map(group: LazyGroup, config: Config) -> dict[str, Any]:
     """click's default_map from the file's settings, each checked against its option."""
     from kzarchive.config import ConfigError
 
@@ -129,7 +231,8 @@ def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
         for param in group.params:
             if flag in getattr(param, "opts", ()) and param.name != "config":
                 places.append((found, group, param))
-        for name, command in group.commands.items():
+        for command in group.all_commands(click.Context(group)):
+            name = command.name or ""
             for param in command.params:
                 if isinstance(param, click.Option) and flag in param.opts:
                     places.append((found.setdefault(name, {}), command, param))
@@ -154,7 +257,7 @@ def _default_map(group: click.Group, config: Config) -> dict[str, Any]:
 
 
 @click.group(
-    cls=_Group,
+    cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
 )
 @click.option(
@@ -191,8 +294,13 @@ def main(
 
 
 def show_environment_variables(group: click.Group) -> None:
-    """Every option's ``KZARCHIVE_*`` twin in its ``--help``."""
+    """Every option's ``KZARCHIVE_*`` twin in its ``--help`` (the group's and its commands'
+    loaded so far; :class:`LazyGroup` does the same for each command it loads later)."""
     for command in [group, *group.commands.values()]:
-        for param in command.params:
-            if isinstance(param, click.Option) and param.envvar:
-                param.show_envvar = True
+        _show_envvars(command)
+
+
+def _show_envvars(command: click.Command) -> None:
+    for param in command.params:
+        if isinstance(param, click.Option) and param.envvar:
+            param.show_envvar = True

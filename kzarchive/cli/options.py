@@ -20,7 +20,7 @@ from kzarchive.capture.options import BrowserOptions
 from kzarchive.check import DEFAULT_USER_AGENT, CheckOptions
 from kzarchive.cli.context import Settings
 from kzarchive.evidence.options import EvidenceOptions
-from kzarchive.manifest import MANIFEST_NAME
+from kzarchive.models import MANIFEST_NAME
 from kzarchive.wayback.options import DEFAULT_MEMENTO_URL, PERMA_API, ArchiveOptions, parse_age
 from kzarchive.wayback.pacing import CDX_PER_MINUTE, Pacing
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kzarchive.cli.app import main
+from kzarchive.cli.app import LazyGroup, main
 from kzarchive.cli.context import open_output
 from kzarchive.cli.options import format_option, global_options, output_option
 
@@ -37,10 +37,15 @@ def config_command(ctx: click.Context, fmt: str) -> None:
     from kzarchive import formats
 
     group = ctx.parent.command if ctx.parent else main
+    parent = ctx.parent or click.Context(group)
     config: Config = ctx.find_root().meta["kzarchive.config"]
     rows: dict[str, dict[str, Any]] = {}  # by option: one row each (the first command's)
     given = _given_on_command_line(ctx)
-    commands = [group, *group.commands.values()] if isinstance(group, click.Group) else [group]
+    commands: list[click.Command] = [group]
+    if isinstance(group, LazyGroup):
+        commands += group.all_commands(parent)
+    elif isinstance(group, click.Group):
+        commands += [group.commands[name] for name in group.list_commands(parent)]
     for command in commands:
         for param in command.params:
             if (

@@ -13,7 +13,6 @@ from typing import IO, TYPE_CHECKING
 
 from kzarchive.cli.context import counted
 from kzarchive.models import VERDICTS, ArchiveState, Check, Link
-from kzarchive.render import PRESERVED
 
 # rich takes a tenth of a second to load: it is imported where something is drawn, so that a table
 # written to a pipe or a file (plain lines) never loads it.
@@ -290,6 +289,8 @@ def run_summary(
     footnote, links no copy holds) and closing lines; ``saved_now``, the links this run
     captured (the others saved were saved by earlier runs); ``cdx_requests``, what this run asked
     of the Wayback Machine's index."""
+    from kzarchive.render import PRESERVED
+
     summary = manifest.summary()
     counts: list[tuple[str, ...]] = [
         ("citations", str(summary.citations)),
