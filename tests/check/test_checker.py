@@ -488,8 +488,9 @@ def test_a_requisite_that_stalls_is_kept_cut_short_by_time() -> None:
         # promises 100,000 bytes, sends 100 and stalls
         "/slow.css": Answer(head % (b"text/css", 100000) + b"a" * 100),
     }
-    # 2 s: the page itself must answer within it on a loaded machine; the stall is for ever
-    options = CheckOptions(timeout=2.0, retries=0)
+    # The read stops min(0.5 s, a tenth of the timeout) before the attempt's own deadline: 5 s
+    # gives it the whole 0.5 s, which a loaded machine's event loop needs; the stall is for ever
+    options = CheckOptions(timeout=5.0, retries=0)
     with RawServer(answers) as raw:
 
         async def go() -> _Kept:
