@@ -154,8 +154,9 @@ def test_a_redirect_to_a_private_host_is_refused_to_the_browser(
     web: RunningServer, tmp_path: Path
 ) -> None:
     """Playwright's route handler sees only a redirect's first URL: the gate must see each hop.
-    The page's image answers 302 to ``private.test`` (which Chromium maps to 127.0.0.1 here and
-    the stand-in private rule calls private): the redirected request never reaches the server."""
+    The page's images answer 302 (one after a first, public, hop) to ``private.test``, which
+    Chromium maps to 127.0.0.1 here and the stand-in private rule calls private: the redirected
+    request never reaches the server."""
     asked: list[str] = []
 
     async def private(host: str) -> bool:
@@ -175,13 +176,14 @@ def test_a_redirect_to_a_private_host_is_refused_to_the_browser(
         loop.run(session.close())
         loop.stop()
     hits = web.server.state.hits  # type: ignore[attr-defined]
-    assert hits["/js/img/elsewhere.png"] >= 1
+    assert hits["/js/img/elsewhere.png"] >= 1 and hits["/js/img/moved-twice.png"] >= 1
     assert hits["/js/img/private.png"] == 0  # the private hop never left the browser
     assert PRIVATE_NAME in asked
     assert rendered.error is None and "An image elsewhere." in rendered.text
     assert "private-address" in rendered.truncated  # the record says why the image is missing
     kept = responses(read_records(recorder.path))
-    assert "/js/redirected-image" in kept and "/js/img/private.png" not in kept
+    assert "/js/img/private.png" not in kept
+    assert b"An image elsewhere." in kept["/js/redirected-image"][1]  # the page, as it came
 
 
 def test_a_renderer_crash_is_recorded_and_the_next_page_is_captured(

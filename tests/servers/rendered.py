@@ -98,7 +98,8 @@ PAGES = {
     ),
     "/js/redirected-image": (
         "<html><head><title>Redirected image</title></head><body><p>An image elsewhere.</p>"
-        "<img src='/js/img/elsewhere.png' width='40' height='30'></body></html>"
+        "<img src='/js/img/elsewhere.png' width='40' height='30'>"
+        "<img src='/js/img/moved-twice.png' width='40' height='30'></body></html>"
     ),
     "/js/dialogs": (
         "<html><head><title>Dialogs</title></head><body><p>Annoying page.</p><script>"
@@ -144,6 +145,8 @@ def serve(handler: Handler, path: str) -> None:
         port = str(handler.headers.get("Host") or "").rpartition(":")[2]  # type: ignore[attr-defined]
         where = f"http://{PRIVATE_NAME}:{port}/js/img/private.png"
         handler.send(302, b"", {"Location": where})
+    elif path == "/js/img/moved-twice.png":  # a public hop first, then the private one
+        handler.send(302, b"", {"Location": "/js/img/elsewhere.png"})
     elif path == "/js/img/private.png":
         handler.send(200, IMAGES["/js/img/lazy.png"], content_type="image/png")
     elif path == "/js/hang.png":
