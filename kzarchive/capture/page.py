@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from playwright.async_api import BrowserContext, Dialog, FloatRect, Page, Request, Route
@@ -83,17 +83,25 @@ async def render(
     page = await context.new_page()
     main_status: list[int] = []
 
+    async def refused(url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return True
+        if private is not None and await private(parts.hostname or ""):
+            state.cut("private-address")  # the page, or a part of it, was not fetched
+            return True
+        return False
+
     async def gate(route: Route) -> None:
-        request = route.request
-        parts = urlsplit(request.url)
-        host = parts.hostname or ""
-        if parts.scheme not in ("http", "https") or (private is not None and await private(host)):
+        if await refused(route.request.url):
             await route.abort("blockedbyclient")
         elif recorder.room() <= 0:
             state.cut("bytes")
             await route.abort("blockedbyclient")
-        else:
+        elif private is None:
             await route.continue_()
+        else:
+            await _hop(route, refused, deadline)
 
     async def keep(request: Request) -> None:
         try:
@@ -228,6 +236,46 @@ async def render(
         logged_in=recorder.logged_in,
         error=error if state.crashed or not (recorder.main or result.get("screenshot")) else None,
     )
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+HOPS = 10
+
+
+async def _hop(route: Route, refused: Callable[[str], Awaitable[bool]], deadline: float) -> None:
+    """Fetch one request without following its redirect, and answer the browser with it.
+
+    Playwright calls a route's handler only for a request's first URL: a redirect, answered
+    with ``continue_`` or ``fulfill``, is followed by the browser unseen. So a redirect is
+    followed here first, hop by hop, each Location checked by ``refused``; a chain that ends
+    on a refused host is refused whole, and only a clean one is handed to the browser.
+    """
+    left = max(1.0, deadline - time.monotonic())
+    try:
+        answer = await route.fetch(max_redirects=0, timeout=left * 1000)
+        url, hop = route.request.url, answer
+        for _ in range(HOPS):
+            location = hop.headers.get("location")
+            if hop.status not in REDIRECTS or not location:
+                break
+            url = urljoin(url, location)
+            if await refused(url):
+                await hop.dispose()
+                await route.abort("blockedbyclient")
+                return
+            if hop is not answer:
+                await hop.dispose()
+            method = "GET" if hop.status == 303 else None
+            left = max(1.0, deadline - time.monotonic())
+            hop = await route.fetch(url=url, method=method, max_redirects=0, timeout=left * 1000)
+        if hop is not answer:
+            await hop.dispose()
+    except PlaywrightError:
+        with contextlib.suppress(PlaywrightError):
+            await route.abort("failed")
+        return
+    with contextlib.suppress(PlaywrightError):
+        await route.fulfill(response=answer)
 
 
 def _nothing(url: str, error: str, recorder: PageRecorder, state: _State) -> Rendered:

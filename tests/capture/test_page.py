@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,15 @@ import pytest
 
 from kzarchive.capture.session import BrowserSession
 from kzarchive.evidence.warc import WarcRecorder
-from tests.capture.conftest import TEST_OPTIONS, Browser
+from tests.capture.conftest import NO_DNS, TEST_OPTIONS, Browser, Loop, read_records
 from tests.servers.base import RunningServer
-from tests.servers.rendered import BROWSER_ONLY_TEXT, FETCHED_TEXT, IMAGES, POST_TEXT
+from tests.servers.rendered import (
+    BROWSER_ONLY_TEXT,
+    FETCHED_TEXT,
+    IMAGES,
+    POST_TEXT,
+    PRIVATE_NAME,
+)
 from tests.servers.scenario import MP4
 
 
@@ -141,6 +148,42 @@ def test_private_addresses_are_refused_to_the_browser(
     assert rendered.error is not None and rendered.screenshot is None
     assert asked == ["127.0.0.1"] and records == []
     assert len(web.server.state.requests) == before  # type: ignore[attr-defined]
+
+
+def test_a_redirect_to_a_private_host_is_refused_to_the_browser(
+    web: RunningServer, tmp_path: Path
+) -> None:
+    """Playwright's route handler sees only a redirect's first URL: the gate must see each hop.
+    The page's images answer 302 (one after a first, public, hop) to ``private.test``, which
+    Chromium maps to 127.0.0.1 here and the stand-in private rule calls private: the redirected
+    request never reaches the server."""
+    asked: list[str] = []
+
+    async def private(host: str) -> bool:
+        asked.append(host)
+        return host == PRIVATE_NAME
+
+    mapped = f"--host-resolver-rules=MAP {PRIVATE_NAME} 127.0.0.1, {NO_DNS.split('=', 1)[1]}"
+    options = dataclasses.replace(TEST_OPTIONS, extra_args=(mapped,))
+    loop = Loop()
+    session = BrowserSession(options, WarcRecorder(tmp_path, "unused"), private)
+    try:
+        loop.run(session.__aenter__())
+        recorder = WarcRecorder(tmp_path, "test")
+        rendered = loop.run(session.capture(web.base + "/js/redirected-image", recorder))
+        recorder.close()
+    finally:
+        loop.run(session.close())
+        loop.stop()
+    hits = web.server.state.hits  # type: ignore[attr-defined]
+    assert hits["/js/img/elsewhere.png"] >= 1 and hits["/js/img/moved-twice.png"] >= 1
+    assert hits["/js/img/private.png"] == 0  # the private hop never left the browser
+    assert PRIVATE_NAME in asked
+    assert rendered.error is None and "An image elsewhere." in rendered.text
+    assert "private-address" in rendered.truncated  # the record says why the image is missing
+    kept = responses(read_records(recorder.path))
+    assert "/js/img/private.png" not in kept
+    assert b"An image elsewhere." in kept["/js/redirected-image"][1]  # the page, as it came
 
 
 def test_a_renderer_crash_is_recorded_and_the_next_page_is_captured(

@@ -24,6 +24,10 @@ SESSION = "s3cr3t-session-7f9e2a"  # the cookie of a logged-in user (tests/captu
 LOGGED_IN_TEXT = "Friends-only post: the hearing was moved to Monday"
 
 
+# A name the tests' private-rule stand-in calls private; Chromium maps it to 127.0.0.1.
+PRIVATE_NAME = "private.test"
+
+
 def _png(colour: tuple[int, int, int], size: tuple[int, int] = (40, 30)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, "PNG")
@@ -92,6 +96,11 @@ PAGES = {
         "more(); window.addEventListener('scroll', more);"
         "</script></body></html>"
     ),
+    "/js/redirected-image": (
+        "<html><head><title>Redirected image</title></head><body><p>An image elsewhere.</p>"
+        "<img src='/js/img/elsewhere.png' width='40' height='30'>"
+        "<img src='/js/img/moved-twice.png' width='40' height='30'></body></html>"
+    ),
     "/js/dialogs": (
         "<html><head><title>Dialogs</title></head><body><p>Annoying page.</p><script>"
         "for (let i = 0; i < 10; i++) alert('subscribe ' + i);"
@@ -132,6 +141,14 @@ def serve(handler: Handler, path: str) -> None:
         cookie = str(handler.headers.get("Cookie") or "")  # type: ignore[attr-defined]
         said = LOGGED_IN_TEXT if f"session={SESSION}" in cookie else "Log in to see this post"
         handler.send(200, f"<html><head><title>Members</title></head><body><p>{said}</p></body>")
+    elif path == "/js/img/elsewhere.png":  # moved to a host a private-rule stand-in refuses
+        port = str(handler.headers.get("Host") or "").rpartition(":")[2]  # type: ignore[attr-defined]
+        where = f"http://{PRIVATE_NAME}:{port}/js/img/private.png"
+        handler.send(302, b"", {"Location": where})
+    elif path == "/js/img/moved-twice.png":  # a public hop first, then the private one
+        handler.send(302, b"", {"Location": "/js/img/elsewhere.png"})
+    elif path == "/js/img/private.png":
+        handler.send(200, IMAGES["/js/img/lazy.png"], content_type="image/png")
     elif path == "/js/hang.png":
         handler.sleep(60)
         handler.send(200, IMAGES["/js/img/lazy.png"], content_type="image/png")
