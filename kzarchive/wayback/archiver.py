@@ -617,6 +617,9 @@ class Archiver:
         started = _now() - timedelta(seconds=5)
         try:
             await self.pace.wait()
+            refusal = self._cannot_save()  # refused while this one waited for a slot
+            if refusal:
+                return self._settled(prev, refusal)
             prev = replace(prev, attempts=prev.attempts + 1)
             saved = await self.client.anonymous_save(url, self.options.job_timeout)
             snapshot = (
