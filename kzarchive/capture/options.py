@@ -19,7 +19,7 @@ class BrowserOptions:
     enabled: bool = False
     path: Path | None = None  # a Chromium or Chrome binary; else Playwright's own, else PATH
     cookies: Path | None = None  # a Netscape cookies.txt: a logged-in capture
-    contexts: int = 3  # pages captured at once, each in a fresh context
+    contexts: int = 2  # pages captured at once: 2 keeps the peak under 800 MB at the same wall time
     page_time: float = 30.0  # everything about one page
     load_time: float = 15.0  # navigation, up to the load event
     settle_time: float = 4.0  # waiting for the network to be quiet after the load
