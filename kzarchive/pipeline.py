@@ -375,7 +375,7 @@ async def run_pipeline(
                     keeper.checked(redacted.original(url), found)
             offline = checker.offline
             if keeper is not None:
-                await keeper.finish(checker, store, redacted.original, offline)
+                await keeper.finish(checker, store, redacted.original)
     finally:
         if keeper is not None:
             await keeper.close_browser()

@@ -130,6 +130,27 @@ def out_option(help_text: str) -> Callable[[F], F]:
     )
 
 
+def work_options(command: F) -> F:
+    """The options of a run over documents (``run`` and ``recheck`` alike): when a link is dead,
+    how links are checked, archived and captured, and what is kept from the network."""
+    for option in reversed(
+        (
+            rot_options,
+            check_options,
+            archive_options,
+            perma_options,
+            evidence_options,
+            browser_options,
+            scope_options,
+            archive_private_option,
+            all_links_option,
+            keep_secrets_option,
+        )
+    ):
+        command = option(command)
+    return command
+
+
 def rot_policy(params: dict[str, Any]) -> RotPolicy:
     from kzarchive.store.rot import RotPolicy
     from kzarchive.wayback.options import parse_age
@@ -362,16 +383,7 @@ def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, 
 @click.command("recheck", short_help="Check again the library's links that are due.")
 @global_options
 @out_option("The library's folder (its store, its documents' folders).")
-@rot_options
-@check_options
-@archive_options
-@perma_options
-@evidence_options
-@browser_options
-@scope_options
-@archive_private_option
-@all_links_option
-@keep_secrets_option
+@work_options
 @click.pass_obj
 def recheck_command(settings: Settings, /, **params: Any) -> None:
     """Check again every link of the library that is due (a dying link once --confirm-apart has

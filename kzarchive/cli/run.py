@@ -8,19 +8,10 @@ from typing import Any
 import click
 
 from kzarchive.cli.context import Settings
-from kzarchive.cli.library import documents_argument, rot_options, run_documents
+from kzarchive.cli.library import documents_argument, run_documents, work_options
 from kzarchive.cli.options import (
-    all_links_option,
-    archive_options,
-    archive_private_option,
-    browser_options,
-    check_options,
-    evidence_options,
     global_options,
-    keep_secrets_option,
     output_option,
-    perma_options,
-    scope_options,
 )
 
 DOCUMENTS_HELP = (
@@ -55,16 +46,7 @@ DOCUMENTS_HELP = (
     help="Take over a folder that holds another document's archive (an edited copy, say), "
     "keeping all it knew; its old manifest is kept beside as manifest.json.adopted-TIME.",
 )
-@rot_options
-@check_options
-@archive_options
-@perma_options
-@evidence_options
-@browser_options
-@scope_options
-@archive_private_option
-@all_links_option
-@keep_secrets_option
+@work_options
 @click.pass_obj
 def run_command(settings: Settings, /, documents: tuple[str, ...], **params: Any) -> None:
     """Extract, check and archive; write the manifest and its renderings into --out.

@@ -122,7 +122,7 @@ class Keeper:
         )
 
     async def finish(
-        self, checker: LinkChecker, store: Store, original: Callable[[str], str], offline: bool
+        self, checker: LinkChecker, store: Store, original: Callable[[str], str]
     ) -> None:
         """After the checks: each link's evidence into the manifest, media, the WACZ."""
         await checker.captures_done()
