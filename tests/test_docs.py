@@ -118,3 +118,46 @@ def test_the_privacy_page_says_where_cookies_go() -> None:
         assert said in cookies
     browser = next(p for p in privacy.split("\n- ") if p.startswith("**The browser"))
     assert "`--exclude-private`" in browser
+
+
+def _blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
+
+
+def _parses(argv: list[str]) -> None:
+    """The kzarchive command line ``argv`` (after the program) is one the CLI accepts."""
+    at = next(n for n, word in enumerate(argv) if word in _commands())
+    with main.make_context("kzarchive", [*argv[: at + 1]]) as context:
+        _command(argv[at]).make_context(argv[at], argv[at + 1 :], parent=context).close()
+
+
+def _kzarchive_argv(line: str) -> list[str]:
+    words = line.split()
+    start = next(n for n, w in enumerate(words) if w.endswith("/kzarchive"))
+    end = next((n for n, w in enumerate(words) if n > start and w.startswith(">")), len(words))
+    return words[start + 1 : end]
+
+
+def test_the_schedules_people_copy_run_a_real_command() -> None:
+    """The README's cron line and systemd units (and docs/library.md's) start a `recheck` the CLI
+    accepts, at a valid time, and count only real findings as success."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    exits = {row[0] for row in _rows(_section(readme, "Exit codes"))}
+    for text in (readme, (ROOT / "docs" / "library.md").read_text(encoding="utf-8")):
+        [cron] = _blocks(text, "cron")
+        schedule, command = cron.split(None, 5)[:5], cron.split(None, 5)[5]
+        assert all(re.fullmatch(r"[0-9*/,-]+", field) for field in schedule), cron
+        argv = _kzarchive_argv(command)
+        assert "recheck" in argv
+        _parses(argv)
+        units = "\n".join(_blocks(text, "ini"))
+        [exec_start] = re.findall(r"^ExecStart=(.*)$", units, re.MULTILINE)
+        argv = _kzarchive_argv(exec_start)
+        assert "recheck" in argv
+        _parses(argv)
+        [success] = re.findall(r"^SuccessExitStatus=(.*)$", units, re.MULTILINE)
+        assert set(success.split()) == {"1", "4"} and set(success.split()) <= exits
+        for key in ("OnCalendar=", "Persistent=true", "WantedBy=timers.target", "Type=oneshot"):
+            assert key in units, key
+        # keys in a file of their own, not in a unit anyone can read with `systemctl show`
+        assert not re.search(r"^Environment=.*IA_SECRET_KEY", units, re.MULTILINE)

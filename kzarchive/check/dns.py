@@ -79,6 +79,7 @@ def wire_host(host: str) -> str:
     return host
 
 
+@functools.lru_cache(maxsize=32768)  # asked three times a link: grouping, DNS, judging
 def dns_host(url: str) -> str | None:
     """The host of an http(s) URL as DNS knows it (IDNA-encoded, lower case), or None."""
     try:

@@ -1,13 +1,15 @@
 """What every command gets: the global settings, where its data goes, how it warns.
 
-Data goes to stdout or ``--output``; warnings and progress go to the stderr console, which is not
-even created under ``--quiet``.
+Data goes to stdout or ``--output``; warnings and progress go to stderr: through rich's console on a
+terminal, as plain lines in a log or a pipe (rich is then not even imported: it is a tenth of a
+one-link ``check``'s start-up), and nowhere under ``--quiet``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
 
 class Status(Protocol):
-    """What commands need of the stderr console: rich's Console, or nothing under --quiet."""
+    """What commands need of the stderr console: rich's Console, plain lines, or nothing."""
 
     def print(self, *objects: Any, **options: Any) -> None: ...
 
@@ -35,6 +37,24 @@ class _Quiet:
 
 
 _QUIET = _Quiet()
+
+
+class _Plain:
+    """Lines on stderr for a log or a pipe, as rich's console writes them there: no colour, no
+    wrapping, no markup."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        text = str(options.get("sep", " ")).join(str(o) for o in objects)
+        sys.stderr.write(text + str(options.get("end", "\n")))
+        sys.stderr.flush()
+
+
+_PLAIN = _Plain()
+
+
+def _styled_stderr() -> bool:
+    """Whether rich should draw on stderr: a terminal, or colour forced as rich itself honours."""
+    return sys.stderr.isatty() or bool(os.environ.get("FORCE_COLOR"))
 
 
 @dataclass(frozen=True)
@@ -51,8 +71,9 @@ class Settings:
 
     @property
     def err(self) -> Status:
-        # Under --quiet nothing is drawn, so rich is not even loaded.
-        return _QUIET if self.quiet else self.console
+        if self.quiet:
+            return _QUIET
+        return self.console if _styled_stderr() else _PLAIN
 
     def observer(self) -> contextlib.AbstractContextManager[Observer]:
         """Progress bars on a terminal, plain lines in a log (one per link under --verbose), or
@@ -88,8 +109,14 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def warn(settings: Settings, lines: tuple[str, ...] | list[str]) -> None:
+    err = settings.err
     for line in lines:
-        settings.err.print(f"[yellow]warning:[/] {line}", markup=True, highlight=False)
+        if isinstance(err, _Plain | _Quiet):
+            err.print(f"warning: {line}")
+        else:
+            from rich.markup import escape
+
+            err.print(f"[yellow]warning:[/] {escape(line)}", markup=True)
 
 
 def report_text(fmt: str, results: Results, output: str | None) -> str:

@@ -109,7 +109,10 @@ def status_console(quiet: bool) -> Console:
     """The stderr console for warnings, errors and progress; silent with ``--quiet``."""
     from rich.console import Console
 
-    return Console(stderr=True, quiet=quiet, highlight=False, soft_wrap=True, file=sys.stderr)
+    # markup=False: messages carry URLs and note labels ("[2]"), which must print as they are
+    return Console(
+        stderr=True, quiet=quiet, highlight=False, soft_wrap=True, markup=False, file=sys.stderr
+    )
 
 
 def extraction_table(extraction: Extraction) -> Sheet:
@@ -210,7 +213,9 @@ class RichObserver:
             self.progress.update(self.tasks[phase], advance=advance, counts=text)
 
     def warn(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/] {message}")
+        from rich.markup import escape
+
+        self.console.print(f"[yellow]warning:[/] {escape(message)}", markup=True)
 
 
 def check_table(rows: list[tuple[Link, Check]]) -> Sheet:

@@ -63,6 +63,7 @@ _PAIRS = {")": "(", "]": "["}
 
 # Longer than any server accepts (Apache's request line stops at 8,190 bytes): not a citation.
 MAX_URL_LENGTH = 8192
+_SPACE = re.compile(r"\s")  # str.isspace's characters: both use Py_UNICODE_ISSPACE
 
 
 def shown(url: str, limit: int = 100) -> str:
@@ -224,11 +225,12 @@ def unwrap_redirect(url: str) -> str:
         host = host.removeprefix("www.")
         if host.startswith("google."):
             host = "google.com"  # every country's Google: google.co.uk, google.de...
+        labels = host.split(".")
         base = next(
             (
                 rule
-                for name, rule in _REDIRECTORS.items()
-                if host == name or host.endswith("." + name)
+                for n in range(len(labels) - 1)
+                if (rule := _REDIRECTORS.get(".".join(labels[n:]))) is not None
             ),
             None,
         )
@@ -251,7 +253,7 @@ def validate(url: str) -> str:
     """Return ``url`` if it is a usable http(s) URL, else raise :class:`InvalidURL` saying why."""
     if len(url) > MAX_URL_LENGTH:
         raise InvalidURL(f"URL longer than {MAX_URL_LENGTH:,} characters: {shown(url)}")
-    if any(c.isspace() for c in url):
+    if _SPACE.search(url):
         raise InvalidURL(f"URL contains white space: {shown(url)}")
     try:
         parts = urlsplit(url)
