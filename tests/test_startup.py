@@ -16,8 +16,10 @@ PROBE = textwrap.dedent(
     import atexit, sys
     HEAVY = {"rich", "bibtexparser", "pyparsing", "cryptography", "httpx", "waybackpy",
              "matplotlib", "sqlite3", "jsonschema", "warcio", "pypdf"}
+    # kzarchive's own readers of other formats
+    READERS = {"kzarchive.extract.latex", "kzarchive.extract.html", "kzarchive.extract.pdf"}
     def loaded():
-        found = sorted({m.split(".")[0] for m in sys.modules} & HEAVY)
+        found = sorted({m.split(".")[0] for m in sys.modules} & HEAVY | set(sys.modules) & READERS)
         print("LOADED", " ".join(found), file=sys.__stderr__)
     atexit.register(loaded)
     from kzarchive.cli import main

@@ -4,11 +4,12 @@ never gives up on bad markup)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 
 from yarl import URL
 
-from kzarchive.extract.html import raw_attributes
+Attributes = Callable[[str | None, list[tuple[str, str | None]]], Mapping[str, str]]
 
 # (tag, attribute) pairs that name a requisite; <link> only for the rel values below.
 _SOURCES = {
@@ -25,8 +26,9 @@ _LINK_RELS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "preload"}
 
 
 class _Requisites(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, attributes: Attributes) -> None:
         super().__init__(convert_charrefs=True)
+        self.attributes = attributes
         self.found: list[str] = []
         self.base: str | None = None
         self.title: list[str] | None = None  # the first <title>'s text, while inside it
@@ -45,7 +47,7 @@ class _Requisites(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         # Decoded as a browser decodes them: "?a=1&para=2" stays a query (see extract.html)
-        values = {k: v for k, v in raw_attributes(self.get_starttag_text(), attrs).items() if v}
+        values = {k: v for k, v in self.attributes(self.get_starttag_text(), attrs).items() if v}
         if tag == "title" and not self.titled and self.title is None:
             self.title = []
         if tag == "base" and self.base is None and values.get("href"):
@@ -66,7 +68,10 @@ class _Requisites(HTMLParser):
 
 
 def _parsed(body: bytes) -> _Requisites:
-    parser = _Requisites()
+    # The HTML reader is loaded with the first page read, not by every check of a document
+    from kzarchive.extract.html import raw_attributes
+
+    parser = _Requisites(raw_attributes)
     try:
         parser.feed(body.decode("utf-8", errors="replace"))
         parser.close()

@@ -21,7 +21,6 @@ from typing import Any
 from xml.etree import ElementTree
 
 from kzarchive.errors import DocumentError
-from kzarchive.extract import latex
 from kzarchive.extract.dates import detect_cited_on
 from kzarchive.extract.notes import Parsed, document_title, text_of_spans, tidy
 from kzarchive.extract.reading import SourceText, decode, read_bytes
@@ -112,7 +111,14 @@ def detect_format(path: Path, text: str) -> str:
     first, then by name."""
     if _HTML_START.match(text[:4096]) or path.suffix.lower() in (".html", ".htm", ".xhtml"):
         return "html"
-    if latex.is_latex(text) or path.suffix.lower() == ".tex":
+    if path.suffix.lower() == ".tex":
+        return "latex"
+    head = text[:20000]
+    if "\\" not in head and "@" not in head:  # neither LaTeX nor BibTeX: spare their reader
+        return "markdown"
+    from kzarchive.extract import latex
+
+    if latex.is_latex(text):
         return "latex"
     if latex.is_bibtex(text) and path.suffix.lower() in (".bib", ".bibtex", ""):
         return "bibtex"
