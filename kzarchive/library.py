@@ -122,9 +122,12 @@ async def run_library(
     now: datetime,
     *,
     everything: bool = False,
+    confirm_now: bool = False,
 ) -> LibraryRun:
     """Run every document of the library that has something to do; return what changed. With
-    ``everything``, every link of every document is worked on (once), due or not."""
+    ``everything``, every link of every document is worked on (once), due or not. With
+    ``confirm_now``, every dying link these documents cite is confirmed dead, in the store (so
+    that it stays dead whatever later runs are told, until a live answer)."""
     run = store.start_run("run")
     states = link_states(store, policy)
     before = {url: state.status for url, state in states.items()}
@@ -181,16 +184,42 @@ async def run_library(
             store.forget_others_in(".", key)
         offline = offline or result.offline
         outcomes.append(DocumentOutcome(key, folder, True, result if single else None))
+    touched = set(done)  # only the links worked on, or confirmed, can have changed
+    if confirm_now:
+        cited = {
+            url
+            for outcome in outcomes
+            if (row := store.document(outcome.path)) is not None
+            for url in _cited_urls(store, row.id)
+        }
+        dying = [
+            u
+            for u in sorted(cited)
+            if (_state(store, u, policy) if u in done else states.get(u, _NONE)).status == "dying"
+        ]
+        store.confirm(dying)
+        touched.update(dying)
     store.finish_run(run)
-    for url in done:  # only the links worked on can have changed
-        looks = [(parse_time(o.at), o.verdict) for o in store.observations(url, "check")]
-        states[url] = rot_state(looks, policy)
+    for url in touched:
+        states[url] = _state(store, url, policy)
     changes = tuple(
         Change(url, before[url], states[url].status)
-        for url in sorted(done)
+        for url in sorted(touched)
         if url in before and before[url] not in ("unchecked", states[url].status)
     )
     return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
+
+
+_NONE = RotState("unchecked", 0, None, None, "never checked")
+
+
+def _state(store: Store, url: str, policy: RotPolicy) -> RotState:
+    looks = [
+        (parse_time(o.at), o.verdict)
+        for o in store.observations(url)
+        if o.kind in ("check", "confirm")
+    ]
+    return rot_state(looks, policy)
 
 
 def _ours(path: Path, key: str, folder: Path) -> bool:

@@ -250,7 +250,8 @@ def _default_map(group: LazyGroup, config: Config) -> dict[str, Any]:
                 if param.callback is not None:
                     param.callback(context, param, converted)
             except click.BadParameter as exc:
-                raise ConfigError(f"{setting.where}: {key}: {exc.format_message()}") from None
+                # the message alone: click's hint would name the option's environment variable
+                raise ConfigError(f"{setting.where}: {key}: {exc.message}") from None
             assert param.name is not None
             target[param.name] = value
     return found

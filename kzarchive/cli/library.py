@@ -73,8 +73,8 @@ def _valid_span(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
-def rot_options(command: F) -> F:
-    """When a link is dead, and when a link is due again."""
+def policy_options(command: F) -> F:
+    """When a link is dead, and when a link is due again: kept in the store once given."""
     options = [
         click.option(
             "--confirm-after",
@@ -82,7 +82,8 @@ def rot_options(command: F) -> F:
             type=click.IntRange(1, 100),
             default=3,
             show_default=True,
-            help="Failed checks that confirm a link dead (blocked and error never count).",
+            help="Failed checks that confirm a link dead (blocked and error never count); "
+            "kept in the store for later runs.",
         ),
         click.option(
             "--confirm-apart",
@@ -90,13 +91,8 @@ def rot_options(command: F) -> F:
             default="3d",
             show_default=True,
             callback=_valid_span,
-            help="At least this long between two failed checks that count (3d, 12h...).",
-        ),
-        click.option(
-            "--confirm-now",
-            envvar="KZARCHIVE_CONFIRM_NOW",
-            is_flag=True,
-            help="One failed check is enough: dead at once (no 'dying').",
+            help="At least this long between two failed checks that count (3d, 12h...); "
+            "kept in the store for later runs.",
         ),
         click.option(
             "--recheck-after",
@@ -104,19 +100,33 @@ def rot_options(command: F) -> F:
             default="30d",
             show_default=True,
             callback=_valid_span,
-            help="A link alive or confirmed dead is due again after this long.",
+            help="A link alive or confirmed dead is due again after this long; kept in the "
+            "store for later runs.",
         ),
         click.option(
             "--store",
             "store_path",
             envvar="KZARCHIVE_STORE",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="The library's store (default: kzarchive.db in the --out folder).",
+            show_default="OUT/kzarchive.db",
+            help="The library's store.",
         ),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def rot_options(command: F) -> F:
+    """The policy's options, and ``--confirm-now`` (a run's action, not a policy)."""
+    command = click.option(
+        "--confirm-now",
+        envvar="KZARCHIVE_CONFIRM_NOW",
+        is_flag=True,
+        help="Confirm dead, now, every link of this run's documents that failed (no "
+        "'dying'); the store keeps them dead until a live answer.",
+    )(command)
+    return policy_options(command)
 
 
 def out_option(help_text: str) -> Callable[[F], F]:
@@ -151,15 +161,56 @@ def work_options(command: F) -> F:
     return command
 
 
-def rot_policy(params: dict[str, Any]) -> RotPolicy:
+# The rot policy's options, by parameter name, with their built-in defaults
+POLICY = {"confirm_after": "3", "confirm_apart": "3d", "recheck_after": "30d"}
+
+
+def rot_policy(settings: Settings, store: Store, params: dict[str, Any]) -> RotPolicy:
+    """The library's rot policy: the store's, with what this command was given explicitly (on
+    the command line, in the environment or in the settings file) stored in its place, so that
+    every later command judges the library's links alike. A change is said in one line."""
+    from click.core import ParameterSource
+
     from kzarchive.store.rot import RotPolicy
     from kzarchive.wayback.options import parse_age
 
-    return RotPolicy(
-        checks=params["confirm_after"],
-        apart=parse_age(params["confirm_apart"]),
-        confirm_now=params["confirm_now"],
-        recheck=parse_age(params["recheck_after"]),
+    ctx = click.get_current_context()
+    stored = {k: v for k, v in store.settings().items() if k in POLICY}
+    given = {
+        name: str(params[name])
+        for name in POLICY
+        if ctx.get_parameter_source(name)
+        in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT, ParameterSource.DEFAULT_MAP)
+    }
+
+    def make(values: dict[str, str]) -> RotPolicy:
+        return RotPolicy(
+            checks=int(values["confirm_after"]),
+            apart=parse_age(values["confirm_apart"]),
+            recheck=parse_age(values["recheck_after"]),
+        )
+
+    before = make({**POLICY, **stored})
+    policy = make({**POLICY, **stored, **given})
+    if given and {k: v for k, v in given.items() if stored.get(k) != v}:
+        store.set_settings(given)
+        if policy != before:
+            settings.err.print(
+                f"policy: {describe_policy(policy)} (was: {describe_policy(before)}); "
+                f"kept in {store.path} for later runs",
+                markup=False,
+                highlight=False,
+            )
+    return policy
+
+
+def describe_policy(policy: RotPolicy) -> str:
+    from kzarchive.store.rot import span_words
+
+    checks = f"{policy.checks} failed check{'s' if policy.checks != 1 else ''}"
+    return (
+        f"dead after {checks} at least {span_words(policy.apart)} apart, "
+        f"due again after {span_words(policy.recheck)}"
     )
 
 
@@ -203,7 +254,6 @@ def library_job(
     from kzarchive.wayback.credentials import load_credentials
 
     out: Path = params["out"]
-    policy = rot_policy(params)
     check_opts = check_record(params)
     evidence_opts = dataclasses.replace(evidence_record(params), browser=browser_record(params))
     scope = scope_record(params)
@@ -223,6 +273,7 @@ def library_job(
     with FolderLock(out):
         store = open_for(out, params.get("store_path"))
         try:
+            policy = rot_policy(settings, store, params)
             with settings.observer() as observer:
 
                 async def work() -> LibraryRun:
@@ -260,6 +311,7 @@ def library_job(
                             policy,
                             datetime.now(UTC),
                             everything=everything,
+                            confirm_now=params["confirm_now"],
                         )
 
                 try:
@@ -411,7 +463,7 @@ def recheck_command(settings: Settings, /, **params: Any) -> None:
 @click.command("library", short_help="The library's rot over time: library.html and .csv.")
 @global_options
 @out_option("The library's folder: library.html and library.csv are written there.")
-@rot_options
+@policy_options
 @click.option("--no-chart", is_flag=True, help="Leave the chart out (no matplotlib).")
 @click.pass_obj
 def library_command(settings: Settings, /, **params: Any) -> None:
@@ -425,7 +477,8 @@ def library_command(settings: Settings, /, **params: Any) -> None:
 
     out: Path = params["out"]
     with open_for(out, params.get("store_path")) as store:
-        report = write_library(store, out, rot_policy(params), chart=not params["no_chart"])
+        policy = rot_policy(settings, store, params)
+        report = write_library(store, out, policy, chart=not params["no_chart"])
     documents, years = tallies(report.rows)
     headers = ("document", "year", "links", *SHOWN, "preserved")
     rows = [

@@ -24,7 +24,7 @@ from kzarchive.manifest import HistoryEntry, LinkRecord, Manifest
 from kzarchive.models import ArchiveState, Check, Citation, unique_links, utc_now
 
 STORE_NAME = "kzarchive.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the settings table (version 1 stores gain it when opened)
 DEFAULT_WAIT = 10.0
 
 _SCHEMA = """
@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS observations (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
     at TEXT NOT NULL,                -- ISO 8601 UTC
-    kind TEXT NOT NULL,              -- check | judgement
+    kind TEXT NOT NULL,              -- check | judgement | confirm (--confirm-now confirmed it)
     verdict TEXT NOT NULL,
     reason TEXT,
     http_status INTEGER,
@@ -92,6 +92,10 @@ CREATE TABLE IF NOT EXISTS runs (
     started_at TEXT NOT NULL,
     finished_at TEXT,
     command TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS settings (  -- what the library keeps between runs (the rot policy)
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 """
 
@@ -463,11 +467,24 @@ class Store:
         )
         return [Observation(*r) for r in rows]
 
+    def confirm(self, urls: Iterable[str], at: str | None = None) -> None:
+        """Links confirmed dead by ``--confirm-now``: a ``confirmed`` look each, so that later
+        runs, whatever their options, keep them dead until a live answer."""
+        stamp = at or utc_now()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO observations (url, at, kind, verdict) VALUES (?, ?, 'confirm', "
+                "'confirmed')",
+                ((url, stamp) for url in urls),
+            )
+
     def looks(self) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-        """Every link's non-superseded checks, oldest first: (url, [(at, verdict), ...])."""
+        """Every link's non-superseded checks and confirmations, oldest first:
+        (url, [(at, verdict), ...])."""
         rows = self.connection.execute(
             "SELECT l.url, o.at, o.verdict FROM links l LEFT JOIN observations o ON "
-            "o.url = l.url AND o.kind = 'check' AND o.superseded = 0 ORDER BY l.url, o.id"
+            "o.url = l.url AND o.kind IN ('check', 'confirm') AND o.superseded = 0 "
+            "ORDER BY l.url, o.id"
         )
         current: str | None = None
         found: list[tuple[str, str]] = []
@@ -526,6 +543,20 @@ class Store:
             )
         )
         return Manifest(document=info, citations=citations, links=links)
+
+    # Settings ------------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, str]:
+        """What the library keeps between runs (the rot policy's options, as last given)."""
+        return dict(self.connection.execute("SELECT key, value FROM settings ORDER BY key"))
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                values.items(),
+            )
 
     # Runs ----------------------------------------------------------------------------------
 

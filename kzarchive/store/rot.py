@@ -23,6 +23,7 @@ RotStatus = Literal["alive", "dying", "dead", "unknown", "unchecked"]
 ROT_STATUSES: tuple[RotStatus, ...] = ("alive", "dying", "dead", "unknown", "unchecked")
 LIVE = ("alive", "redirected")
 FAILED = ("dead",)
+CONFIRMED = "confirmed"  # not a look: ``--confirm-now`` confirmed the failures counted so far
 
 
 @dataclass(frozen=True)
@@ -51,17 +52,21 @@ class RotState:
 
 
 def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotState:
-    """The state of a link from its looks (time, verdict), oldest first."""
+    """The state of a link from its looks (time, verdict), oldest first. A ``confirmed`` entry
+    (``--confirm-now``) makes the failures counted so far enough, until a live answer."""
     failures = 0
     counted: datetime | None = None
     last: datetime | None = None
     latest_verdict: str | None = None
-    judged = False
+    judged = confirmed = False
     for at, verdict in looks:
+        if verdict == CONFIRMED:
+            confirmed = confirmed or failures > 0
+            continue
         last = at
         latest_verdict = verdict
         if verdict in LIVE:
-            failures, counted, judged = 0, None, True
+            failures, counted, judged, confirmed = 0, None, True, False
         elif verdict in FAILED:
             judged = True
             if counted is None or at - counted >= policy.apart:
@@ -70,14 +75,15 @@ def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotSt
     if last is None:
         return RotState("unchecked", 0, None, None, "never checked")
     needed = 1 if policy.confirm_now else policy.checks
-    if failures >= needed:
+    if failures >= needed or confirmed:
+        at_once = policy.confirm_now or (confirmed and failures < needed)
         return RotState(
             "dead",
             failures,
             last,
             last + policy.recheck,
             f"confirmed by {failures} failed check{'s' if failures > 1 else ''}"
-            + ("" if policy.confirm_now else f" at least {_days(policy.apart)} apart"),
+            + (" (--confirm-now)" if at_once else f" at least {span_words(policy.apart)} apart"),
         )
     if failures:
         assert counted is not None
@@ -94,7 +100,7 @@ def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotSt
     return RotState("unknown", 0, last, last + policy.retry, f"could not tell ({latest_verdict})")
 
 
-def _days(span: timedelta) -> str:
+def span_words(span: timedelta) -> str:
     """A span in its largest whole unit: 3 days, 12 hours, 90 minutes, 1 second."""
     seconds = int(span.total_seconds())
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):

@@ -77,3 +77,16 @@ def test_due() -> None:
     assert not is_due(alive, at(29)) and is_due(alive, at(30))
     assert rot_state([], policy).status == "unchecked"
     assert is_due(rot_state([], policy), at(0))
+
+
+def test_a_confirmation_keeps_a_link_dead_until_a_live_answer() -> None:
+    policy = RotPolicy()
+    looks = [(at(0), "dead"), (at(0), "confirmed")]
+    dead = rot_state(looks, policy)
+    assert (dead.status, dead.failures, dead.last_look) == ("dead", 1, at(0))
+    assert dead.detail == "confirmed by 1 failed check (--confirm-now)"
+    assert rot_state([*looks, (at(1), "dead"), (at(2), "error")], policy).status == "dead"
+    assert rot_state([*looks, (at(1), "alive")], policy).status == "alive"
+    assert rot_state([*looks, (at(1), "alive"), (at(2), "dead")], policy).status == "dying"
+    # A confirmation of nothing (no failure counted) confirms nothing.
+    assert rot_state([(at(0), "confirmed"), (at(1), "dead")], policy).status == "dying"
