@@ -213,7 +213,8 @@ def check_options(command: F) -> F:
             type=click.FloatRange(0.1, 600),
             default=defaults.timeout,
             show_default=True,
-            help="Seconds one URL may take (connect, answer, body) before it is a timeout.",
+            help="Seconds one URL may take (connect, answer, body) before it is a timeout; a "
+            "link that times out gets one second look at the end, so it may take twice this.",
         ),
         click.option(
             "--retries",

@@ -75,6 +75,8 @@ def config_command(ctx: click.Context, fmt: str) -> None:
                 value, source = param.default, "default"
                 if not isinstance(value, str | int | float | bool | tuple | list):
                     value = False if param.is_flag else None  # click's "unset" marker
+                if value is None and isinstance(param.show_default, str):
+                    value = param.show_default  # a default in words (OUT/kzarchive.db)
             if isinstance(value, tuple):
                 value = list(value)
             rows[param.opts[0]] = {"option": f"--{key}", "value": value, "source": source}
