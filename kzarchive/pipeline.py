@@ -308,7 +308,8 @@ async def run_pipeline(
             archiver = Archiver(client, archive_options, observer)
             archiver.guard = ArchiveGuard(checker.dns, archiver.options.archive_private)
             archiver.on_job = store.set_archive
-            await archiver.prepare(offline=checker.offline)
+            # asked (and said not to answer) only when a link would be sent to it
+            archiver.offline = checker.offline
             observer.phase_started("check", len(cited))
             observer.phase_started("archive", len(cited))
             second_look: list[str] = []

@@ -169,6 +169,8 @@ class Archiver:
         self.capacity = _Capacity(1)
         self.pace = Pace(self.options.submit_interval)
         self.unreachable: str | None = None
+        # The caller found (and said) that no name resolves: the archive is not even asked
+        self.offline = False
         self.saving_stopped: str | None = None
         self._lookups = asyncio.Semaphore(self.options.lookups)
         self._preparing: asyncio.Future[None] | None = None
@@ -252,7 +254,7 @@ class Archiver:
         withheld = await self.guard.withheld(url)
         if withheld is not None:  # nothing about it is sent to the archive, not even a look-up
             return ArchiveState("skipped", error=withheld, updated_at=utc_now())
-        await self.prepare()
+        await self.prepare(offline=self.offline)  # only now: something would be sent
         if self.unreachable:
             if prev.status == "pending" and prev.job_id:  # poll it next time
                 return replace(prev, error=self.unreachable, updated_at=utc_now())
