@@ -148,13 +148,17 @@ def test_the_schedules_people_copy_run_a_real_command() -> None:
         schedule, command = cron.split(None, 5)[:5], cron.split(None, 5)[5]
         assert all(re.fullmatch(r"[0-9*/,-]+", field) for field in schedule), cron
         argv = _kzarchive_argv(command)
-        assert "recheck" in argv
+        assert "recheck" in argv and "--quiet" not in argv  # the log gets dead:/dying:/changed:
         _parses(argv)
         units = "\n".join(_blocks(text, "ini"))
         [exec_start] = re.findall(r"^ExecStart=(.*)$", units, re.MULTILINE)
         argv = _kzarchive_argv(exec_start)
-        assert "recheck" in argv
+        assert "recheck" in argv and "--quiet" not in argv
         _parses(argv)
+        # cron's empty environment: the line reads the keys file the unit's EnvironmentFile names
+        [keys] = re.findall(r"^EnvironmentFile=-%h/(.*)$", units, re.MULTILINE)
+        assert f'set -a && . "$HOME/{keys}" && set +a && ' in command, command
+        assert "loginctl enable-linger" in text  # else a user timer stops at logout
         [success] = re.findall(r"^SuccessExitStatus=(.*)$", units, re.MULTILINE)
         assert set(success.split()) == {"1", "4"} and set(success.split()) <= exits
         for key in ("OnCalendar=", "Persistent=true", "WantedBy=timers.target", "Type=oneshot"):
