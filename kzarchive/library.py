@@ -25,7 +25,7 @@ from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
 from kzarchive.models import utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
-from kzarchive.store.db import Store, parse_time
+from kzarchive.store.db import DocumentRow, Store, parse_time
 from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
 
 if TYPE_CHECKING:  # the pipeline (and the evidence keeper's cryptography) only when work is due
@@ -274,19 +274,29 @@ class LibraryReport:
     rows: list[LinkRow]
     changes: list[StateChange]
     written: tuple[Path, ...]
+    gone: tuple[DocumentRow, ...] = ()  # no longer where they were read: not counted
+
+
+def is_gone(document: DocumentRow) -> bool:
+    """Whether a document is no longer where it was read (deleted, or renamed). Standard input
+    is never gone: it was never anywhere."""
+    return not document.path.startswith("<") and not Path(document.path).exists()
 
 
 def write_library(store: Store, out: Path, policy: RotPolicy, chart: bool = True) -> LibraryReport:
-    """``library.html`` and ``library.csv`` in ``out``, from the store as it is now."""
+    """``library.html`` and ``library.csv`` in ``out``, from the store as it is now; documents
+    no longer there are listed apart and not counted."""
     from kzarchive.rot_report import chart_svg, library_csv, library_html, tallies
 
     states = link_states(store, policy)
-    rows = link_rows(store, states)
+    documents = store.documents()
+    gone = tuple(d for d in documents if is_gone(d))
+    rows = link_rows(store, states, [d for d in documents if d not in gone])
     changes = last_changes(store, policy)
     _, years = tallies(rows)
     svg = chart_svg(years) if chart and years else None
     out.mkdir(parents=True, exist_ok=True)
     page, sheet = out / LIBRARY_HTML, out / LIBRARY_CSV
-    write_atomic(page, library_html(rows, changes, utc_now(), svg))
+    write_atomic(page, library_html(rows, changes, utc_now(), svg, gone))
     write_atomic(sheet, library_csv(rows))
-    return LibraryReport(rows, changes, (page, sheet))
+    return LibraryReport(rows, changes, (page, sheet), gone)

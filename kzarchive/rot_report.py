@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from kzarchive.models import ArchiveState
-from kzarchive.store.db import Store
+from kzarchive.store.db import DocumentRow, Store
 from kzarchive.store.rot import RotState
 
 SHOWN = ("alive", "dying", "dead", "unknown")
@@ -31,6 +31,7 @@ COLOURS = {"alive": "#4c9a2a", "dying": "#e0a100", "dead": "#c0392b", "unknown":
 @dataclass(frozen=True)
 class LinkRow:
     document: str
+    folder: str  # where its outputs are, in the library's folder (report, report-2...)
     year: str  # of citation, or "undated"
     footnotes: str
     url: str
@@ -49,6 +50,7 @@ class Tally:
 
     name: str
     year: str
+    folder: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     links: int = 0
     preserved: int = 0
@@ -80,10 +82,12 @@ def _year(info: Mapping[str, object]) -> str:
     return str(cited)[:4] if cited else "undated"
 
 
-def link_rows(store: Store, states: Mapping[str, RotState]) -> list[LinkRow]:
-    """Every (document, cited link) of the store, with its status and its best copy."""
+def link_rows(
+    store: Store, states: Mapping[str, RotState], documents: Iterable[DocumentRow]
+) -> list[LinkRow]:
+    """Every (document, cited link) of these documents, with its status and its best copy."""
     rows: list[LinkRow] = []
-    for document in store.documents():
+    for document in documents:
         year = _year(document.info)
         for url, footnotes, archive_json in store.connection.execute(
             "SELECT d.url, d.footnotes, l.archive_json FROM document_links d JOIN links l "
@@ -96,6 +100,7 @@ def link_rows(store: Store, states: Mapping[str, RotState]) -> list[LinkRow]:
             rows.append(
                 LinkRow(
                     document=document.path,
+                    folder=document.folder or ".",
                     year=year,
                     footnotes=", ".join(json.loads(footnotes)),
                     url=url,
@@ -120,9 +125,17 @@ def tallies(rows: Iterable[LinkRow]) -> tuple[list[Tally], list[Tally]]:
     documents: dict[str, Tally] = {}
     years: dict[str, Tally] = {}
     for row in rows:
-        documents.setdefault(row.document, Tally(row.document, row.year)).add(row)
+        documents.setdefault(row.document, Tally(row.document, row.year, row.folder)).add(row)
         years.setdefault(row.year, Tally(row.year, row.year)).add(row)
     return list(documents.values()), [years[y] for y in sorted(years)]
+
+
+def total(rows: Iterable[LinkRow], name: str = "all") -> Tally:
+    """Every (document, link) counted once."""
+    whole = Tally(name, "")
+    for row in rows:
+        whole.add(row)
+    return whole
 
 
 def library_csv(rows: Iterable[LinkRow]) -> str:
@@ -199,26 +212,34 @@ def _pct(value: float) -> str:
     return f"{value * 100:.0f}%"
 
 
-def _table(title: str, tallies_: list[Tally], first: str) -> str:
-    dated = first != "year"  # a document's row says its year; a year's row is its year
-    names = (first, *(("year",) if dated else ()), "links", *SHOWN, "preserved")
+def _table(title: str, tallies_: list[Tally], first: str, whole: Tally) -> str:
+    dated = first != "year"  # a document's row says its folder and year; a year's is its year
+    names = (first, *(("folder", "year") if dated else ()), "links", *SHOWN, "preserved")
     head = "".join(f"<th>{h}</th>" for h in names)
     body = []
-    for t in tallies_:
-        cells = [html.escape(t.name), *((html.escape(t.year),) if dated else ()), str(t.links)]
+    for t in [*tallies_, whole]:
+        cells = [html.escape(t.name)]
+        if dated:
+            page = html.escape(f"{t.folder}/report.html")
+            folder = f'<a href="{page}">{html.escape(t.folder)}/</a>' if t.folder else ""
+            cells += [folder, html.escape(t.year)]
+        cells.append(str(t.links))
         cells += [f"{t.counts.get(s, 0)} ({_pct(t.share(s))})" for s in SHOWN]
         cells.append(f"{t.preserved} ({_pct(t.share('preserved'))})")
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        row = "".join(f"<td>{c}</td>" for c in cells)
+        body.append(f'<tr class="total">{row}</tr>' if t is whole else f"<tr>{row}</tr>")
     return f"<h2>{title}</h2>\n<table>\n<tr>{head}</tr>\n" + "\n".join(body) + "\n</table>\n"
 
 
 def library_html(
-    rows: list[LinkRow], changes: list[StateChange], generated_at: str, chart: str | None
+    rows: list[LinkRow],
+    changes: list[StateChange],
+    generated_at: str,
+    chart: str | None,
+    gone: Iterable[DocumentRow] = (),
 ) -> str:
     documents, years = tallies(rows)
-    total = Tally("all", "")
-    for row in rows:
-        total.add(row)
+    whole = total(rows)
     parts = [
         "<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=utf-8>\n"
         "<title>kzarchive library</title>\n<style>\n"
@@ -226,17 +247,32 @@ def library_html(
         "table{border-collapse:collapse;margin:0.5em 0 1.5em}\n"
         "td,th{border:1px solid #ccc;padding:0.25em 0.6em;text-align:left}\n"
         "th{background:#f3f3f3}\n.chart svg{max-width:100%;height:auto}\n"
-        ".dead{color:#c0392b}.dying{color:#b07d00}\n</style>\n</head>\n<body>\n",
+        ".dead{color:#c0392b}.dying{color:#b07d00}\ntr.total td{font-weight:bold}\n"
+        "</style>\n</head>\n<body>\n",
         "<h1>kzarchive library</h1>\n",
-        f"<p>{len(documents)} documents, {total.links} cited links, as of "
+        f"<p>{len(documents)} documents, {whole.links} cited links, as of "
         f"{html.escape(generated_at)}: "
-        + ", ".join(f"{total.counts.get(s, 0)} {s}" for s in SHOWN)
-        + f"; {total.preserved} preserved by a copy that holds the page.</p>\n",
+        + ", ".join(f"{whole.counts.get(s, 0)} {s}" for s in SHOWN)
+        + f"; {whole.preserved} preserved by a copy that holds the page.</p>\n",
     ]
     if chart:
         parts.append(f'<figure class="chart">\n{chart}\n</figure>\n')
-    parts.append(_table("By year of citation", years, "year"))
-    parts.append(_table("By document", documents, "document"))
+    parts.append(_table("By year of citation", years, "year", whole))
+    parts.append(_table("By document", documents, "document", total(rows, "all documents")))
+    gone = list(gone)
+    if gone:
+        parts.append(
+            "<h2>No longer there</h2>\n<p>These documents are gone from where they were read "
+            "(deleted, or renamed: a renamed one counts again under its new name). Their links "
+            "are not counted above; <code>kzarchive library --forget DOCUMENT</code> drops one "
+            "from the library.</p>\n<table>\n<tr><th>document</th><th>folder</th></tr>\n"
+        )
+        for document in gone:
+            parts.append(
+                f"<tr><td>{html.escape(document.path)}</td>"
+                f"<td>{html.escape(document.folder or '.')}/</td></tr>\n"
+            )
+        parts.append("</table>\n")
     parts.append("<h2>Changed since the last run</h2>\n")
     if changes:
         parts.append("<table>\n<tr><th>link</th><th>was</th><th>is</th><th>cited by</th></tr>\n")

@@ -118,11 +118,14 @@ def test_a_library_run_then_a_rerun_then_a_recheck(
     )
     assert code == 0, stderr
     lines = stdout.splitlines()
-    assert lines[0].split() == [
-        "document", "year", "links", "alive", "dying", "dead", "unknown", "preserved"
+    assert lines[:2] == ["by document", lines[1]]
+    assert lines[1].split() == [
+        "document", "folder", "year", "links", "alive", "dying", "dead", "unknown", "preserved"
     ]  # fmt: skip
-    assert lines[-2].split() == ["2019", "2019", "5", "3", "0", "2", "0", "5"]
-    assert lines[-1].split() == ["2021", "2021", "2", "1", "0", "0", "1", "2"]
+    assert lines[-3:] == [lines[-3], lines[-2], lines[-1]]
+    assert lines[-3].split() == ["2019", "5", "3", "0", "2", "0", "5"]
+    assert lines[-2].split() == ["2021", "2", "1", "0", "0", "1", "2"]
+    assert lines[-1].split() == ["all", "years", "7", "4", "0", "2", "1", "7"]
     assert "dying → dead" in stderr
     rendered = screenshot(out / "library.html", tmp_path / "library.png")
     colours = chart_colours(rendered)

@@ -27,9 +27,14 @@ LOOKS = ("2026-12-01T09:00:00Z", "2026-12-02T09:00:00Z", "2026-12-03T09:00:00Z")
 
 def library_of(out: Path) -> Path:
     out.mkdir()
+    doc = out.parent / "r.md"
+    doc.write_text(f"A claim.[^1]\n\n[^1]: {URL}\n")
     with Store.open(out / "kzarchive.db") as store:
         store.put_document(
-            {"path": "r.md", "cited_on": "2019-02-22"}, [Citation("1", URL, 3)], "r", key="/r.md"
+            {"path": "r.md", "cited_on": "2019-02-22"},
+            [Citation("1", URL, 3)],
+            "r",
+            key=str(doc.resolve()),
         )
         for at in LOOKS:
             store.record(URL, check=Check("dead", "http-404", at, 404))
@@ -44,9 +49,10 @@ def library(out: Path, *args: str, env: dict[str, str] | None = None) -> tuple[i
 
 
 def counts(stdout: str) -> list[str]:
-    """The row of the document r.md: links, alive, dying, dead, unknown, preserved."""
-    row = next(line for line in stdout.splitlines() if line.split()[0].endswith("r.md"))
-    return row.split()[2:]
+    """The row of the document r.md: links, alive, dying, dead, unknown, preserved (after its
+    name, folder and year)."""
+    row = next(line for line in stdout.splitlines() if line.split("  ")[0].endswith("/r.md"))
+    return row.split()[3:]
 
 
 def test_a_policy_given_once_is_kept_for_every_later_command(tmp_path: Path) -> None:

@@ -450,7 +450,10 @@ def recheck_command(settings: Settings, /, **params: Any) -> None:
     if not documents:
         raise KzarchiveError(f"{out}: no library here yet (run 'kzarchive run DOC...' first)")
     for path in [p for p in documents if not p.is_file()]:
-        settings.err.print(f"warning: {path}: no longer there; its links are left as they were")
+        settings.err.print(
+            f"warning: {path}: no longer there; its links are left as they were "
+            f"('kzarchive library --out {out} --forget {path}' drops it)"
+        )
     present = [p for p in documents if p.is_file()]
     run, store, _ = library_job(settings, present, params, everything=False, report=True)
     try:
@@ -465,34 +468,70 @@ def recheck_command(settings: Settings, /, **params: Any) -> None:
 @out_option("The library's folder: library.html and library.csv are written there.")
 @policy_options
 @click.option("--no-chart", is_flag=True, help="Leave the chart out (no matplotlib).")
+@click.option(
+    "--forget",
+    multiple=True,
+    metavar="DOCUMENT",
+    help="Drop a document from the library (one deleted or renamed): its links and their "
+    "history stay for the others that cite them; its output folder is left as it is. Repeatable.",
+)
 @click.pass_obj
 def library_command(settings: Settings, /, **params: Any) -> None:
     """Per document and per year of citation, the share of links alive, dying, dead and
     preserved, with a chart; the links the last run changed; written as library.html and
-    library.csv into --out, the table printed."""
+    library.csv into --out, the table printed. Documents no longer where they were read are
+    listed apart and not counted."""
     from kzarchive.cli import views
-    from kzarchive.library import write_library
-    from kzarchive.rot_report import SHOWN, tallies
+    from kzarchive.library import document_key, write_library
+    from kzarchive.rot_report import SHOWN, tallies, total
     from kzarchive.store.folder import open_for
 
     out: Path = params["out"]
     with open_for(out, params.get("store_path")) as store:
+        for given in params["forget"]:
+            known = store.document(given) or store.document(document_key(Path(given)))
+            if known is None:
+                raise KzarchiveError(f"{given}: not a document of the library in {out}")
+            store.forget_document(known.path)
+            settings.err.print(
+                f"forgot {known.path} (its folder {out / (known.folder or '.')} is left as it is)",
+                markup=False,
+                highlight=False,
+            )
         policy = rot_policy(settings, store, params)
         report = write_library(store, out, policy, chart=not params["no_chart"])
     documents, years = tallies(report.rows)
-    headers = ("document", "year", "links", *SHOWN, "preserved")
-    rows = [
-        (
-            t.name,
-            t.year,
-            str(t.links),
-            *(f"{t.counts.get(s, 0)}" for s in SHOWN),
-            str(t.preserved),
+    counted = ("links", *SHOWN, "preserved")
+
+    def numbers(t: Any) -> tuple[str, ...]:
+        return (str(t.links), *(f"{t.counts.get(s, 0)}" for s in SHOWN), str(t.preserved))
+
+    whole = total(report.rows)
+    by_document = views.Sheet(
+        "by document",
+        ("document", "folder", "year", *counted),
+        [(t.name, f"{t.folder}/", t.year, *numbers(t)) for t in documents]
+        + [("all documents", "", "", *numbers(whole))],
+        right=frozenset(range(3, 3 + len(counted))),
+    )
+    by_year = views.Sheet(
+        "by year of citation",
+        ("year", *counted),
+        [(t.year, *numbers(t)) for t in years] + [("all years", *numbers(whole))],
+        right=frozenset(range(1, 1 + len(counted))),
+    )
+    views.print_sheet(by_document, sys.stdout, titled=True)
+    sys.stdout.write("\n")
+    views.print_sheet(by_year, sys.stdout, titled=True)
+    if report.gone:
+        names = ", ".join(d.path for d in report.gone)
+        settings.err.print(
+            f"warning: {len(report.gone)} document{'s' if len(report.gone) != 1 else ''} no "
+            f"longer there, not counted: {names} ('kzarchive library --forget DOCUMENT' drops "
+            "one)",
+            markup=False,
+            highlight=False,
         )
-        for t in [*documents, *years]
-    ]
-    sheet = views.Sheet("library", headers, rows, right=frozenset(range(2, len(headers))))
-    views.print_sheet(sheet, sys.stdout)
     for change in report.changes:
         settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
     settings.err.print("wrote " + ", ".join(str(p) for p in report.written))
