@@ -138,6 +138,31 @@ def total(rows: Iterable[LinkRow], name: str = "all") -> Tally:
     return whole
 
 
+def library_data(
+    rows: list[LinkRow], changes: list[StateChange], gone: Iterable[DocumentRow]
+) -> dict[str, object]:
+    """The report's figures as data (``kzarchive library --format json``): the counts per
+    document, per year of citation and in all, the documents no longer there, the changes."""
+
+    def counts(t: Tally) -> dict[str, int]:
+        shown = {s: t.counts.get(s, 0) for s in SHOWN}
+        return {"links": t.links, **shown, "preserved": t.preserved}
+
+    documents, years = tallies(rows)
+    return {
+        "documents": [
+            {"document": t.name, "folder": t.folder, "year": t.year, **counts(t)} for t in documents
+        ],
+        "years": [{"year": t.year, **counts(t)} for t in years],
+        "total": counts(total(rows)),
+        "gone": [{"document": d.path, "folder": d.folder or "."} for d in gone],
+        "changed": [
+            {"url": c.url, "before": c.before, "after": c.after, "documents": list(c.documents)}
+            for c in changes
+        ],
+    }
+
+
 def library_csv(rows: Iterable[LinkRow]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

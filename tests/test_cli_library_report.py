@@ -115,3 +115,36 @@ def test_a_document_gone_is_not_counted_and_can_be_forgotten(tmp_path: Path) -> 
     code, stdout, stderr = library(out, "--forget", "nothing.md")
     assert (code, stdout) == (2, "")
     assert stderr == f"kzarchive: error: nothing.md: not a document of the library in {out}\n"
+
+
+def test_the_report_as_json(tmp_path: Path) -> None:
+    import json
+
+    out = library_of(tmp_path)
+    docs = tmp_path.resolve() / "docs"
+    (docs / "a.md").unlink()
+    code, stdout, stderr = library(out, "--format", "json")
+    assert code == 0, stderr
+    data = json.loads(stdout)
+    counts = {"links": 2, "alive": 1, "dying": 1, "dead": 0, "unknown": 0, "preserved": 0}
+    assert data["documents"] == [
+        {"document": str(docs / "x/report.md"), "folder": "report", "year": "2021", **counts},
+        {"document": str(docs / "y/report.md"), "folder": "report-2", "year": "2021", **counts},
+    ]
+    assert data["years"] == [
+        {
+            "year": "2021",
+            "links": 4,
+            "alive": 2,
+            "dying": 2,
+            "dead": 0,
+            "unknown": 0,
+            "preserved": 0,
+        }
+    ]
+    assert data["total"] == {k: v for k, v in data["years"][0].items() if k != "year"}
+    assert data["gone"] == [{"document": str(docs / "a.md"), "folder": "a"}]
+    assert data["changed"] == []
+    code, stdout, _ = library(out, "--format", "json", "--output", str(tmp_path / "r.json"))
+    assert code == 0 and stdout == ""
+    assert json.loads((tmp_path / "r.json").read_text()) == data

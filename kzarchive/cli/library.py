@@ -34,8 +34,10 @@ from kzarchive.cli.options import (
     check_record,
     evidence_options,
     evidence_record,
+    format_option,
     global_options,
     keep_secrets_option,
+    output_option,
     pacing_record,
     perma_options,
     perma_record,
@@ -468,6 +470,8 @@ def recheck_command(settings: Settings, /, **params: Any) -> None:
 @out_option("The library's folder: library.html and library.csv are written there.")
 @policy_options
 @click.option("--no-chart", is_flag=True, help="Leave the chart out (no matplotlib).")
+@format_option("table", "json")
+@output_option
 @click.option(
     "--forget",
     multiple=True,
@@ -481,9 +485,7 @@ def library_command(settings: Settings, /, **params: Any) -> None:
     preserved, with a chart; the links the last run changed; written as library.html and
     library.csv into --out, the table printed. Documents no longer where they were read are
     listed apart and not counted."""
-    from kzarchive.cli import views
     from kzarchive.library import document_key, write_library
-    from kzarchive.rot_report import SHOWN, tallies, total
     from kzarchive.store.folder import open_for
 
     out: Path = params["out"]
@@ -500,13 +502,42 @@ def library_command(settings: Settings, /, **params: Any) -> None:
             )
         policy = rot_policy(settings, store, params)
         report = write_library(store, out, policy, chart=not params["no_chart"])
-    documents, years = tallies(report.rows)
+    if report.gone:
+        names = ", ".join(d.path for d in report.gone)
+        settings.err.print(
+            f"warning: {len(report.gone)} document{'s' if len(report.gone) != 1 else ''} no "
+            f"longer there, not counted: {names} ('kzarchive library --forget DOCUMENT' drops "
+            "one)",
+            markup=False,
+            highlight=False,
+        )
+    if params["fmt"] == "json":
+        from kzarchive import formats
+        from kzarchive.cli.context import open_output
+        from kzarchive.rot_report import library_data
+
+        with open_output(params["output"]) as stream:
+            stream.write(formats.to_json(library_data(report.rows, report.changes, report.gone)))
+    else:
+        _print_tables(report.rows, params["output"])
+    for change in report.changes:
+        settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
+    settings.err.print("wrote " + ", ".join(str(p) for p in report.written))
+
+
+def _print_tables(link_rows: list[Any], output: str | None) -> None:
+    """The report's two tables, by document and by year of citation, each with its total."""
+    from kzarchive.cli import views
+    from kzarchive.cli.context import open_output
+    from kzarchive.rot_report import SHOWN, Tally, tallies, total
+
+    documents, years = tallies(link_rows)
     counted = ("links", *SHOWN, "preserved")
 
-    def numbers(t: Any) -> tuple[str, ...]:
+    def numbers(t: Tally) -> tuple[str, ...]:
         return (str(t.links), *(f"{t.counts.get(s, 0)}" for s in SHOWN), str(t.preserved))
 
-    whole = total(report.rows)
+    whole = total(link_rows)
     by_document = views.Sheet(
         "by document",
         ("document", "folder", "year", *counted),
@@ -520,18 +551,7 @@ def library_command(settings: Settings, /, **params: Any) -> None:
         [(t.year, *numbers(t)) for t in years] + [("all years", *numbers(whole))],
         right=frozenset(range(1, 1 + len(counted))),
     )
-    views.print_sheet(by_document, sys.stdout, titled=True)
-    sys.stdout.write("\n")
-    views.print_sheet(by_year, sys.stdout, titled=True)
-    if report.gone:
-        names = ", ".join(d.path for d in report.gone)
-        settings.err.print(
-            f"warning: {len(report.gone)} document{'s' if len(report.gone) != 1 else ''} no "
-            f"longer there, not counted: {names} ('kzarchive library --forget DOCUMENT' drops "
-            "one)",
-            markup=False,
-            highlight=False,
-        )
-    for change in report.changes:
-        settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
-    settings.err.print("wrote " + ", ".join(str(p) for p in report.written))
+    with open_output(output) as stream:
+        views.print_sheet(by_document, stream, titled=True)
+        stream.write("\n")
+        views.print_sheet(by_year, stream, titled=True)
