@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from kzarchive.extract.reading import read_bytes
 from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
-from kzarchive.models import utc_now
+from kzarchive.models import Rot, utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import Store, parse_time
@@ -75,6 +75,21 @@ def _states(
 def link_states(store: Store, policy: RotPolicy, before: str | None = None) -> dict[str, RotState]:
     """Every link's rot state from its looks (only those made before ``before``, if given)."""
     return dict(_states(store, policy, before))
+
+
+def rot_of(store: Store, policy: RotPolicy) -> Callable[[str], Rot | None]:
+    """A link's rot state as a manifest records it on the link's check, from its looks in the
+    store as they are when asked (None for a link never checked)."""
+
+    def rot(url: str) -> Rot | None:
+        looks = [(parse_time(o.at), o.verdict) for o in store.observations(url, "check")]
+        state = rot_state(looks, policy)
+        if state.status == "unchecked":
+            return None
+        needed = 1 if policy.confirm_now else policy.checks
+        return Rot(state.status, state.failures, needed, state.detail)
+
+    return rot
 
 
 def unsettled(store: Store) -> set[str]:

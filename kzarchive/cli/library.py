@@ -196,7 +196,7 @@ def library_job(
     report: bool,
 ) -> tuple[LibraryRun, Store, RotPolicy]:
     """Run the documents into ``--out`` through its store; return what the run did."""
-    from kzarchive.library import run_library
+    from kzarchive.library import rot_of, run_library
     from kzarchive.lock import FolderLock
     from kzarchive.store.folder import open_for
     from kzarchive.wayback.client import WaybackClient
@@ -249,6 +249,7 @@ def library_job(
                                 perma_options=perma_opts,
                                 sink=store,
                                 due=due,
+                                rot=rot_of(store, policy),
                             )
 
                         return await run_library(
