@@ -174,3 +174,28 @@ def test_a_manifest_without_rot_states_keeps_the_one_look_dead(
     assert code == 0, stderr
     assert f"<{web.base}/gone404> — **dead** (http-404)" in stdout
     assert "footnotes that lost every source: footnote 2" in stdout
+
+
+def test_diff_says_died_only_when_the_death_is_confirmed() -> None:
+    from kzarchive.diff import diff, newly_dead
+    from kzarchive.manifest import LinkRecord, Manifest
+    from kzarchive.models import Check, Citation, Rot
+
+    url = "https://example.org/gone"
+
+    def manifest(verdict: str, rot: Rot | None) -> Manifest:
+        check = Check(verdict, "http-404", "2026-12-05T00:00:00Z", rot=rot)  # type: ignore[arg-type]
+        return Manifest(
+            {"path": "r.md"}, (Citation("1", url, 1),), (LinkRecord(url, ("1",), check=check),)
+        )
+
+    alive = manifest("alive", Rot("alive", 0, 3, "answered"))
+    dying = manifest("dead", Rot("dying", 1, 3, "1 of 3 failed checks"))
+    dead = manifest("dead", Rot("dead", 3, 3, "confirmed by 3 failed checks"))
+    failing = diff(alive, dying)
+    assert [(c.kind, c.old, c.new) for c in failing] == [("verdict-changed", "alive", "dying")]
+    assert not newly_dead(failing)
+    confirmed = diff(dying, dead)
+    assert [(c.kind, c.old, c.new) for c in confirmed] == [("died", "dying", "dead")]
+    assert newly_dead(confirmed)
+    assert [c.kind for c in diff(dying, alive)] == ["came-back"]
