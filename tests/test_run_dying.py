@@ -118,9 +118,12 @@ def test_one_document_run_tells_a_dying_link_from_a_dead_one(
     doc = report(tmp_path / "docs", "alpha.md", web.base)
     gone = f"{web.base}/gone404"
     out = tmp_path / "out"
-    code, stdout, stderr = invoke(wayback, "run", str(doc), "--out", str(out))
+    code, stdout, stderr = invoke(
+        wayback, "run", str(doc), "--out", str(out), "--format", "markdown"
+    )
     assert code == 1, stderr  # the dying link has no copy at all (README "Exit codes")
-    assert stdout == ""
+    assert "| dead | 0 |" in stdout and "| dying | 1 |" in stdout  # run --format, for CI
+    assert "## Dying (1)" in stdout and "## Dead" not in stdout
     assert "dying links by footnote" in stderr and "dead links by footnote" not in stderr
     rows = {w[0]: w[1] for line in stderr.splitlines() if len(w := line.split()) == 2}
     assert (rows["dead"], rows["dying"]) == ("0", "1")
@@ -199,3 +202,23 @@ def test_diff_says_died_only_when_the_death_is_confirmed() -> None:
     assert [(c.kind, c.old, c.new) for c in confirmed] == [("died", "dying", "dead")]
     assert newly_dead(confirmed)
     assert [c.kind for c in diff(dying, alive)] == ["came-back"]
+
+
+def test_junit_skips_a_dying_link_and_fails_a_dead_one() -> None:
+    from kzarchive.models import Check, Rot
+    from kzarchive.reporters import REPORTERS, LinkResult, Results
+
+    def link(url: str, rot: Rot) -> LinkResult:
+        return LinkResult(url, ("1",), Check("dead", "http-404", "2026-12-05T00:00:00Z", rot=rot))
+
+    xml = REPORTERS["junit"].render(
+        Results(
+            "r.md",
+            (
+                link("https://a.org/", Rot("dying", 1, 3, "1 of 3 failed checks")),
+                link("https://b.org/", Rot("dead", 3, 3, "confirmed by 3 failed checks")),
+            ),
+        )
+    )
+    assert 'failures="1"' in xml and 'skipped="1"' in xml
+    assert 'type="dying" message="failed, not yet confirmed dead: http-404; 1 of 3' in xml
