@@ -165,9 +165,9 @@ async def run_library(
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
             digest = hashlib.sha256(read_bytes(path)).hexdigest()
             urls = _cited_urls(store, known.id)
-            if digest == known.info.get("sha256") and not any(
-                u not in settled and u not in done for u in urls
-            ):
+            # A link another document's run worked on is not worked on again, but this
+            # document's outputs are written again all the same (its state may have changed)
+            if digest == known.info.get("sha256") and not any(u not in settled for u in urls):
                 outcomes.append(DocumentOutcome(key, folder, False))
                 continue
         redacted = read(path)

@@ -222,3 +222,31 @@ def test_junit_skips_a_dying_link_and_fails_a_dead_one() -> None:
     )
     assert 'failures="1"' in xml and 'skipped="1"' in xml
     assert 'type="dying" message="failed, not yet confirmed dead: http-404; 1 of 3' in xml
+
+
+def test_a_recheck_updates_every_document_that_cites_a_link_it_confirmed(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    """The link is checked once, in the first document's run; the other document citing it
+    gets its outputs written again all the same, so no folder still calls it dying."""
+    import time
+
+    web, wayback, _ = servers
+    docs = tmp_path / "reports"
+    report(docs, "alpha.md", web.base)
+    report(docs, "beta.md", web.base)
+    gone = f"{web.base}/gone404"
+    out = tmp_path / "out"
+    rules = ("--confirm-after", "2", "--confirm-apart", "1")
+    code, _, stderr = invoke(wayback, "run", str(docs), "--out", str(out), *rules)
+    assert code == 1, stderr
+    time.sleep(1.1)
+    web.server.state.requests.clear()
+    code, _, stderr = invoke(wayback, "recheck", "--out", str(out), *rules)
+    assert code == 1, stderr
+    assert [r[1] for r in web.server.state.requests] == ["/gone404"]  # once, for both
+    for name in ("alpha", "beta"):
+        manifest = json.loads((out / name / "manifest.json").read_text())
+        check = next(r["check"] for r in manifest["links"] if r["url"] == gone)
+        assert (check["rot"]["state"], check["rot"]["failed_checks"]) == ("dead", 2), name
+        assert f"<{gone}> — **dead**" in (out / name / "citations.md").read_text()
