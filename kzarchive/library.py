@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from kzarchive.extract.reading import read_bytes
 from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
-from kzarchive.models import utc_now
+from kzarchive.models import Rot, utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import Store, parse_time
@@ -75,6 +75,21 @@ def _states(
 def link_states(store: Store, policy: RotPolicy, before: str | None = None) -> dict[str, RotState]:
     """Every link's rot state from its looks (only those made before ``before``, if given)."""
     return dict(_states(store, policy, before))
+
+
+def rot_of(store: Store, policy: RotPolicy) -> Callable[[str], Rot | None]:
+    """A link's rot state as a manifest records it on the link's check, from its looks in the
+    store as they are when asked (None for a link never checked)."""
+
+    def rot(url: str) -> Rot | None:
+        looks = [(parse_time(o.at), o.verdict) for o in store.observations(url, "check")]
+        state = rot_state(looks, policy)
+        if state.status == "unchecked":
+            return None
+        needed = 1 if policy.confirm_now else policy.checks
+        return Rot(state.status, state.failures, needed, state.detail)
+
+    return rot
 
 
 def unsettled(store: Store) -> set[str]:
@@ -150,9 +165,9 @@ async def run_library(
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
             digest = hashlib.sha256(read_bytes(path)).hexdigest()
             urls = _cited_urls(store, known.id)
-            if digest == known.info.get("sha256") and not any(
-                u not in settled and u not in done for u in urls
-            ):
+            # A link another document's run worked on is not worked on again, but this
+            # document's outputs are written again all the same (its state may have changed)
+            if digest == known.info.get("sha256") and not any(u not in settled for u in urls):
                 outcomes.append(DocumentOutcome(key, folder, False))
                 continue
         redacted = read(path)
