@@ -4,7 +4,8 @@ citeproc), BibLaTeX (JabRef, biber) and Wikipedia's ``{{cite web}}`` templates.
 One entry per citation, in document order. The archive fields come only from a copy judged to
 hold the page (never from a login wall, an error page or a copy nobody looked at); the copy from
 when the document cited the link comes first. A dead link says so (``url-status=dead``) and
-points at its as-cited copy. Each format is one :class:`Citer` registered in :data:`CITERS`.
+points at its as-cited copy; a link a library calls dying (failed, not yet confirmed) is not
+called dead. Each format is one :class:`Citer` registered in :data:`CITERS`.
 """
 
 from __future__ import annotations
@@ -153,8 +154,12 @@ def entries(manifest: Manifest) -> list[Entry]:
         check = record.check
         status = None
         accessed = _day(manifest.document.get("cited_on"))
-        if check is not None and check.verdict == "dead":
+        if check is not None and check.status == "dead":
             status = "dead"
+        elif check is not None and check.status == "dying":
+            # failed, not yet confirmed dead (a library's rule): no "dead" said of it anywhere,
+            # as InternetArchiveBot takes no action on a dying link
+            status = None
         elif check is not None and check.verdict in ("alive", "redirected"):
             status = "live"
             accessed = _day(check.checked_at)

@@ -52,7 +52,8 @@ class Change:
 
 
 def _verdict(record: LinkRecord | None) -> str | None:
-    return record.check.verdict if record and record.check else None
+    # as told: a dead look a library has not confirmed is dying (died only once confirmed)
+    return record.check.status if record and record.check else None
 
 
 def _reason(record: LinkRecord | None) -> str | None:
@@ -73,7 +74,7 @@ def _link_changes(old: LinkRecord, new: LinkRecord) -> list[Change]:
     if before != after and before is not None and after is not None:
         if after == "dead":
             kind = "died"
-        elif before == "dead" and after in ("alive", "redirected"):
+        elif before in ("dead", "dying") and after in ("alive", "redirected"):
             kind = "came-back"
         else:
             kind = "verdict-changed"

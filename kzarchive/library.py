@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from kzarchive.extract.reading import read_bytes
 from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
-from kzarchive.models import utc_now
+from kzarchive.models import Rot, utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import DocumentRow, Store, parse_time
@@ -77,6 +77,20 @@ def link_states(store: Store, policy: RotPolicy, before: str | None = None) -> d
     return dict(_states(store, policy, before))
 
 
+def rot_of(store: Store, policy: RotPolicy) -> Callable[[str], Rot | None]:
+    """A link's rot state as a manifest records it on the link's check, from its looks in the
+    store as they are when asked (None for a link never checked)."""
+
+    def rot(url: str) -> Rot | None:
+        state = _state(store, url, policy)
+        if state.status == "unchecked":
+            return None
+        needed = 1 if policy.confirm_now else policy.checks
+        return Rot(state.status, state.failures, needed, state.detail)
+
+    return rot
+
+
 def unsettled(store: Store) -> set[str]:
     """Links with no archive state yet, or a capture job still pending."""
     rows = store.connection.execute(
@@ -126,13 +140,16 @@ async def run_library(
 ) -> LibraryRun:
     """Run every document of the library that has something to do; return what changed. With
     ``everything``, every link of every document is worked on (once), due or not. With
-    ``confirm_now``, every dying link these documents cite is confirmed dead, in the store (so
-    that it stays dead whatever later runs are told, until a live answer)."""
+    ``confirm_now``, every dying link these documents cite is due, and every link worked on that
+    has a failed check since its last live answer is confirmed dead, in the store (so that it
+    stays dead whatever later runs are told, until a live answer)."""
     run = store.start_run("run")
     states = link_states(store, policy)
     before = {url: state.status for url, state in states.items()}
     settled = {url for url, state in states.items() if not is_due(state, now)}
     settled -= unsettled(store)
+    if confirm_now:  # a dying link is looked at today, and confirmed
+        settled -= {url for url, state in states.items() if state.status == "dying"}
     if everything:
         settled = set()
     done: set[str] = set()
@@ -153,9 +170,9 @@ async def run_library(
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
             digest = hashlib.sha256(read_bytes(path)).hexdigest()
             urls = _cited_urls(store, known.id)
-            if digest == known.info.get("sha256") and not any(
-                u not in settled and u not in done for u in urls
-            ):
+            # A link another document's run worked on is not worked on again, but this
+            # document's outputs are written again all the same (its state may have changed)
+            if digest == known.info.get("sha256") and not any(u not in settled for u in urls):
                 outcomes.append(DocumentOutcome(key, folder, False))
                 continue
         redacted = read(path)
@@ -186,17 +203,7 @@ async def run_library(
         outcomes.append(DocumentOutcome(key, folder, True, result if single else None))
     touched = set(done)  # only the links worked on, or confirmed, can have changed
     if confirm_now:
-        cited = {
-            url
-            for outcome in outcomes
-            if (row := store.document(outcome.path)) is not None
-            for url in _cited_urls(store, row.id)
-        }
-        dying = [
-            u
-            for u in sorted(cited)
-            if (_state(store, u, policy) if u in done else states.get(u, _NONE)).status == "dying"
-        ]
+        dying = [u for u in sorted(done) if _state(store, u, policy).status == "dying"]
         store.confirm(dying)
         touched.update(dying)
     store.finish_run(run)
@@ -208,9 +215,6 @@ async def run_library(
         if url in before and before[url] not in ("unchecked", states[url].status)
     )
     return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
-
-
-_NONE = RotState("unchecked", 0, None, None, "never checked")
 
 
 def _state(store: Store, url: str, policy: RotPolicy) -> RotState:

@@ -166,12 +166,14 @@ class Manifest:
 
     def summary(self) -> Summary:
         cited = [r for r in self.links if r.cited]
-        verdicts = Counter(r.check.verdict for r in cited if r.check)
+        # A dead look the library's store has not confirmed is counted as dying, not dead
+        verdicts = Counter(r.check.status for r in cited if r.check)
+        dying = {"dying": verdicts["dying"]} if verdicts["dying"] else {}
         statuses = Counter(r.archive.status for r in cited if r.archive)
         return Summary(
             citations=len(self.citations),
             links=len(cited),
-            verdicts={verdict: verdicts.get(verdict, 0) for verdict in VERDICTS},
+            verdicts={**{verdict: verdicts.get(verdict, 0) for verdict in VERDICTS}, **dying},
             unchecked=sum(1 for r in cited if r.check is None),
             archived=sum(1 for r in cited if r.archive and r.archive.preserved),
             saved=statuses.get("saved", 0),
@@ -195,12 +197,7 @@ class Manifest:
             ),
             dead_footnotes=tuple(
                 sorted(
-                    {
-                        f
-                        for r in cited
-                        if r.check and r.check.verdict == "dead"
-                        for f in r.footnotes
-                    },
+                    {f for r in cited if r.check and r.check.status == "dead" for f in r.footnotes},
                     key=_note_order,
                 )
             ),

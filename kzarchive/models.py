@@ -85,8 +85,37 @@ class Redirect:
 
 
 @dataclass(frozen=True)
+class Rot:
+    """A link's state over repeated looks, as the library's store judged it when the manifest
+    was written (see :mod:`kzarchive.store.rot`): a ``dead`` look is only ``dying`` until enough
+    failed checks, far enough apart, confirm it. Manifests written without a store have none."""
+
+    state: str  # alive, dying, dead or unknown
+    failed_checks: int  # counted failed checks since the last live answer
+    needed: int  # failed checks that confirm a death (1 with --confirm-now)
+    detail: str  # in words: "1 of 3 failed checks; the next counts from 2026-12-08"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "failed_checks": self.failed_checks,
+            "needed": self.needed,
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Rot:
+        return cls(
+            state=str(data["state"]),
+            failed_checks=int(data.get("failed_checks") or 0),
+            needed=int(data.get("needed") or 1),
+            detail=str(data.get("detail") or ""),
+        )
+
+
+@dataclass(frozen=True)
 class Check:
-    """What one look at a URL found."""
+    """What one look at a URL found (and, in a library, what all its looks add up to)."""
 
     verdict: Verdict
     reason: str
@@ -98,6 +127,22 @@ class Check:
     content_length: int | None = None
     sha256: str | None = None
     elapsed_ms: int | None = None
+    rot: Rot | None = None
+
+    @property
+    def status(self) -> str:
+        """The verdict as reports tell it: a dead look that the store has not confirmed yet
+        is ``dying``; anything else is the verdict itself."""
+        if self.verdict == "dead" and self.rot is not None and self.rot.state == "dying":
+            return "dying"
+        return self.verdict
+
+    @property
+    def explained(self) -> str:
+        """The reason, with the rot state's detail when the look is a dead one in a library."""
+        if self.verdict == "dead" and self.rot is not None and self.rot.detail:
+            return f"{self.reason}; {self.rot.detail}" if self.reason else self.rot.detail
+        return self.reason
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +156,8 @@ class Check:
             "sha256": self.sha256,
             "checked_at": self.checked_at,
             "elapsed_ms": self.elapsed_ms,
+            # Only in a library's manifests (older readers never saw it)
+            **({"rot": self.rot.to_json()} if self.rot is not None else {}),
         }
 
     @classmethod
@@ -131,6 +178,7 @@ class Check:
             content_length=data.get("content_length"),
             sha256=data.get("sha256"),
             elapsed_ms=data.get("elapsed_ms"),
+            rot=Rot.from_json(data["rot"]) if data.get("rot") else None,
         )
 
 

@@ -38,7 +38,7 @@ from kzarchive.manifest import (
     set_aside,
     write_atomic,
 )
-from kzarchive.models import ArchiveState, Check, utc_now
+from kzarchive.models import ArchiveState, Check, Rot, utc_now
 from kzarchive.progress import SILENT, Observer
 from kzarchive.render import RENDERERS, file_text
 from kzarchive.scope import (
@@ -156,6 +156,11 @@ class _Store:
             return
         self._changed.set()
 
+    def annotate(self, change: Callable[[Manifest], Manifest]) -> None:
+        """Change the manifest as a whole (not a link's step: nothing goes to the sink)."""
+        self.manifest = change(self.manifest)
+        self._version += 1
+
     async def set_archive(self, url: str, state: ArchiveState) -> None:
         """Record a job the moment it exists, and return once it is on disk."""
         self.update(url, archive=state)
@@ -205,6 +210,15 @@ class _Store:
         self._write(self.manifest, self._version)
 
 
+def with_rot(manifest: Manifest, rot: Callable[[str], Rot | None]) -> Manifest:
+    """``manifest`` with each checked link's rot state (from the library's store) on its check."""
+    links = tuple(
+        replace(r, check=replace(r.check, rot=rot(r.url))) if r.check is not None else r
+        for r in manifest.links
+    )
+    return replace(manifest, links=links)
+
+
 def worth_capturing(check: Check) -> bool | str:
     """True if the link is worth a Save Page Now capture (see :func:`worth_submitting`); else
     why none is asked for."""
@@ -229,10 +243,13 @@ async def run_pipeline(
     perma_options: PermaOptions | None = None,
     sink: Sink | None = None,
     due: Callable[[str], bool] | None = None,
+    rot: Callable[[str], Rot | None] | None = None,
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
     evidence of what each answered (see :mod:`kzarchive.evidence`). With a ``sink``, each step is
-    recorded there as it finishes; with ``due``, links it says are not due keep their records.
+    recorded there as it finishes; with ``due``, links it says are not due keep their records;
+    with ``rot`` (a library's store), each link's check carries the link's state over repeated
+    looks as the run ends, so that every output tells a dying link from a dead one.
 
     A folder belongs to one document (see :func:`~kzarchive.manifest.same_document`); another is
     refused unless ``adopt``, which takes the folder over, keeping all it knew, and the old
@@ -380,6 +397,8 @@ async def run_pipeline(
     finally:
         if keeper is not None:
             await keeper.close_browser()
+        if rot is not None:
+            store.annotate(lambda manifest: with_rot(manifest, rot))
         await store.stop()
     written = [path]
     for name, fmt in OUTPUTS.items():

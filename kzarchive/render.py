@@ -42,7 +42,12 @@ class Row:
 
     @property
     def verdict(self) -> str:
-        return self.link.check.verdict if self.link.check else "unchecked"
+        """The verdict as told: ``dying`` for a dead look a library has not confirmed."""
+        return self.link.check.status if self.link.check else "unchecked"
+
+    @property
+    def reason(self) -> str:
+        return self.link.check.explained if self.link.check else ""
 
     @property
     def snapshot(self) -> Snapshot | None:
@@ -158,7 +163,7 @@ class CsvRenderer:
                     row.citation.footnote,
                     row.citation.url,
                     row.verdict,
-                    check.reason if check else None,
+                    row.reason if check else None,
                     check.http_status if check else None,
                     check.final_url if check else None,
                     check.checked_at if check else None,
@@ -307,12 +312,15 @@ def _summary(manifest: Manifest) -> list[tuple[str, list[str]]]:
     summary = manifest.summary()
     lost = lost_footnotes(manifest)
     links = f"{summary.links} link{'s' if summary.links != 1 else ''}"
+    dying = summary.count("dying")
+    failing = f"{dying} dying (failed, not yet confirmed dead), " if dying else ""
     lines: list[tuple[str, list[str]]] = [
         (f"citations: {summary.citations} ({summary.links} unique)", []),
         (
             f"checked: {summary.count('alive')} alive, {summary.count('redirected')} "
-            f"redirected, {summary.count('dead')} dead (link rot), {summary.count('blocked')} "
-            f"blocked to robots, {summary.count('error')} could not be checked",
+            f"redirected, {summary.count('dead')} dead (link rot), {failing}"
+            f"{summary.count('blocked')} blocked to robots, {summary.count('error')} could not "
+            "be checked",
             [],
         ),
         (f"preserved: {summary.archived} of {links} ({PRESERVED})", []),
@@ -434,7 +442,7 @@ class MarkdownRenderer:
     def _citation(self, row: Row) -> list[str]:
         head = f"- <{_md_url(row.citation.url)}> — **{row.verdict}**"
         if row.link.check:
-            head += f" ({row.link.check.reason})"
+            head += f" ({row.reason})"
         if row.moved_to:
             head += f", now at <{_md_url(row.moved_to)}>"
         lines = [head]
@@ -449,6 +457,7 @@ _BADGE = {
     "alive": "#1a7f37",
     "redirected": "#0969da",
     "dead": "#cf222e",
+    "dying": "#bc4c00",
     "blocked": "#9a6700",
     "error": "#8250df",
     "unchecked": "#57606a",
@@ -567,7 +576,7 @@ class HtmlRenderer:
             f' <span class="badge" style="background:{color}">{_e(row.verdict)}</span>',
         ]
         if row.link.check:
-            head.append(f' <span class="why">{_e(row.link.check.reason)}</span>')
+            head.append(f' <span class="why">{_e(row.reason)}</span>')
         if row.moved_to:
             moved = _e(row.moved_to)
             head.append(f' <span class="why">now at <a href="{moved}">{moved}</a></span>')

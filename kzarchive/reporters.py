@@ -31,11 +31,12 @@ class LinkResult:
 
     @property
     def verdict(self) -> str:
-        return self.check.verdict if self.check else "unchecked"
+        """The verdict as told: ``dying`` for a dead look a library has not confirmed."""
+        return self.check.status if self.check else "unchecked"
 
     @property
     def reason(self) -> str:
-        return self.check.reason if self.check else ""
+        return self.check.explained if self.check else ""
 
 
 @dataclass(frozen=True)
@@ -133,9 +134,11 @@ class MarkdownReporter:
                 "",
             ]
         out += ["| verdict | links |", "|---|---:|"]
-        out += [f"| {verdict} | {counts[verdict]} |" for verdict in (*VERDICTS, "unchecked")]
+        dying = ("dying",) if counts["dying"] else ()
+        shown = (*VERDICTS[:3], *dying, *VERDICTS[3:], "unchecked")
+        out += [f"| {verdict} | {counts[verdict]} |" for verdict in shown]
         out.append(f"| **total** | **{len(results.links)}** |")
-        for verdict in ("dead", "blocked", "error", "excluded", "unchecked"):
+        for verdict in ("dead", "dying", "blocked", "error", "excluded", "unchecked"):
             found = [link for link in results.links if link.verdict == verdict]
             if not found:
                 continue
@@ -152,8 +155,10 @@ class MarkdownReporter:
         return "\n".join(out) + "\n"
 
 
-# JUnit elements per verdict: dead is a failure, what could not be judged is skipped.
+# JUnit elements per verdict: dead is a failure, what could not be judged (or a library has not
+# confirmed dead yet) is skipped.
 _SKIPPED = {
+    "dying": "failed, not yet confirmed dead",
     "blocked": "blocked to robots",
     "error": "could not be checked this time",
     "excluded": "excluded",

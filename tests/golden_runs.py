@@ -92,7 +92,10 @@ def cite_outputs() -> dict[str, tuple[int, str]]:
             "KZARCHIVE_MEDIA": "0",
             "KZARCHIVE_TIMESTAMP": "0",
         }
-        CliRunner().invoke(main, ["--quiet", "run", str(doc), "--out", str(out)], env=env)
+        # --confirm-now: a dead link is dead at once (the dying one is test_run_dying's)
+        CliRunner().invoke(
+            main, ["--quiet", "run", str(doc), "--out", str(out), "--confirm-now"], env=env
+        )
         today = datetime.now(UTC)
         for fmt in CITE_SUFFIX:
             result = CliRunner().invoke(main, ["cite", str(out), "--format", fmt])

@@ -6,6 +6,7 @@ The looks are written into the store by the test, at times it chooses (the clock
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -148,3 +149,31 @@ def test_confirm_now_confirms_once_and_later_runs_keep_it(
     code, stdout, stderr = invoke(wayback, "library", "--out", str(out), "--no-chart")
     assert code == 0, stderr
     assert counts(stdout) == ["2", "1", "0", "1", "0", "2"]
+    # The document's own outputs say the same.
+    manifest = json.loads((out / "manifest.json").read_text())
+    gone = next(link for link in manifest["links"] if link["url"].endswith("/gone404"))
+    assert gone["check"]["rot"]["state"] == "dead"
+
+
+def test_confirm_now_in_a_library_looks_again_at_the_dying_links_and_confirms_them(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    docs = tmp_path / "reports"
+    docs.mkdir()
+    for name, link in (("a.md", "/gone404"), ("b.md", "/page/1")):
+        (docs / name).write_text(f"# R\n\nClaim.[^1]\n\n[^1]: {web.base}{link}\n")
+    out = tmp_path / "archive"
+    state.add_capture(f"{web.base}/gone404", "20180101000000")  # preserved: only dying is left
+    code, _, stderr = invoke(wayback, "run", str(docs), "--out", str(out))
+    assert code == 4, stderr  # dying
+    web.server.state.requests.clear()
+    code, _, stderr = invoke(wayback, "recheck", "--out", str(out), "--confirm-now")
+    assert code == 1, stderr
+    assert [r[1] for r in web.server.state.requests] == ["/gone404"]  # looked at again, today
+    assert f"changed: {web.base}/gone404: dying → dead" in stderr
+    manifest = json.loads((out / "a" / "manifest.json").read_text())
+    assert manifest["links"][0]["check"]["rot"]["state"] == "dead"
+    code, _, stderr = invoke(wayback, "recheck", "--out", str(out))
+    assert code == 1, stderr
+    assert "1 confirmed dead, 0 dying" in stderr

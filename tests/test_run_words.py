@@ -68,9 +68,11 @@ def test_a_second_run_saves_nothing_new_and_says_so(
 
     def saved_row() -> str:
         result = CliRunner().invoke(
-            main, ["run", str(doc), "--out", str(out), "--no-capture"], env=cli_env(server)
+            main,
+            ["run", str(doc), "--out", str(out), "--no-capture", "--confirm-now"],
+            env=cli_env(server),
         )
-        assert result.exit_code == 1, result.stderr  # footnote 3 is dead
+        assert result.exit_code == 1, result.stderr  # footnote 3 is dead (confirmed at once)
         return " ".join(next(x for x in result.stderr.splitlines() if "saved now" in x).split())
 
     assert "saved now / saved before / found / pending 2 / 0 / 0 / 0" in saved_row()
@@ -115,6 +117,6 @@ def test_the_end_of_run_tables_never_cut_a_url(
         views.print_summary(*views.run_summary(load(out / "manifest.json"), ()), stream)
         said = stream.getvalue()
     assert urls[0] in said  # whole, on one line
-    assert "dead links by footnote" in said
+    assert "dying links by footnote" in said  # one failed check: dying, not yet dead
     if not terminal:
         assert not set("│┃━─┏┗╇") & set(said)

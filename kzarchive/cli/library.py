@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kzarchive.cli.context import Settings
+from kzarchive.cli.context import Settings, counted
 from kzarchive.cli.extract import extract_document
 from kzarchive.cli.options import (
     all_links_option,
@@ -249,7 +249,7 @@ def library_job(
     report: bool,
 ) -> tuple[LibraryRun, Store, RotPolicy]:
     """Run the documents into ``--out`` through its store; return what the run did."""
-    from kzarchive.library import run_library
+    from kzarchive.library import rot_of, run_library
     from kzarchive.lock import FolderLock
     from kzarchive.store.folder import open_for
     from kzarchive.wayback.client import WaybackClient
@@ -272,6 +272,7 @@ def library_job(
         def read(path: Path) -> Redacted:
             return first
 
+    said: set[str] = set()  # warnings given once for the whole run, not once per document
     with FolderLock(out):
         store = open_for(out, params.get("store_path"))
         try:
@@ -287,14 +288,19 @@ def library_job(
                             redacted: Redacted, folder: Path, due: Callable[[str], bool]
                         ) -> RunResult:
                             from kzarchive.pipeline import run_pipeline
+                            from kzarchive.progress import DocumentObserver
 
+                            told = observer
+                            if len(documents) > 1:
+                                named = str(redacted.extraction.document.path)
+                                told = DocumentObserver(observer, named, said)
                             return await run_pipeline(
                                 redacted,
                                 folder,
                                 client,
                                 check_opts,
                                 archive_record(params, redacted.extraction),
-                                observer,
+                                told,
                                 scope=scope,
                                 verify_options=verify_opts,
                                 evidence_options=evidence_opts,
@@ -302,6 +308,10 @@ def library_job(
                                 perma_options=perma_opts,
                                 sink=store,
                                 due=due,
+                                rot=rot_of(
+                                    store,
+                                    dataclasses.replace(policy, confirm_now=params["confirm_now"]),
+                                ),
                             )
 
                         return await run_library(
@@ -339,7 +349,7 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
     else 0."""
     lines: list[str] = []
     code = ExitCode.OK
-    statuses: Counter[str] = Counter()
+    told: dict[str, str] = {}  # each unique link once, however many documents cite it
     missing = unreachable = False
     for outcome in run.documents:
         manifest = store.manifest(outcome.path)
@@ -350,7 +360,7 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
                 continue
             state = run.states.get(record.url)
             status = state.status if state else "unchecked"
-            statuses[status] += 1
+            told[record.url] = status
             archive = record.archive
             if archive is not None and not (archive.preserved or archive.withheld):
                 missing = True
@@ -358,6 +368,7 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
             if status in ("dead", "dying") and state is not None:
                 notes = ", ".join(record.footnotes) or "-"
                 lines.append(f"{status}: {outcome.path} [{notes}] {record.url} ({state.detail})")
+    statuses = Counter(told.values())
     if statuses["dead"]:
         code = ExitCode.FINDINGS
     elif run.offline or unreachable:
@@ -366,9 +377,11 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
         code = ExitCode.FINDINGS
     elif statuses["dying"]:
         code = ExitCode.DYING
+    unchecked = f", {statuses['unchecked']} not checked" if statuses["unchecked"] else ""
     summary = (
         f"{statuses['dead']} confirmed dead, {statuses['dying']} dying, "
-        f"{statuses['alive']} alive, {statuses['unknown']} could not tell"
+        f"{statuses['alive']} alive, {statuses['unknown']} could not tell{unchecked} "
+        f"({counted(len(told), 'unique link')})"
     )
     return [*lines, summary], code
 
@@ -380,8 +393,8 @@ def _report_run(settings: Settings, run: LibraryRun, store: Store, library: bool
     if library:
         ran = sum(1 for d in run.documents if d.ran)
         settings.err.print(
-            f"{len(run.documents)} documents ({ran} run, {len(run.documents) - ran} up to "
-            f"date), {run.checked} links worked on"
+            f"{counted(len(run.documents), 'document')} ({ran} run, "
+            f"{len(run.documents) - ran} up to date), {counted(run.checked, 'link')} worked on"
         )
     elif len(lines) == 1:
         return code  # nothing dead or dying: the run's summary said it all

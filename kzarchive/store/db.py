@@ -384,7 +384,7 @@ class Store:
             if record.check is not None:
                 db.execute(
                     "UPDATE links SET check_json = ?, checked_at = ? WHERE url = ?",
-                    (_dumps(record.check.to_json()), record.check.checked_at, record.url),
+                    (_dumps(_stored(record.check)), record.check.checked_at, record.url),
                 )
             if record.archive is not None:
                 self._record_archive(db, record.url, record.archive)
@@ -412,7 +412,7 @@ class Store:
         )
         db.execute(
             "UPDATE links SET check_json = ?, checked_at = ? WHERE url = ?",
-            (_dumps(check.to_json()), check.checked_at, url),
+            (_dumps(_stored(check)), check.checked_at, url),
         )
 
     def _record_archive(self, db: sqlite3.Connection, url: str, state: ArchiveState) -> None:
@@ -601,6 +601,14 @@ def _link_record(
         archive=ArchiveState.from_json(json.loads(archive)) if archive else None,
         evidence=Evidence.from_json(json.loads(evidence)) if evidence else None,
     )
+
+
+def _stored(check: Check) -> dict[str, Any]:
+    """A check as the store keeps it: the look alone (a manifest's rot state is judged again
+    from the observations whenever it is written)."""
+    data = check.to_json()
+    data.pop("rot", None)
+    return data
 
 
 def parse_time(stamp: str) -> datetime:

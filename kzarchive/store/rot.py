@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 RotStatus = Literal["alive", "dying", "dead", "unknown", "unchecked"]
@@ -47,7 +47,8 @@ class RotState:
     failures: int  # counted failed looks since the last live answer
     last_look: datetime | None
     next_due: datetime | None  # when the link should be looked at again
-    # Why, in words: "2 of 3 failed checks, the next counts from 2026-12-08"
+    # Why, in words: "2 of 3 failed checks; the next counts from 2026-12-08" (with the time,
+    # "2026-12-05 14:03 UTC", when failed checks may be less than a day apart)
     detail: str
 
 
@@ -93,11 +94,23 @@ def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotSt
             failures,
             last,
             due,
-            f"{failures} of {needed} failed checks; the next counts from {due.date().isoformat()}",
+            f"{failures} of {needed} failed checks; the next counts from "
+            f"{_when(due, policy.apart)}",
         )
     if judged:
         return RotState("alive", 0, last, last + policy.recheck, "answered")
     return RotState("unknown", 0, last, last + policy.retry, f"could not tell ({latest_verdict})")
+
+
+def _when(at: datetime, apart: timedelta) -> str:
+    """A moment as fine as the spacing needs: the day for a day or more, else the time too
+    (UTC; to the second under a minute)."""
+    if apart >= timedelta(days=1):
+        return at.date().isoformat()
+    at = at.astimezone(UTC)
+    return at.strftime(
+        "%Y-%m-%d %H:%M:%S UTC" if apart < timedelta(minutes=1) else "%Y-%m-%d %H:%M UTC"
+    )
 
 
 def span_words(span: timedelta) -> str:
