@@ -250,3 +250,23 @@ def test_a_recheck_updates_every_document_that_cites_a_link_it_confirmed(
         check = next(r["check"] for r in manifest["links"] if r["url"] == gone)
         assert (check["rot"]["state"], check["rot"]["failed_checks"]) == ("dead", 2), name
         assert f"<{gone}> — **dead**" in (out / name / "citations.md").read_text()
+
+
+def test_a_look_that_could_not_tell_keeps_the_count_of_failed_checks() -> None:
+    """As the library counts it: a timeout after a failed check leaves the link dying, a
+    bot wall after a confirmed death leaves it dead; a live answer is alive."""
+    from kzarchive.models import Check, Rot
+
+    def check(verdict: str, rot: Rot) -> Check:
+        return Check(verdict, "timeout", "2026-12-05T00:00:00Z", rot=rot)  # type: ignore[arg-type]
+
+    dying, dead = Rot("dying", 1, 3, "1 of 3 failed checks"), Rot("dead", 3, 3, "confirmed")
+    assert check("error", dying).status == "dying"
+    assert check("error", dying).explained == "timeout; 1 of 3 failed checks"
+    assert check("blocked", dead).status == "dead"
+    assert check("dead", dead).status == "dead"
+    assert check("error", Rot("unknown", 0, 3, "could not tell (error)")).status == "error"
+    assert check("alive", Rot("alive", 0, 3, "answered")).explained == "timeout"
+    assert check("dead", dying).rot is not None and Check.from_json(
+        check("dead", dying).to_json()
+    ) == check("dead", dying)
