@@ -309,9 +309,12 @@ def run_summary(
     counts: list[tuple[str, ...]] = [
         ("citations", str(summary.citations)),
         ("unique links", str(summary.links)),
-        *((verdict, str(summary.count(verdict))) for verdict in VERDICTS),
-        # a dead look not yet confirmed (a library's store counts the failed checks)
-        *((("dying", str(summary.count("dying"))),) if summary.count("dying") else ()),
+        # dying (failed, not yet confirmed: the store counts the failed checks) after dead
+        *(
+            (verdict, str(summary.count(verdict)))
+            for verdict in (*VERDICTS[:3], "dying", *VERDICTS[3:])
+            if verdict != "dying" or summary.count("dying")
+        ),
         (f"preserved ({PRESERVED})", str(summary.archived)),
     ]
     if summary.not_holding:
