@@ -128,6 +128,7 @@ def test_one_document_run_tells_a_dying_link_from_a_dead_one(
     rows = {w[0]: w[1] for line in stderr.splitlines() if len(w := line.split()) == 2}
     assert (rows["dead"], rows["dying"]) == ("0", "1")
     assert "0 confirmed dead, 1 dying" in stderr
+    assert "check: 2/2 (1 alive, 1 dying) done" in stderr  # progress too
     assert_dying(wayback, out, gone)
 
     now = tmp_path / "now"
@@ -135,6 +136,7 @@ def test_one_document_run_tells_a_dying_link_from_a_dead_one(
     assert code == 1, stderr
     assert "dead links by footnote" in stderr and "dying links by footnote" not in stderr
     assert "1 confirmed dead, 0 dying" in stderr
+    assert "check: 2/2 (1 alive, 1 dead) done" in stderr
     assert_dead(wayback, now, gone)
 
 
