@@ -85,6 +85,10 @@ def assert_dying(wayback: RunningServer, folder: Path, gone: str) -> None:
         assert "1 of 3 failed checks" in found[name]
         assert "0 dead (link rot), 1 dying (failed, not yet confirmed dead)" in found[name]
         assert "lost every source" not in found[name]
+        assert (
+            "- footnotes every source of which is dying (not yet confirmed): footnote 2\n"
+            in found[name]
+        )
     for name in ("report.html", "report html"):
         assert ">dying</span>" in found[name] and ">dead</span>" not in found[name]
         assert "lost every source" not in found[name]
@@ -106,6 +110,7 @@ def assert_dead(wayback: RunningServer, folder: Path, gone: str) -> None:
     for name in ("citations.md", "report markdown"):
         assert f"<{gone}> — **dead** (http-404" in found[name]
         assert "footnotes that lost every source: footnote 2" in found[name]
+        assert "is dying" not in found[name]
     assert ">dead</span>" in found["report.html"] and ">dying</span>" not in found["report.html"]
     assert "{{dead link |date=" in found["cite wikipedia"]
     assert "link dead" in found["cite csl-json"] and "Link dead" in found["cite biblatex"]
