@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +14,9 @@ from kzarchive.cli.context import Settings, open_output, warn
 from kzarchive.cli.options import format_option, global_options, output_option
 from kzarchive.errors import KzarchiveError
 from kzarchive.outcome import ExitCode
+
+if TYPE_CHECKING:
+    from kzarchive.evidence.verify import Verification
 
 
 @click.command(
@@ -44,14 +48,20 @@ def verify_command(settings: Settings, /, folder: Path, fmt: str, output: str | 
             from kzarchive.cli import views
 
             views.print_sheet(views.verify_table(result), stream)
+    say_findings(settings, result)
+    sys.exit(ExitCode.OK if result.holds else ExitCode.FINDINGS)
+
+
+def say_findings(settings: Settings, result: Verification, prefix: str = "") -> None:
+    """On stderr: how many findings of each status, then the files altered or missing."""
     counts = Counter(f.status for f in result.findings)
-    settings.err.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    line = prefix + ", ".join(f"{n} {status}" for status, n in counts.items())
+    settings.err.print(line, markup=False, highlight=False)
     # One file can fail two checks (its own hash and its seal's line): named once
     bad = list(dict.fromkeys(f.path for f in result.findings if f.status in ("altered", "missing")))
     if bad:
         named = ", ".join(bad[:5]) + (", …" if len(bad) > 5 else "")
-        warn(settings, [f"{len(bad)} altered or missing: {named}"])
-    sys.exit(ExitCode.OK if result.holds else ExitCode.FINDINGS)
+        warn(settings, [f"{prefix}{len(bad)} altered or missing: {named}"])
 
 
 @click.command(
@@ -93,7 +103,7 @@ def verify_library(
     """Each document folder of a library verified, listed by document; a folder with nothing to
     verify (an offline run's, say) is named and passed over."""
     from kzarchive import formats
-    from kzarchive.evidence.verify import UnusableFolder, Verification, verify_folder
+    from kzarchive.evidence.verify import UnusableFolder, verify_folder
 
     results: list[Verification] = []
     for folder in documents:
@@ -119,13 +129,5 @@ def verify_library(
 
             views.print_sheet(views.library_verify_table(library, results), stream)
     for result in results:
-        counts = Counter(f.status for f in result.findings)
-        name = result.folder.relative_to(library).as_posix()
-        settings.err.print(f"{name}: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
-        bad = list(
-            dict.fromkeys(f.path for f in result.findings if f.status in ("altered", "missing"))
-        )
-        if bad:
-            named = ", ".join(bad[:5]) + (", …" if len(bad) > 5 else "")
-            warn(settings, [f"{name}: {len(bad)} altered or missing: {named}"])
+        say_findings(settings, result, result.folder.relative_to(library).as_posix() + ": ")
     return ExitCode.OK if holds else ExitCode.FINDINGS
