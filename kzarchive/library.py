@@ -201,7 +201,7 @@ async def run_library(
     if not outcomes:
         raise NothingToRun(
             "no footnoted URL in any document"
-            + (f" ({len(skipped)} skipped)" if len(skipped) > 1 else f" ({skipped[0]})")
+            + (f" ({skipped[0]})" if len(skipped) == 1 else f" ({len(skipped)} skipped)")
         )
     store.finish_run(run)
     for url in done:  # only the links worked on can have changed
