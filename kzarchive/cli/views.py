@@ -416,6 +416,28 @@ def verify_table(result: Verification) -> Sheet:
     )
 
 
+def library_verify_table(library: Path, results: list[Verification]) -> Sheet:
+    """Each document folder's findings, the folder (within the library) first."""
+    return Sheet(
+        "evidence",
+        ("document", "status", "what", "path", "detail", "url"),
+        [
+            (
+                r.folder.relative_to(library).as_posix(),
+                f.status,
+                f.kind,
+                f.path,
+                f.detail,
+                f.url or "",
+            )
+            for r in results
+            for f in r.findings
+        ],
+        urls=frozenset({3, 5}),
+        styled=frozenset({1}),
+    )
+
+
 SHORT_HASH = 12
 
 
