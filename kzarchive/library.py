@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kzarchive.errors import DocumentError, KzarchiveError
 from kzarchive.extract.reading import read_bytes
 from kzarchive.manifest import MANIFEST_NAME, save, write_atomic
 from kzarchive.models import Rot, utc_now
@@ -34,7 +35,8 @@ if TYPE_CHECKING:  # the pipeline (and the evidence keeper's cryptography) only 
 # Runs one document's pipeline into a folder, recording into the store, leaving alone what is
 # not due (the CLI binds the Wayback client and the options).
 Runner = Callable[[Redacted, Path, Callable[[str], bool]], Awaitable["RunResult"]]
-Reader = Callable[[Path], Redacted]
+# A document's citations, or None when it has none or cannot be read (the reader says why)
+Reader = Callable[[Path], Redacted | None]
 LIBRARY_HTML, LIBRARY_CSV = "library.html", "library.csv"
 
 
@@ -62,6 +64,12 @@ class LibraryRun:
     changes: tuple[Change, ...]
     checked: int  # unique links worked on in this run
     offline: bool
+    worked: frozenset[str] = frozenset()  # the unique links this run worked on
+    skipped: tuple[str, ...] = ()  # documents with no footnoted URL, or that cannot be read
+
+
+class NothingToRun(KzarchiveError):
+    """No document of the run has a footnoted URL (each was skipped, and said why)."""
 
 
 def _states(
@@ -109,15 +117,17 @@ def document_key(path: Path) -> str:
 
 
 def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
-    """Where a document's outputs go: ``out`` itself for a lone document (as ``run`` always
-    did), else ``out/<name>``, named once and kept across runs, unique among the library's. The
-    store keeps the name relative to ``out``, so a library folder can be moved or copied."""
-    if single:
-        return out
+    """Where a document's outputs go: where they already are for a document the store knows
+    (``out`` itself for one a lone run made, as ``run`` always did); ``out`` itself for a lone
+    document new to a folder that is no library; else ``out/<name>``, named once and kept across
+    runs, unique among the library's. The store keeps the name relative to ``out``, so a library
+    folder can be moved or copied."""
     known = store.document(document_key(document))
-    if known is not None and known.folder and known.folder != ".":
-        return out / known.folder
+    if known is not None and known.folder:
+        return out / known.folder  # "." is out itself: pathlib drops it
     taken = store.folders()
+    if single and not taken - {"."}:
+        return out
     stem = re.sub(r"[^\w.-]+", "-", document.stem).strip("-.") or "document"
     name, n = stem, 1
     while name in taken:
@@ -136,13 +146,17 @@ async def run_library(
     now: datetime,
     *,
     everything: bool = False,
+    single: bool = False,
     confirm_now: bool = False,
 ) -> LibraryRun:
     """Run every document of the library that has something to do; return what changed. With
-    ``everything``, every link of every document is worked on (once), due or not. With
-    ``confirm_now``, every dying link these documents cite is due, and every link worked on that
-    has a failed check since its last live answer is confirmed dead, in the store (so that it
-    stays dead whatever later runs are told, until a live answer)."""
+    ``everything``, every link of every document is worked on (once), due or not. ``single``: a
+    lone document, not a library (a folder or glob is one even when it holds one document): its
+    outputs go into ``out`` itself unless ``out`` is a library already. A document the reader
+    cannot use is skipped; :class:`NothingToRun` when every document was. With ``confirm_now``,
+    every dying link these documents cite is due, and every link worked on that has a failed
+    check since its last live answer is confirmed dead, in the store (so that it stays dead
+    whatever later runs are told, until a live answer)."""
     run = store.start_run("run")
     states = link_states(store, policy)
     before = {url: state.status for url, state in states.items()}
@@ -160,15 +174,15 @@ async def run_library(
         done.add(url)
         return True
 
-    single = len(documents) == 1
     outcomes: list[DocumentOutcome] = []
+    skipped: list[str] = []
     offline = False
     for path in documents:
         folder = folder_for(store, path, out, single)
         key = document_key(path)
         known = store.document(key)
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
-            digest = hashlib.sha256(read_bytes(path)).hexdigest()
+            digest = _digest(path)
             urls = _cited_urls(store, known.id)
             # A link another document's run worked on is not worked on again, but this
             # document's outputs are written again all the same (its state may have changed)
@@ -176,6 +190,9 @@ async def run_library(
                 outcomes.append(DocumentOutcome(key, folder, False))
                 continue
         redacted = read(path)
+        if redacted is None:
+            skipped.append(str(path))
+            continue
         document = redacted.extraction
         info = document.document.to_json()
         if known is not None and "lineage" in known.info:  # every version this folder archived
@@ -197,10 +214,15 @@ async def run_library(
                 store.forget_document(key)
             raise
         store.set_document_info(key, result.manifest.document)
-        if single:  # the folder archives this document now (--adopt takes a folder over)
+        if folder == out:  # the folder archives this document now (--adopt takes it over)
             store.forget_others_in(".", key)
         offline = offline or result.offline
         outcomes.append(DocumentOutcome(key, folder, True, result if single else None))
+    if not outcomes:
+        raise NothingToRun(
+            "no footnoted URL in any document"
+            + (f" ({skipped[0]})" if len(skipped) == 1 else f" ({len(skipped)} skipped)")
+        )
     touched = set(done)  # only the links worked on, or confirmed, can have changed
     if confirm_now:
         dying = [u for u in sorted(done) if _state(store, u, policy).status == "dying"]
@@ -214,7 +236,17 @@ async def run_library(
         for url in sorted(touched)
         if url in before and before[url] not in ("unchecked", states[url].status)
     )
-    return LibraryRun(tuple(outcomes), states, changes, len(done), offline)
+    return LibraryRun(
+        tuple(outcomes), states, changes, len(done), offline, frozenset(done), tuple(skipped)
+    )
+
+
+def _digest(path: Path) -> str | None:
+    """The document's SHA-256, or None when it cannot be read now (the reader says why)."""
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except DocumentError:
+        return None
 
 
 def _state(store: Store, url: str, policy: RotPolicy) -> RotState:

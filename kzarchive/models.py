@@ -130,17 +130,29 @@ class Check:
     rot: Rot | None = None
 
     @property
+    def failing(self) -> bool:
+        """A library's store counts this link's failed checks: dying, or confirmed dead (a
+        blocked or error look after failed ones leaves the count where it was)."""
+        return (
+            self.verdict in ("dead", "blocked", "error")
+            and self.rot is not None
+            and self.rot.state in ("dying", "dead")
+        )
+
+    @property
     def status(self) -> str:
-        """The verdict as reports tell it: a dead look that the store has not confirmed yet
-        is ``dying``; anything else is the verdict itself."""
-        if self.verdict == "dead" and self.rot is not None and self.rot.state == "dying":
-            return "dying"
+        """The verdict as reports tell it: in a library, ``dying`` or ``dead`` as the store
+        counts the link's failed checks (a dead look not yet confirmed is dying); else the
+        verdict itself."""
+        if self.failing:
+            assert self.rot is not None
+            return self.rot.state
         return self.verdict
 
     @property
     def explained(self) -> str:
-        """The reason, with the rot state's detail when the look is a dead one in a library."""
-        if self.verdict == "dead" and self.rot is not None and self.rot.detail:
+        """The reason, with the count of failed checks when the store counts them."""
+        if self.failing and self.rot is not None and self.rot.detail:
             return f"{self.reason}; {self.rot.detail}" if self.reason else self.rot.detail
         return self.reason
 

@@ -339,6 +339,12 @@ async def run_pipeline(
                 observer.advanced("check", url, "excluded")
                 observer.advanced("archive", url, "excluded")
 
+            def told(url: str, check: Check) -> str:
+                """The look as progress tells it: in a library, dying until confirmed dead."""
+                if rot is None or check.verdict not in ("dead", "blocked", "error"):
+                    return check.verdict
+                return replace(check, rot=rot(url)).status
+
             async def check(url: str) -> Check:
                 return redacted.check(await checker.check(redacted.original(url)))
 
@@ -352,13 +358,13 @@ async def run_pipeline(
                     if task.cancelled() or task.exception() is not None:
                         return
                     check = task.result()
+                    store.update(record.url, check=check)
                     if checker.options.second_look and worth_second_look(check):
                         second_look.append(record.url)
                     else:
-                        observer.advanced("check", record.url, check.verdict)
+                        observer.advanced("check", record.url, told(record.url, check))
                         if keeper is not None:
                             keeper.checked(redacted.original(record.url), check)
-                    store.update(record.url, check=check)
 
                 checking.add_done_callback(checked)
                 try:
@@ -388,7 +394,7 @@ async def run_pipeline(
                 second_look, await asyncio.gather(*map(check, second_look)), strict=True
             ):
                 store.update(url, check=found, again=True)
-                observer.advanced("check", url, found.verdict)
+                observer.advanced("check", url, told(url, found))
                 if keeper is not None:
                     keeper.checked(redacted.original(url), found)
             offline = checker.offline

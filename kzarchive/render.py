@@ -78,13 +78,14 @@ def rows(manifest: Manifest) -> list[Row]:
     ]
 
 
-def lost_footnotes(manifest: Manifest) -> list[str]:
-    """Footnotes every source of which is dead."""
+def lost_footnotes(manifest: Manifest, told: tuple[str, ...] = ("dead",)) -> list[str]:
+    """Footnotes every source of which is dead (confirmed, in a library), or, with ``told``,
+    in one of those states."""
     verdicts: dict[str, list[str]] = defaultdict(list)
     for row in rows(manifest):
         if row.citation.footnote is not None:
             verdicts[row.citation.footnote].append(row.verdict)
-    return [note for note, found in verdicts.items() if found and all(v == "dead" for v in found)]
+    return [note for note, found in verdicts.items() if found and all(v in told for v in found)]
 
 
 def _date(snapshot: Snapshot | None) -> str:
@@ -332,6 +333,9 @@ def _summary(manifest: Manifest) -> list[tuple[str, list[str]]]:
     ]
     if lost:
         lines.append(("footnotes that lost every source", lost))
+    at_risk = [n for n in lost_footnotes(manifest, ("dead", "dying")) if n not in lost]
+    if at_risk:
+        lines.append(("footnotes every source of which is dying (not yet confirmed)", at_risk))
     if summary.not_holding:
         lines.append(
             (

@@ -71,3 +71,26 @@ def test_the_next_counted_check_is_told_to_the_minute_when_checks_may_be_hours_a
     assert seconds == "1 of 3 failed checks; the next counts from 2026-12-05 02:03:06 UTC"
     days = rot_state(failed, RotPolicy(apart=timedelta(days=1))).detail
     assert days == "1 of 3 failed checks; the next counts from 2026-12-06"
+
+
+def test_a_terminal_keeps_one_bar_per_phase_labelled_with_the_document() -> None:
+    import io
+
+    from rich.console import Console
+
+    from kzarchive.cli.views import RichObserver
+    from kzarchive.progress import DocumentObserver
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    said: set[str] = set()
+    with RichObserver(console) as bars:
+        for name, links in (("reports/a.md", 2), ("reports/b.md", 1)):
+            observer = DocumentObserver(bars, name, said)
+            observer.warn("the Wayback Machine at http://x does not answer")
+            observer.phase_started("check", links)
+            for n in range(links):
+                observer.advanced("check", f"https://e.org/{n}", "alive")
+        task = bars.progress.tasks[0]
+        assert list(bars.tasks) == ["check"] and len(bars.progress.tasks) == 1
+        assert (task.fields["phase"], task.total, task.completed) == ("reports/b.md: check", 1, 1)
+    assert console.file.getvalue().count("does not answer") == 1  # type: ignore[attr-defined]

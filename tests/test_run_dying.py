@@ -85,6 +85,10 @@ def assert_dying(wayback: RunningServer, folder: Path, gone: str) -> None:
         assert "1 of 3 failed checks" in found[name]
         assert "0 dead (link rot), 1 dying (failed, not yet confirmed dead)" in found[name]
         assert "lost every source" not in found[name]
+        assert (
+            "- footnotes every source of which is dying (not yet confirmed): footnote 2\n"
+            in found[name]
+        )
     for name in ("report.html", "report html"):
         assert ">dying</span>" in found[name] and ">dead</span>" not in found[name]
         assert "lost every source" not in found[name]
@@ -106,6 +110,7 @@ def assert_dead(wayback: RunningServer, folder: Path, gone: str) -> None:
     for name in ("citations.md", "report markdown"):
         assert f"<{gone}> — **dead** (http-404" in found[name]
         assert "footnotes that lost every source: footnote 2" in found[name]
+        assert "is dying" not in found[name]
     assert ">dead</span>" in found["report.html"] and ">dying</span>" not in found["report.html"]
     assert "{{dead link |date=" in found["cite wikipedia"]
     assert "link dead" in found["cite csl-json"] and "Link dead" in found["cite biblatex"]
@@ -128,6 +133,7 @@ def test_one_document_run_tells_a_dying_link_from_a_dead_one(
     rows = {w[0]: w[1] for line in stderr.splitlines() if len(w := line.split()) == 2}
     assert (rows["dead"], rows["dying"]) == ("0", "1")
     assert "0 confirmed dead, 1 dying" in stderr
+    assert "check: 2/2 (1 alive, 1 dying) done" in stderr  # progress too
     assert_dying(wayback, out, gone)
 
     now = tmp_path / "now"
@@ -135,6 +141,7 @@ def test_one_document_run_tells_a_dying_link_from_a_dead_one(
     assert code == 1, stderr
     assert "dead links by footnote" in stderr and "dying links by footnote" not in stderr
     assert "1 confirmed dead, 0 dying" in stderr
+    assert "check: 2/2 (1 alive, 1 dead) done" in stderr
     assert_dead(wayback, now, gone)
 
 
@@ -250,3 +257,23 @@ def test_a_recheck_updates_every_document_that_cites_a_link_it_confirmed(
         check = next(r["check"] for r in manifest["links"] if r["url"] == gone)
         assert (check["rot"]["state"], check["rot"]["failed_checks"]) == ("dead", 2), name
         assert f"<{gone}> — **dead**" in (out / name / "citations.md").read_text()
+
+
+def test_a_look_that_could_not_tell_keeps_the_count_of_failed_checks() -> None:
+    """As the library counts it: a timeout after a failed check leaves the link dying, a
+    bot wall after a confirmed death leaves it dead; a live answer is alive."""
+    from kzarchive.models import Check, Rot
+
+    def check(verdict: str, rot: Rot) -> Check:
+        return Check(verdict, "timeout", "2026-12-05T00:00:00Z", rot=rot)  # type: ignore[arg-type]
+
+    dying, dead = Rot("dying", 1, 3, "1 of 3 failed checks"), Rot("dead", 3, 3, "confirmed")
+    assert check("error", dying).status == "dying"
+    assert check("error", dying).explained == "timeout; 1 of 3 failed checks"
+    assert check("blocked", dead).status == "dead"
+    assert check("dead", dead).status == "dead"
+    assert check("error", Rot("unknown", 0, 3, "could not tell (error)")).status == "error"
+    assert check("alive", Rot("alive", 0, 3, "answered")).explained == "timeout"
+    assert check("dead", dying).rot is not None and Check.from_json(
+        check("dead", dying).to_json()
+    ) == check("dead", dying)

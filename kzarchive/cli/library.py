@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import glob
+import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -236,8 +237,38 @@ def expand_documents(given: Sequence[str]) -> list[Path]:
                 raise KzarchiveError(f"{arg}: no document matches")
             found.extend(matched)
         else:
-            found.append(path)  # extraction says, in one line, that there is no such file
+            found.append(path)  # check_readable says, in one line, that there is no such file
     return list(dict.fromkeys(found))
+
+
+def check_readable(documents: Sequence[Path]) -> None:
+    """Every document named is a file this process can read, before any work starts: else one
+    line naming each that is not, and nothing written."""
+    bad = []
+    for path in documents:
+        if str(path) == "-":
+            continue
+        if not path.exists():
+            bad.append(f"{path}: no such file")
+        elif path.is_dir():
+            bad.append(f"{path}: is a directory, not a document")
+        elif not os.access(path, os.R_OK):
+            bad.append(f"{path}: permission denied")
+    if bad:
+        raise KzarchiveError("; ".join(bad))
+
+
+def has_library(out: Path, store_path: Path | None) -> bool:
+    """Whether ``out`` has a library to report on or re-check: its store, or manifests an
+    earlier kzarchive wrote (imported on first use). Asked before anything is created."""
+    from kzarchive.store.db import STORE_NAME
+    from kzarchive.store.folder import manifests_in
+
+    return (store_path or out / STORE_NAME).is_file() or bool(manifests_in(out))
+
+
+def no_library(out: Path) -> KzarchiveError:
+    return KzarchiveError(f"{out}: no library here yet (run 'kzarchive run DOC...' first)")
 
 
 def library_job(
@@ -248,9 +279,13 @@ def library_job(
     everything: bool,
     report: bool,
 ) -> tuple[LibraryRun, Store, RotPolicy]:
-    """Run the documents into ``--out`` through its store; return what the run did."""
-    from kzarchive.library import rot_of, run_library
-    from kzarchive.lock import FolderLock
+    """Run the documents into ``--out`` through its store; return what the run did. ``everything``
+    is a lone document's run (every link, outputs in ``--out`` unless it is a library); else a
+    document that has no footnoted URL or cannot be read is skipped with a warning, and when
+    every one is, the run stops in one line leaving no store it created behind."""
+    from kzarchive.library import NothingToRun, rot_of, run_library
+    from kzarchive.lock import LOCK_NAME, FolderLock
+    from kzarchive.store.db import STORE_NAME
     from kzarchive.store.folder import open_for
     from kzarchive.wayback.client import WaybackClient
     from kzarchive.wayback.credentials import load_credentials
@@ -262,17 +297,27 @@ def library_job(
     verify_opts = verify_record(params)
     perma_opts = perma_record(params)
 
-    def read(path: Path) -> Redacted:
+    def extract(path: Path) -> Redacted:
         found = extract_document(settings, path, params["all_links"], params["keep_secrets"])
         return with_cited_on(found, params)
 
-    if everything and len(documents) == 1:  # a lone document that cannot be read makes no folder
-        first = read(documents[0])
+    def read(path: Path) -> Redacted | None:
+        try:
+            return extract(path)
+        except KzarchiveError as exc:
+            settings.err.print(f"warning: {exc}; skipped", markup=False, highlight=False)
+            return None
 
-        def read(path: Path) -> Redacted:
+    if everything and len(documents) == 1:  # a lone document that cannot be read makes no folder
+        first = extract(documents[0])
+
+        def read(path: Path) -> Redacted | None:
             return first
 
     said: set[str] = set()  # warnings given once for the whole run, not once per document
+    store_file = params.get("store_path") or out / STORE_NAME
+    new_folder, new_store = not out.exists(), not store_file.exists()
+    nothing: NothingToRun | None = None
     with FolderLock(out):
         store = open_for(out, params.get("store_path"))
         try:
@@ -324,6 +369,7 @@ def library_job(
                             datetime.now(UTC),
                             everything=everything,
                             confirm_now=params["confirm_now"],
+                            single=everything,
                         )
 
                 try:
@@ -331,22 +377,36 @@ def library_job(
                 except KeyboardInterrupt:
                     settings.err.print(f"interrupted: {store.path} keeps every finished link")
                     sys.exit(ExitCode.INTERRUPTED)
-            if report:
+            if report or len(store.documents()) > 1:  # a lone document run into a library too
                 from kzarchive.library import write_library
 
                 written = write_library(store, out, policy).written
                 settings.err.print("wrote " + ", ".join(str(p) for p in written))
+        except NothingToRun as exc:
+            store.close()
+            nothing = exc
+            if new_store:  # nothing was run: the store this run made goes
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{store_file}{suffix}").unlink(missing_ok=True)
         except BaseException:
             store.close()
             raise
+    if nothing is not None:
+        if new_folder:  # and the folder it made (the lock's file is all it holds)
+            (out / LOCK_NAME).unlink(missing_ok=True)
+            if not any(out.iterdir()):
+                out.rmdir()
+        raise nothing
     return run, store, policy
 
 
 def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
     """The run's dead and dying links, by document, and the exit code they make, in this order:
-    1 when a link is confirmed dead; 3 when offline or the archive could not be reached; 1 when a
-    link has no copy and was not withheld; 4 when links are dying (and nothing else is wrong);
-    else 0."""
+    1 when a link is confirmed dead; 3 when this run was offline or could not reach the archive
+    for a link it worked on; 1 when a link has no copy and was not withheld (a link an earlier
+    run could not take to the archive is undecided, not missing); 4 when links are dying (and
+    nothing else is wrong); else 0. A run that worked on nothing exits by what the library
+    holds: 1, 4 or 0."""
     lines: list[str] = []
     code = ExitCode.OK
     told: dict[str, str] = {}  # each unique link once, however many documents cite it
@@ -363,15 +423,16 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
             told[record.url] = status
             archive = record.archive
             if archive is not None and not (archive.preserved or archive.withheld):
-                missing = True
-                unreachable |= archive.status == "skipped" and archive.error in UNREACHABLE
+                undecided = archive.status == "skipped" and archive.error in UNREACHABLE
+                unreachable |= undecided and record.url in run.worked
+                missing |= not undecided
             if status in ("dead", "dying") and state is not None:
                 notes = ", ".join(record.footnotes) or "-"
                 lines.append(f"{status}: {outcome.path} [{notes}] {record.url} ({state.detail})")
     statuses = Counter(told.values())
     if statuses["dead"]:
         code = ExitCode.FINDINGS
-    elif run.offline or unreachable:
+    elif (run.offline and run.worked) or unreachable:
         code = ExitCode.INCOMPLETE
     elif missing:
         code = ExitCode.FINDINGS
@@ -392,9 +453,11 @@ def _report_run(settings: Settings, run: LibraryRun, store: Store, library: bool
         settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
     if library:
         ran = sum(1 for d in run.documents if d.ran)
+        skipped = f", {len(run.skipped)} skipped" if run.skipped else ""
         settings.err.print(
             f"{counted(len(run.documents), 'document')} ({ran} run, "
-            f"{len(run.documents) - ran} up to date), {counted(run.checked, 'link')} worked on"
+            f"{len(run.documents) - ran} up to date{skipped}), "
+            f"{counted(run.checked, 'link')} worked on"
         )
     elif len(lines) == 1:
         return code  # nothing dead or dying: the run's summary said it all
@@ -427,12 +490,13 @@ def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, 
     changed or is due)."""
     documents = expand_documents(given or ("sources.txt",))
     single = len(documents) == 1 and not any(Path(g).is_dir() or glob.has_magic(g) for g in given)
+    if params.get("fmt") and not single:
+        raise click.UsageError("--format is for one document (a library has library.csv)")
+    check_readable(documents)
     run, store, _ = library_job(settings, documents, params, everything=single, report=not single)
     try:
         result = run.documents[0].result if single else None
-        if params.get("fmt"):
-            if result is None:
-                raise KzarchiveError("--format is for one document (a library has library.csv)")
+        if params.get("fmt") and result is not None:
             _write_results(result, params)
         if result is not None and not settings.quiet:
             from kzarchive.cli import views
@@ -460,16 +524,20 @@ def recheck_command(settings: Settings, /, **params: Any) -> None:
     from kzarchive.store.folder import open_for
 
     out: Path = params["out"]
+    if not has_library(out, params.get("store_path")):
+        raise no_library(out)
     with open_for(out, params.get("store_path")) as store:
         documents = [Path(d.path) for d in store.documents()]
     if not documents:
-        raise KzarchiveError(f"{out}: no library here yet (run 'kzarchive run DOC...' first)")
+        raise no_library(out)
     for path in [p for p in documents if not p.is_file()]:
         settings.err.print(
             f"warning: {path}: no longer there; its links are left as they were "
             f"('kzarchive library --out {out} --forget {path}' drops it)"
         )
     present = [p for p in documents if p.is_file()]
+    if not present:
+        raise KzarchiveError(f"{out}: none of the library's documents is there any more")
     run, store, _ = library_job(settings, present, params, everything=False, report=True)
     try:
         code = _report_run(settings, run, store, True)
@@ -502,6 +570,8 @@ def library_command(settings: Settings, /, **params: Any) -> None:
     from kzarchive.store.folder import open_for
 
     out: Path = params["out"]
+    if not has_library(out, params.get("store_path")):
+        raise no_library(out)
     with open_for(out, params.get("store_path")) as store:
         for given in params["forget"]:
             known = store.document(given) or store.document(document_key(Path(given)))

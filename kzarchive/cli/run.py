@@ -30,7 +30,7 @@ DOCUMENTS_HELP = (
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for manifest.json, manifest.csv, citations.md, report.html and the evidence "
-    "(for several documents: one folder each inside it, and library.html).",
+    "(for several documents, a folder or a glob: one folder each inside it, and library.html).",
 )
 @click.option(
     "--format",
@@ -53,7 +53,9 @@ def run_command(settings: Settings, /, documents: tuple[str, ...], **params: Any
 
     With several documents (or a folder, or a glob), each unique URL is worked on once whoever
     cites it, each document gets its own folder inside --out, the library gets library.html and
-    library.csv, and a run again picks up only what changed or is due."""
+    library.csv, and a run again picks up only what changed or is due; a document with no
+    footnoted URL is skipped with a warning. One document the --out library already holds
+    updates its folder there."""
     if params["output"] and not params["fmt"]:
         raise click.UsageError("--output is where --format writes: give --format too")
     run_documents(settings, documents, params)

@@ -153,6 +153,11 @@ def styled(word: str) -> Text:
     return Text(word, style=VERDICT_STYLE.get(word, ""))
 
 
+def _bar(phase: str) -> str:
+    """The phase a progress bar is for, without the document a library run names."""
+    return phase.rsplit(": ", 1)[-1]
+
+
 class RichObserver:
     """Draws one progress bar per phase on stderr, with live counts per outcome."""
 
@@ -190,19 +195,22 @@ class RichObserver:
             self.progress.stop()
 
     def phase_started(self, phase: str, total: int) -> None:
-        self.counts[phase] = Counter()
-        if phase in self.tasks:
-            self.progress.update(self.tasks[phase], total=total)
+        # A library run names each document's phases ("reports/a.md: check"): one bar per
+        # phase all the same, started afresh for each document and labelled with it
+        key = _bar(phase)
+        self.counts[key] = Counter()
+        if key in self.tasks:
+            self.progress.reset(self.tasks[key], total=total, phase=phase, counts="")
             return
-        self.tasks[phase] = self.progress.add_task(phase, total=total, phase=phase, counts="")
+        self.tasks[key] = self.progress.add_task(key, total=total, phase=phase, counts="")
 
     def advanced(self, phase: str, url: str, outcome: str) -> None:
-        self._count(phase, outcome, advance=1)
+        self._count(_bar(phase), outcome, advance=1)
         if self.verbose:  # printed above the bars
             self.console.print(f"{phase:>8} ", styled(outcome), f" {url}", sep="")
 
     def noted(self, phase: str, event: str) -> None:
-        self._count(phase, event, advance=0)
+        self._count(_bar(phase), event, advance=0)
 
     def _count(self, phase: str, outcome: str, advance: int) -> None:
         counts = self.counts.setdefault(phase, Counter())
@@ -301,9 +309,12 @@ def run_summary(
     counts: list[tuple[str, ...]] = [
         ("citations", str(summary.citations)),
         ("unique links", str(summary.links)),
-        *((verdict, str(summary.count(verdict))) for verdict in VERDICTS),
-        # a dead look not yet confirmed (a library's store counts the failed checks)
-        *((("dying", str(summary.count("dying"))),) if summary.count("dying") else ()),
+        # dying (failed, not yet confirmed: the store counts the failed checks) after dead
+        *(
+            (verdict, str(summary.count(verdict)))
+            for verdict in (*VERDICTS[:3], "dying", *VERDICTS[3:])
+            if verdict != "dying" or summary.count("dying")
+        ),
         (f"preserved ({PRESERVED})", str(summary.archived)),
     ]
     if summary.not_holding:
@@ -402,6 +413,28 @@ def verify_table(result: Verification) -> Sheet:
         [(f.status, f.kind, f.path, f.detail, f.url or "") for f in result.findings],
         urls=frozenset({2, 4}),
         styled=frozenset({0}),
+    )
+
+
+def library_verify_table(library: Path, results: list[Verification]) -> Sheet:
+    """Each document folder's findings, the folder (within the library) first."""
+    return Sheet(
+        "evidence",
+        ("document", "status", "what", "path", "detail", "url"),
+        [
+            (
+                r.folder.relative_to(library).as_posix(),
+                f.status,
+                f.kind,
+                f.path,
+                f.detail,
+                f.url or "",
+            )
+            for r in results
+            for f in r.findings
+        ],
+        urls=frozenset({3, 5}),
+        styled=frozenset({1}),
     )
 
 
