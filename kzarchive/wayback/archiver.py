@@ -561,7 +561,9 @@ class Archiver:
     ) -> ArchiveState:
         today = _now().replace(hour=0, minute=0, second=0, microsecond=0)
         try:
-            found = await self.client.since(url, today)
+            # The last 24 hours, not since midnight: which clock the service's "today" follows
+            # is not documented, and a capture made at 23:55 UTC still holds the page at 00:05.
+            found = await self.client.since(url, _now() - timedelta(hours=24))
         except WaybackError:
             found = None
         note = said("too-many-daily-captures", exc.message)

@@ -6,7 +6,7 @@ import asyncio
 import re
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -250,6 +250,25 @@ def test_final_job_errors_are_recorded(fake: tuple[RunningServer, FakeState], co
     assert len(state.saves()) == 1
 
 
+def test_a_url_captured_too_often_finds_yesterdays_late_capture(
+    fake: tuple[RunningServer, FakeState], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ten minutes after midnight UTC, the capture made at 23:55 still holds the page: the
+    # service's "today" follows a clock it does not name, so the last 24 hours are looked at.
+    server, state = fake
+    crowded = "https://crowded.org/page"
+    state.add_capture(crowded, "20261205235500")
+    monkeypatch.setattr(
+        "kzarchive.wayback.archiver._now", lambda: datetime(2026, 12, 6, 0, 5, tzinfo=UTC)
+    )
+    state.faults["save"] = ["refuse:too-many-daily-captures"]
+    options = ArchiveOptions(**{**FAST.__dict__, "refresh": True})
+    result = archive(server, [crowded], options)[crowded]
+    assert result.status == "existing"
+    assert result.snapshot is not None and result.snapshot.timestamp == "20261205235500"
+    assert not any("not in the index yet" in note for note in result.notes)
+
+
 def test_refusal_as_http_200_without_job_id(fake: tuple[RunningServer, FakeState]) -> None:
     server, state = fake
     state.faults["save"] = ["refuse:blocked-url"]
@@ -326,7 +345,9 @@ def test_too_many_daily_captures_is_about_one_url(fake: tuple[RunningServer, Fak
     # and the other links go on being captured.
     server, state = fake
     crowded = "https://crowded.org/page"
-    stamps = [state.stamp(state.now() - 60 * (n + 1)) for n in range(10)]
+    now = state.now()
+    midnight = now - now % 86400  # the fake counts a URL's captures by its UTC day, as "today"
+    stamps = [state.stamp(max(midnight, now - 60 * (n + 1))) for n in range(10)]
     for stamp_ in stamps:
         state.add_capture(crowded, stamp_)
     options = ArchiveOptions(**{**FAST.__dict__, "refresh": True})
