@@ -27,7 +27,7 @@ from kzarchive.models import Rot, utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import DocumentRow, Store, parse_time
-from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
+from kzarchive.store.rot import RULE_CONFIRMED, RotPolicy, RotState, is_due, rot_state
 
 if TYPE_CHECKING:  # the pipeline (and the evidence keeper's cryptography) only when work is due
     from kzarchive.pipeline import RunResult
@@ -38,6 +38,9 @@ Runner = Callable[[Redacted, Path, Callable[[str], bool]], Awaitable["RunResult"
 # A document's citations, or None when it has none or cannot be read (the reader says why)
 Reader = Callable[[Path], Redacted | None]
 LIBRARY_HTML, LIBRARY_CSV = "library.html", "library.csv"
+# The store's setting: when the rot rule last changed (a document's outputs written before are
+# written again at its next run, even with nothing due)
+POLICY_CHANGED = "policy_changed_at"
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ async def run_library(
     if everything:
         settled = set()
     done: set[str] = set()
+    rule_changed = store.settings().get(POLICY_CHANGED, "")
 
     def due(url: str) -> bool:
         if url in done or url in settled:
@@ -185,8 +189,13 @@ async def run_library(
             digest = _digest(path)
             urls = _cited_urls(store, known.id)
             # A link another document's run worked on is not worked on again, but this
-            # document's outputs are written again all the same (its state may have changed)
-            if digest == known.info.get("sha256") and not any(u not in settled for u in urls):
+            # document's outputs are written again all the same (its state may have changed);
+            # so are they when the rule changed since they were written
+            if (
+                digest == known.info.get("sha256")
+                and not any(u not in settled for u in urls)
+                and known.updated_at > rule_changed
+            ):
                 outcomes.append(DocumentOutcome(key, folder, False))
                 continue
         redacted = read(path)
@@ -228,9 +237,18 @@ async def run_library(
         dying = [u for u in sorted(done) if _state(store, u, policy).status == "dying"]
         store.confirm(dying)
         touched.update(dying)
-    store.finish_run(run)
     for url in touched:
         states[url] = _state(store, url, policy)
+    # Death is an event: what this run's documents now say is dead stays dead under a later rule
+    confirmed = [
+        url
+        for url in sorted(_cited_by(store, [o.path for o in outcomes]))
+        if url in states and states[url].status == "dead" and not states[url].confirmed
+    ]
+    store.confirm(confirmed, verdict=RULE_CONFIRMED)
+    for url in confirmed:
+        states[url] = _state(store, url, policy)
+    store.finish_run(run)
     changes = tuple(
         Change(url, before[url], states[url].status)
         for url in sorted(touched)
@@ -276,6 +294,16 @@ def _ours(path: Path, key: str, folder: Path) -> bool:
     if location:
         return str((folder / str(location)).resolve()) == key
     return document_key(Path(given)) == key if given else False
+
+
+def _cited_by(store: Store, keys: Sequence[str]) -> set[str]:
+    """The links the documents (by key) cite."""
+    found: set[str] = set()
+    for key in keys:
+        known = store.document(key)
+        if known is not None:
+            found.update(_cited_urls(store, known.id))
+    return found
 
 
 def _cited_urls(store: Store, document_id: int) -> list[str]:

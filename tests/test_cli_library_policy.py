@@ -126,7 +126,10 @@ def test_a_store_of_the_previous_version_gains_the_settings_table(tmp_path: Path
     assert code == 0, stderr
     assert counts(stdout) == ["1", "0", "0", "1", "0", "0"]
     with Store.open(out / "kzarchive.db") as store:
-        assert store.settings() == {"confirm_after": "1"}
+        assert store.settings() == {
+            "confirm_after": "1",
+            "policy_changed_at": store.settings()["policy_changed_at"],
+        }
         assert store.connection.execute("PRAGMA user_version").fetchone()[0] == 2
 
 
@@ -177,3 +180,94 @@ def test_confirm_now_in_a_library_looks_again_at_the_dying_links_and_confirms_th
     code, _, stderr = invoke(wayback, "recheck", "--out", str(out))
     assert code == 1, stderr
     assert "1 confirmed dead, 0 dying" in stderr
+
+
+def reports(folder: Path, base: str) -> Path:
+    """Two reports: a.md cites a page that answers 404 (a copy of it is in the archive), b.md a
+    live one."""
+    folder.mkdir()
+    for name, link in (("a.md", "/gone404"), ("b.md", "/page/1")):
+        (folder / name).write_text(f"# R\n\nClaim.[^1]\n\n[^1]: {base}{link}\n")
+    return folder
+
+
+def rot_in(folder: Path) -> str:
+    """The gone link's state as the document's own manifest says it."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    return str(manifest["links"][0]["check"]["rot"]["state"])
+
+
+def test_a_death_a_run_confirmed_survives_a_later_policy(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    web, wayback, state = servers
+    docs = reports(tmp_path / "reports", web.base)
+    gone = f"{web.base}/gone404"
+    state.add_capture(gone, "20180101000000")
+    out = tmp_path / "archive"
+    # Two failed looks, three and two days ago (the clock the test holds); today's is the third.
+    now = datetime.now(UTC)
+    with Store.open(out / "kzarchive.db") as store:
+        for days in (3, 2):
+            stamp = (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            store.record(gone, check=Check("dead", "http-404", stamp, 404))
+    code, _, stderr = invoke(wayback, "run", str(docs), "--out", str(out), "--confirm-apart", "1d")
+    assert code == 1, stderr
+    assert "confirmed by 3 failed checks at least 1 day apart" in stderr
+    assert rot_in(out / "a") == "dead"
+
+    # A stricter rule afterwards: the death the run confirmed stands, everywhere.
+    code, _, stderr = invoke(
+        wayback, "library", "--out", str(out), "--no-chart", "--confirm-apart", "3d"
+    )
+    assert code == 0, stderr
+    sheet = (out / "library.csv").read_text("utf-8-sig")
+    row = next(line for line in sheet.splitlines() if gone in line)
+    assert ",dead," in row and "by the rule then in force" in row
+    assert rot_in(out / "a") == "dead"
+    assert "dead → dying" not in stderr
+    assert (
+        "policy: in library.csv, no link's state; each document's own outputs (manifest, "
+        "citations, reports) follow at its next run or recheck "
+        f"('kzarchive recheck --out {out}'); a link a run confirmed dead stays dead"
+    ) in stderr.splitlines()
+    code, _, stderr = invoke(wayback, "recheck", "--out", str(out))
+    assert code == 1, stderr
+    assert "1 confirmed dead, 0 dying" in stderr and "changed:" not in stderr
+
+
+def test_a_policy_given_to_library_reaches_the_documents_at_the_next_recheck(
+    servers: tuple[RunningServer, RunningServer, FakeState], tmp_path: Path
+) -> None:
+    web, wayback, state = servers
+    docs = reports(tmp_path / "reports", web.base)
+    state.add_capture(f"{web.base}/gone404", "20180101000000")
+    out = tmp_path / "archive"
+    code, _, stderr = invoke(wayback, "run", str(docs), "--out", str(out))
+    assert code == 4, stderr  # dying
+    code, _, stderr = invoke(
+        wayback, "library", "--out", str(out), "--no-chart", "--confirm-after", "1"
+    )
+    assert code == 0, stderr
+    said = stderr
+    assert rot_in(out / "a") == "dying"  # said: at its next run or recheck
+    web.server.state.requests.clear()
+    code, _, stderr = invoke(wayback, "recheck", "--out", str(out))
+    assert code == 1, stderr
+    assert web.server.state.requests == []  # nothing due: nothing looked at, outputs rewritten
+    assert f"{web.base}/gone404 (confirmed by 1 failed check)" in stderr
+    assert "2 documents (2 run, 0 up to date)" in stderr
+    assert rot_in(out / "a") == "dead"
+    assert "dead" in (out / "a" / "citations.md").read_text()
+    assert "policy: in library.csv, 1 link dying → dead; each document's own outputs" in said
+    # That recheck confirmed it under the rule then in force: going back does not undo it.
+    code, _, stderr = invoke(
+        wayback, "library", "--out", str(out), "--no-chart", "--confirm-after", "3"
+    )
+    assert "policy: in library.csv, no link's state" in stderr
+    code, _, stderr = invoke(wayback, "recheck", "--out", str(out))
+    assert code == 1, stderr
+    assert "1 confirmed dead, 0 dying" in stderr
+    assert rot_in(out / "a") == "dead"

@@ -174,8 +174,8 @@ def rot_policy(settings: Settings, store: Store, params: dict[str, Any]) -> RotP
     every later command judges the library's links alike. A change is said in one line."""
     from click.core import ParameterSource
 
-    from kzarchive.store.rot import RotPolicy
-    from kzarchive.wayback.options import parse_age
+    from kzarchive.library import POLICY_CHANGED
+    from kzarchive.models import utc_now
 
     ctx = click.get_current_context()
     stored = {k: v for k, v in store.settings().items() if k in POLICY}
@@ -185,18 +185,10 @@ def rot_policy(settings: Settings, store: Store, params: dict[str, Any]) -> RotP
         if ctx.get_parameter_source(name)
         in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT, ParameterSource.DEFAULT_MAP)
     }
-
-    def make(values: dict[str, str]) -> RotPolicy:
-        return RotPolicy(
-            checks=int(values["confirm_after"]),
-            apart=parse_age(values["confirm_apart"]),
-            recheck=parse_age(values["recheck_after"]),
-        )
-
-    before = make({**POLICY, **stored})
-    policy = make({**POLICY, **stored, **given})
+    before = make_policy({**POLICY, **stored})
+    policy = make_policy({**POLICY, **stored, **given})
     if given and {k: v for k, v in given.items() if stored.get(k) != v}:
-        store.set_settings(given)
+        store.set_settings({**given, POLICY_CHANGED: utc_now()} if policy != before else given)
         if policy != before:
             settings.err.print(
                 f"policy: {describe_policy(policy)} (was: {describe_policy(before)}); "
@@ -205,6 +197,40 @@ def rot_policy(settings: Settings, store: Store, params: dict[str, Any]) -> RotP
                 highlight=False,
             )
     return policy
+
+
+def make_policy(values: dict[str, str]) -> RotPolicy:
+    """The policy of the options' values (``POLICY``'s keys, as stored)."""
+    from kzarchive.store.rot import RotPolicy
+    from kzarchive.wayback.options import parse_age
+
+    return RotPolicy(
+        checks=int(values["confirm_after"]),
+        apart=parse_age(values["confirm_apart"]),
+        recheck=parse_age(values["recheck_after"]),
+    )
+
+
+def stored_policy(store: Store) -> RotPolicy:
+    """The policy the store keeps (the built-in defaults for what it does not)."""
+    return make_policy({**POLICY, **{k: v for k, v in store.settings().items() if k in POLICY}})
+
+
+def policy_effects(store: Store, before: RotPolicy, after: RotPolicy) -> str:
+    """What a new policy changes in the library's verdicts, in words: "2 links dying → dead, 1
+    link dead → dying", or "no link's state"."""
+    from kzarchive.library import link_states
+
+    old = link_states(store, before)
+    moves = Counter(
+        (old[url].status, state.status)
+        for url, state in link_states(store, after).items()
+        if url in old and old[url].status != state.status
+    )
+    return (
+        ", ".join(f"{counted(n, 'link')} {was} → {now}" for (was, now), n in sorted(moves.items()))
+        or "no link's state"
+    )
 
 
 def describe_policy(policy: RotPolicy) -> str:
@@ -583,7 +609,17 @@ def library_command(settings: Settings, /, **params: Any) -> None:
                 markup=False,
                 highlight=False,
             )
+        before = stored_policy(store)
         policy = rot_policy(settings, store, params)
+        if policy != before:
+            settings.err.print(
+                f"policy: in library.csv, {policy_effects(store, before, policy)}; each "
+                "document's own outputs (manifest, citations, reports) follow at its next run "
+                f"or recheck ('kzarchive recheck --out {out}'); a link a run confirmed dead "
+                "stays dead",
+                markup=False,
+                highlight=False,
+            )
         report = write_library(store, out, policy, chart=not params["no_chart"])
     if report.gone:
         names = ", ".join(d.path for d in report.gone)

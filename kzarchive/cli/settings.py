@@ -31,9 +31,26 @@ def schema_command(output: str | None) -> None:
 @click.command("config", short_help="Show the settings in force and their sources.")
 @global_options
 @format_option("table", "json")
+@click.option(
+    "--out",
+    envvar="KZARCHIVE_OUT",
+    default="archive",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The library whose stored policy to show (it is read, never made).",
+)
+@click.option(
+    "--store",
+    "store_path",
+    envvar="KZARCHIVE_STORE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    show_default="OUT/kzarchive.db",
+    help="The library's store.",
+)
 @click.pass_context
-def config_command(ctx: click.Context, fmt: str) -> None:
-    """Print the settings in force and where each comes from (file, environment, default)."""
+def config_command(ctx: click.Context, /, fmt: str, **_: Any) -> None:
+    """Print the settings in force and where each comes from (command line, environment, file,
+    the library's store in --out, default)."""
     from kzarchive import formats
 
     group = ctx.parent.command if ctx.parent else main
@@ -79,7 +96,10 @@ def config_command(ctx: click.Context, fmt: str) -> None:
                     value = param.show_default  # a default in words (OUT/kzarchive.db)
             if isinstance(value, tuple):
                 value = list(value)
+            elif isinstance(value, Path):
+                value = str(value)
             rows[param.opts[0]] = {"option": f"--{key}", "value": value, "source": source}
+    _stored_policy(rows)
     archives, where = _archives_in_force(rows)
     data = {
         "config_file": str(config.path) if config.path else None,
@@ -108,6 +128,27 @@ def _given_on_command_line(ctx: click.Context) -> dict[str, Any]:
             if context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
                 given[name.removesuffix("_here")] = value
     return given
+
+
+def _stored_policy(rows: dict[str, dict[str, Any]]) -> None:
+    """The rot policy the --out library keeps, where nothing more pressing gives it (as every
+    later run, recheck and library uses it); the store is read, never made or changed."""
+    from kzarchive.cli.library import POLICY
+    from kzarchive.store.db import STORE_NAME, stored_settings
+
+    store = rows["--store"]
+    out = Path(str(rows["--out"]["value"]))
+    path = Path(str(store["value"])) if store["source"] != "default" else out / STORE_NAME
+    stored = stored_settings(path)
+    for name in POLICY:
+        row = rows["--" + name.replace("_", "-")]
+        if name not in stored:
+            continue
+        value: Any = int(stored[name]) if name == "confirm_after" else stored[name]
+        if row["source"] == "default":
+            row["value"], row["source"] = value, f"stored in {path}"
+        elif str(row["value"]) != str(value):  # given: stored in its place by the next command
+            row["source"] += f", over the {value} stored in {path}"
 
 
 def _archives_in_force(rows: dict[str, dict[str, Any]]) -> tuple[list[OtherArchive], str]:

@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS observations (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
     at TEXT NOT NULL,                -- ISO 8601 UTC
-    kind TEXT NOT NULL,              -- check | judgement | confirm (--confirm-now confirmed it)
+    kind TEXT NOT NULL,              -- check | judgement | confirm (--confirm-now or a run did)
     verdict TEXT NOT NULL,
     reason TEXT,
     http_status INTEGER,
@@ -467,15 +467,17 @@ class Store:
         )
         return [Observation(*r) for r in rows]
 
-    def confirm(self, urls: Iterable[str], at: str | None = None) -> None:
-        """Links confirmed dead by ``--confirm-now``: a ``confirmed`` look each, so that later
-        runs, whatever their options, keep them dead until a live answer."""
+    def confirm(
+        self, urls: Iterable[str], at: str | None = None, verdict: str = "confirmed"
+    ) -> None:
+        """Links confirmed dead: a ``confirm`` entry each (``confirmed`` by ``--confirm-now``,
+        ``confirmed-by-rule`` by a run under the rule then in force), so that later runs,
+        whatever their options, keep them dead until a live answer."""
         stamp = at or utc_now()
         with self.transaction() as db:
             db.executemany(
-                "INSERT INTO observations (url, at, kind, verdict) VALUES (?, ?, 'confirm', "
-                "'confirmed')",
-                ((url, stamp) for url in urls),
+                "INSERT INTO observations (url, at, kind, verdict) VALUES (?, ?, 'confirm', ?)",
+                ((url, stamp, verdict) for url in urls),
             )
 
     def looks(self) -> Iterator[tuple[str, list[tuple[str, str]]]]:
@@ -609,6 +611,26 @@ def _stored(check: Check) -> dict[str, Any]:
     data = check.to_json()
     data.pop("rot", None)
     return data
+
+
+def stored_settings(path: Path) -> dict[str, str]:
+    """A store's settings, read without writing anything: none when there is no store (none is
+    made), or when it is too old to have them or cannot be read (``kzarchive config``)."""
+    if not path.is_file():
+        return {}
+    # No write-ahead log: no writer at work and nothing but the file to read, which is read as
+    # it is (immutable: no lock, no -shm or -wal file left behind). Else through the log.
+    mode = "ro" if Path(f"{path}-wal").exists() else "ro&immutable=1"
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode={mode}", uri=True, timeout=1)
+    except sqlite3.Error:
+        return {}
+    try:
+        return dict(connection.execute("SELECT key, value FROM settings"))
+    except sqlite3.Error:
+        return {}
+    finally:
+        connection.close()
 
 
 def parse_time(stamp: str) -> datetime:

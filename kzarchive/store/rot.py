@@ -24,6 +24,9 @@ ROT_STATUSES: tuple[RotStatus, ...] = ("alive", "dying", "dead", "unknown", "unc
 LIVE = ("alive", "redirected")
 FAILED = ("dead",)
 CONFIRMED = "confirmed"  # not a look: ``--confirm-now`` confirmed the failures counted so far
+# Not a look either: a run or recheck found the link dead under the rule then in force. Death is
+# an event: a later change of the rule (``--confirm-apart 3d`` after ``2s``) does not undo it.
+RULE_CONFIRMED = "confirmed-by-rule"
 
 
 @dataclass(frozen=True)
@@ -50,24 +53,29 @@ class RotState:
     # Why, in words: "2 of 3 failed checks; the next counts from 2026-12-08" (with the time,
     # "2026-12-05 14:03 UTC", when failed checks may be less than a day apart)
     detail: str
+    confirmed: bool = False  # a confirmation (--confirm-now, or a run's) holds since the last live
 
 
 def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotState:
     """The state of a link from its looks (time, verdict), oldest first. A ``confirmed`` entry
-    (``--confirm-now``) makes the failures counted so far enough, until a live answer."""
+    (``--confirm-now``) makes the failures counted so far enough, until a live answer; so does a
+    ``confirmed-by-rule`` one (a run found the link dead under the rule then in force)."""
     failures = 0
     counted: datetime | None = None
     last: datetime | None = None
     latest_verdict: str | None = None
     judged = confirmed = False
+    by_rule: datetime | None = None  # when a run confirmed it, if --confirm-now did not
     for at, verdict in looks:
-        if verdict == CONFIRMED:
-            confirmed = confirmed or failures > 0
+        if verdict in (CONFIRMED, RULE_CONFIRMED):
+            if failures > 0 and not confirmed:
+                confirmed = True
+                by_rule = at if verdict == RULE_CONFIRMED else None
             continue
         last = at
         latest_verdict = verdict
         if verdict in LIVE:
-            failures, counted, judged, confirmed = 0, None, True, False
+            failures, counted, judged, confirmed, by_rule = 0, None, True, False, None
         elif verdict in FAILED:
             judged = True
             if counted is None or at - counted >= policy.apart:
@@ -77,15 +85,19 @@ def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotSt
         return RotState("unchecked", 0, None, None, "never checked")
     needed = 1 if policy.confirm_now else policy.checks
     if failures >= needed or confirmed:
-        at_once = policy.confirm_now or (confirmed and failures < needed)
-        return RotState(
-            "dead",
-            failures,
-            last,
-            last + policy.recheck,
-            f"confirmed by {failures} failed check{'s' if failures > 1 else ''}"
-            + (" (--confirm-now)" if at_once else f" at least {span_words(policy.apart)} apart"),
-        )
+        checks = f"{failures} failed check{'s' if failures > 1 else ''}"
+        if by_rule is not None and failures < needed:  # a rule since changed
+            detail = (
+                f"confirmed dead on {_when(by_rule, policy.apart)} by the rule then in force "
+                f"({checks} by today's)"
+            )
+        elif policy.confirm_now or (confirmed and failures < needed):
+            detail = f"confirmed by {checks} (--confirm-now)"
+        elif failures > 1:
+            detail = f"confirmed by {checks} at least {span_words(policy.apart)} apart"
+        else:  # --confirm-after 1: no spacing to speak of
+            detail = f"confirmed by {checks}"
+        return RotState("dead", failures, last, last + policy.recheck, detail, confirmed)
     if failures:
         assert counted is not None
         due = counted + policy.apart

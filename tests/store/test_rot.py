@@ -90,3 +90,26 @@ def test_a_confirmation_keeps_a_link_dead_until_a_live_answer() -> None:
     assert rot_state([*looks, (at(1), "alive"), (at(2), "dead")], policy).status == "dying"
     # A confirmation of nothing (no failure counted) confirms nothing.
     assert rot_state([(at(0), "confirmed"), (at(1), "dead")], policy).status == "dying"
+
+
+def test_a_death_confirmed_by_the_rule_then_in_force_survives_a_stricter_rule() -> None:
+    """A run found the link dead under "1 day apart" and said so (``confirmed-by-rule``); the
+    rule is then made "3 days apart": the link stays dead, and says why, until a live answer."""
+    looks = [(at(0), "dead"), (at(1), "dead"), (at(2), "dead")]
+    assert rot_state(looks, RotPolicy(apart=DAY)).status == "dead"
+    assert rot_state(looks, RotPolicy()).status == "dying"  # the rule alone: not dead
+    confirmed = [*looks, (at(2), "confirmed-by-rule")]
+    dead = rot_state(confirmed, RotPolicy())
+    assert (dead.status, dead.failures, dead.confirmed) == ("dead", 1, True)
+    assert dead.detail == (
+        "confirmed dead on 2026-12-03 by the rule then in force (1 failed check by today's)"
+    )
+    # Under a rule that confirms it anyway, the usual words
+    assert rot_state(confirmed, RotPolicy(apart=DAY)).detail == (
+        "confirmed by 3 failed checks at least 1 day apart"
+    )
+    assert rot_state([*confirmed, (at(3), "alive")], RotPolicy()).status == "alive"
+    assert rot_state([*confirmed, (at(3), "alive"), (at(4), "dead")], RotPolicy()).status == (
+        "dying"
+    )
+    assert not rot_state(looks, RotPolicy(apart=DAY)).confirmed  # not yet recorded
