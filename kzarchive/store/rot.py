@@ -93,10 +93,8 @@ def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotSt
             )
         elif policy.confirm_now or (confirmed and failures < needed):
             detail = f"confirmed by {checks} (--confirm-now)"
-        elif failures > 1:
+        else:
             detail = f"confirmed by {checks} at least {span_words(policy.apart)} apart"
-        else:  # --confirm-after 1: no spacing to speak of
-            detail = f"confirmed by {checks}"
         return RotState("dead", failures, last, last + policy.recheck, detail, confirmed)
     if failures:
         assert counted is not None
