@@ -76,6 +76,16 @@ def _valid_span(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+STORE_OPTION = click.option(
+    "--store",
+    "store_path",
+    envvar="KZARCHIVE_STORE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    show_default="OUT/kzarchive.db",
+    help="The library's store.",
+)
+
+
 def policy_options(command: F) -> F:
     """When a link is dead, and when a link is due again: kept in the store once given."""
     options = [
@@ -106,14 +116,7 @@ def policy_options(command: F) -> F:
             help="A link alive or confirmed dead is due again after this long; kept in the "
             "store for later runs.",
         ),
-        click.option(
-            "--store",
-            "store_path",
-            envvar="KZARCHIVE_STORE",
-            type=click.Path(dir_okay=False, path_type=Path),
-            show_default="OUT/kzarchive.db",
-            help="The library's store.",
-        ),
+        STORE_OPTION,
     ]
     for option in reversed(options):
         command = option(command)

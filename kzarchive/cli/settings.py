@@ -10,6 +10,7 @@ import click
 
 from kzarchive.cli.app import LazyGroup, main
 from kzarchive.cli.context import open_output
+from kzarchive.cli.library import STORE_OPTION, out_option
 from kzarchive.cli.options import format_option, global_options, output_option
 
 if TYPE_CHECKING:
@@ -31,22 +32,8 @@ def schema_command(output: str | None) -> None:
 @click.command("config", short_help="Show the settings in force and their sources.")
 @global_options
 @format_option("table", "json")
-@click.option(
-    "--out",
-    envvar="KZARCHIVE_OUT",
-    default="archive",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The library whose stored policy to show (it is read, never made).",
-)
-@click.option(
-    "--store",
-    "store_path",
-    envvar="KZARCHIVE_STORE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    show_default="OUT/kzarchive.db",
-    help="The library's store.",
-)
+@out_option("The library whose stored policy to show (it is read, never made).")
+@STORE_OPTION
 @click.pass_context
 def config_command(ctx: click.Context, /, fmt: str, **_: Any) -> None:
     """Print the settings in force and where each comes from (command line, environment, file,
