@@ -93,6 +93,8 @@ def rot_state(looks: Iterable[tuple[datetime, str]], policy: RotPolicy) -> RotSt
             )
         elif policy.confirm_now or (confirmed and failures < needed):
             detail = f"confirmed by {checks} (--confirm-now)"
+        elif failures == 1:  # one check: there is no spacing to speak of
+            detail = "confirmed by 1 failed check"
         else:
             detail = f"confirmed by {checks} at least {span_words(policy.apart)} apart"
         return RotState("dead", failures, last, last + policy.recheck, detail, confirmed)
