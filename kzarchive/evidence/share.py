@@ -156,6 +156,10 @@ class Sharer:
             if (source / warc).is_file():
                 self._copy(source, warc, cited, ids)
         page = _page(source, str(evidence.warc), cited)
+        if page is None and evidence.captured_at:  # the source's pages file says nothing of it
+            page = {"url": cited, "ts": evidence.captured_at, "title": evidence.title or cited}
+            if evidence.http_status is not None:
+                page["status"] = evidence.http_status
         if page is not None:
             self.recorder.add_page(page)
 
