@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -244,12 +244,15 @@ async def run_pipeline(
     sink: Sink | None = None,
     due: Callable[[str], bool] | None = None,
     rot: Callable[[str], Rot | None] | None = None,
+    evidence_from: Sequence[Path] = (),
 ) -> RunResult:
     """Check and archive every cited link of ``extraction`` into ``out/manifest.json``, keeping
     evidence of what each answered (see :mod:`kzarchive.evidence`). With a ``sink``, each step is
     recorded there as it finishes; with ``due``, links it says are not due keep their records;
     with ``rot`` (a library's store), each link's check carries the link's state over repeated
-    looks as the run ends, so that every output tells a dying link from a dead one.
+    looks as the run ends, so that every output tells a dying link from a dead one. With
+    ``evidence_from`` (the library's other document folders), the evidence of a link this run
+    did not capture is copied into ``out`` (see :mod:`kzarchive.evidence.share`).
 
     A folder belongs to one document (see :func:`~kzarchive.manifest.same_document`); another is
     refused unless ``adopt``, which takes the folder over, keeping all it knew, and the old
@@ -299,7 +302,9 @@ async def run_pipeline(
         if (reason := scope.excluded(redacted.original(record.url)))
     }
     wanted = [record for record in cited if record.url not in excluded]
-    keeper = Keeper(out, evidence_options, observer) if evidence_options.capture else None
+    keeper = (
+        Keeper(out, evidence_options, observer, evidence_from) if evidence_options.capture else None
+    )
     try:
         async with LinkChecker(check_options, observer, resolver) as checker:
             if keeper is not None:

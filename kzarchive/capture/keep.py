@@ -162,9 +162,12 @@ class Renderings:
         thumbnail = await asyncio.to_thread(self._write, target / "thumbnail.png", small)
         dom = await asyncio.to_thread(self._write, target / "dom.html", rendered.dom)
         date = rendered.captured_at or iso()
-        self.recorder.write_resource(f"urn:fullPage:{rendered.url}", "image/png", full, date)
+        cited = rendered.url
         self.recorder.write_resource(
-            f"urn:dom:{rendered.url}", "text/html; charset=utf-8", rendered.dom, date
+            f"urn:fullPage:{rendered.url}", "image/png", full, date, cited=cited
+        )
+        self.recorder.write_resource(
+            f"urn:dom:{rendered.url}", "text/html; charset=utf-8", rendered.dom, date, cited=cited
         )
         self.recorder.rendered(rendered.url, date, rendered.title, rendered.text, rendered.status)
         return replace(base, screenshot=shot, thumbnail=thumbnail, dom=dom)

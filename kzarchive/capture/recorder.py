@@ -44,10 +44,17 @@ class Writer(Protocol):
         remote_ip: str | None = None,
         truncated: str | None = None,
         request_body: bytes = b"",
+        cited: str | None = None,
     ) -> tuple[str, int]: ...
 
     def write_resource(
-        self, url: str, content_type: str, data: bytes, date: str, concurrent_to: str | None = None
+        self,
+        url: str,
+        content_type: str,
+        data: bytes,
+        date: str,
+        concurrent_to: str | None = None,
+        cited: str | None = None,
     ) -> tuple[str, int]: ...
 
 
@@ -70,6 +77,7 @@ class PageRecorder:
     over_budget: bool = False
     failure: str | None = None  # the file could not be written
     main: tuple[str, int, str] | None = None  # (record id, offset, date) of the page itself
+    cited: str | None = None  # the cited link the page is the browser's view of
 
     def room(self) -> int:
         """Bytes the page may still add."""
@@ -122,6 +130,7 @@ class PageRecorder:
                 remote_ip=remote_ip,
                 truncated=truncated,
                 request_body=request_body,
+                cited=self.cited,
             )
         except OSError as exc:
             self.failure = f"{exc.strerror or exc}"

@@ -143,6 +143,7 @@ class BrowserSession:
             logged_in,
             self.options.page_bytes,
             self.options.response_bytes,
+            cited=url,
         )
         try:
             context = await browser.new_context(

@@ -382,6 +382,7 @@ def library_job(
                                 perma_options=perma_opts,
                                 sink=store,
                                 due=due,
+                                evidence_from=[out / name for name in sorted(store.folders())],
                                 rot=rot_of(
                                     store,
                                     dataclasses.replace(policy, confirm_now=params["confirm_now"]),

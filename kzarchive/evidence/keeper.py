@@ -4,7 +4,7 @@ seal with its timestamps once the manifest is final."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from kzarchive.evidence.package import WACZ_NAME, PackageError, package
 from kzarchive.evidence.records import Evidence
 from kzarchive.evidence.seal import SEALS_DIR, Stamp, sealed_names, timestamp, write_seal
 from kzarchive.evidence.warc import WARC_DIR, WarcRecorder
-from kzarchive.manifest import Manifest
+from kzarchive.manifest import LinkRecord, Manifest
 from kzarchive.models import Check
 from kzarchive.progress import Observer
 
@@ -35,6 +35,8 @@ class Store(Protocol):
     manifest: Manifest
 
     def update(self, url: str, *, evidence: Evidence | None = None) -> None: ...
+
+    def annotate(self, change: Callable[[Manifest], Manifest]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,23 @@ def _free_stamp(folder: Path) -> str:
     return candidate
 
 
+def _with_evidence(manifest: Manifest, evidence: dict[str, Evidence]) -> Manifest:
+    links = tuple(
+        replace(r, evidence=evidence[r.url]) if r.url in evidence else r for r in manifest.links
+    )
+    return replace(manifest, links=links)
+
+
 class Keeper:
-    def __init__(self, folder: Path, options: EvidenceOptions, observer: Observer) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        options: EvidenceOptions,
+        observer: Observer,
+        sources: Sequence[Path] = (),
+    ) -> None:
+        """``sources``: the library's other document folders, whose evidence of a link this
+        document cites too is copied here (:mod:`kzarchive.evidence.share`)."""
         self.folder = folder
         self.options = options
         self.observer = observer
@@ -80,6 +97,8 @@ class Keeper:
             load_cookies(options.browser.cookies) if options.browser.cookies else None
         )
         self.renderings: Renderings | None = None
+        self.sources = sources
+        self.shared: list[Path] = []  # files copied from another document's folder
 
     def open_browser(self, checker: LinkChecker, expected: int) -> None:
         """Start the browser when it is asked for and can be found (else one warning)."""
@@ -127,20 +146,21 @@ class Keeper:
         """After the checks: each link's evidence into the manifest, media, the WACZ."""
         await checker.captures_done()
         rendered = await self.renderings.finish() if self.renderings is not None else {}
+        cited = [r for r in store.manifest.links if r.cited]
+        brought = await asyncio.to_thread(self._bring, cited, original) if self.sources else {}
         try:
             self.recorder.close()
         except OSError as exc:
             self.recorder.failure = self.recorder.failure or f"{exc.strerror or exc}"
         if self.recorder.failure:
             self.observer.warn(f"the evidence could not all be written: {self.recorder.failure}")
-        cited = [r for r in store.manifest.links if r.cited]
         for record in cited:
             url = original(record.url)
             found = self.recorder.evidence(url)
             if found is not None:
                 self.captured += 1
             elif record.evidence is not None and record.evidence.captured:
-                continue  # an earlier run's capture stays the link's evidence
+                continue  # an earlier run's capture stays the link's evidence (copied here)
             elif url in self.recorder.skip:
                 found = Evidence(error="not captured: the URL carries secrets (--keep-secrets)")
             elif self.recorder.failure:
@@ -151,14 +171,42 @@ class Keeper:
             if url in rendered:
                 found = replace(found, rendering=rendered[url])
             store.update(record.url, evidence=found)
+        if brought:  # this folder's copies, not new captures: the store keeps where they were made
+            store.annotate(lambda manifest: _with_evidence(manifest, brought))
         if self.options.media:  # links that answered only: offline, local pages still do
             await self._media(store, original, checker.options.exclude_private)
-        if self.captured or not (self.folder / WACZ_NAME).exists():
+        if self.captured or brought or not (self.folder / WACZ_NAME).exists():
             title = str(store.manifest.document.get("path") or "kzarchive evidence")
             try:
                 self.wacz = await asyncio.to_thread(package, self.folder, title)
             except PackageError as exc:
                 self.observer.warn(f"the evidence could not be packaged as a WACZ: {exc}")
+
+    def _bring(
+        self, cited: list[LinkRecord], original: Callable[[str], str]
+    ) -> dict[str, Evidence]:
+        """The evidence of links this run did not capture, as copied into this folder from the
+        library's other folders (those already here point here), by the manifest's URL."""
+        from kzarchive.evidence.share import Sharer
+
+        sharer = Sharer(self.folder, self.recorder, self.sources)
+        brought: dict[str, Evidence] = {}
+        for record in cited:
+            evidence = record.evidence
+            url = original(record.url)
+            if evidence is None or not evidence.captured or url in self.recorder.skip:
+                continue
+            if self.recorder.evidence(url) is not None:
+                continue
+            try:
+                copy = sharer.bring(url, evidence)
+            except OSError as exc:
+                self.observer.warn(f"{url}: its evidence could not be copied here: {exc}")
+                continue
+            if copy is not None:
+                brought[record.url] = copy
+        self.shared = sharer.files
+        return brought
 
     async def _media(
         self, store: Store, original: Callable[[str], str], exclude_private: bool = False
@@ -224,7 +272,7 @@ class Keeper:
     async def seal(self, manifest: Path, offline: bool) -> Kept:
         """Seal what this run kept (with the final manifest), and timestamp the seal."""
         files = [p for p in (self.recorder.path, self.recorder.pages_path) if p.exists()]
-        files += self.media_files
+        files += self.media_files + self.shared
         files += self.renderings.files if self.renderings is not None else []
         if files:  # and what an interrupted run left unsealed (the WACZ packages it too)
             from kzarchive.evidence.verify import evidence_files

@@ -22,7 +22,7 @@ from typing import IO
 from warcio.warcwriter import WARCWriter
 
 from kzarchive.evidence.records import MediaFile
-from kzarchive.evidence.warc import WARC_DIR, open_warc, payload_digest
+from kzarchive.evidence.warc import CITED_HEADER, WARC_DIR, open_warc, payload_digest
 
 TYPES = {
     ".mp4": "video/mp4",
@@ -86,6 +86,7 @@ class MediaWarc:
                     "WARC-Date": when.isoformat(timespec="microseconds").replace("+00:00", "Z"),
                     "WARC-Payload-Digest": digest,
                     "WARC-Block-Digest": digest,
+                    CITED_HEADER: cited,
                 },
             )
             offset = self._stream.tell()

@@ -37,6 +37,9 @@ WARC_DIR = f"{EVIDENCE_DIR}/warc"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DECODED = ("content-encoding", "transfer-encoding")
 TITLE_BYTES = 64 * 1024
+# Each record names the cited link it was made for, so that another document of a library citing
+# the same link can take a copy of that link's records (:mod:`kzarchive.evidence.share`)
+CITED_HEADER = "Kzarchive-Cited-URI"
 MEDIA_TYPES = ("video/", "audio/", "application/vnd.apple.mpegurl", "application/dash+xml")
 # A player on the page: HTML5 video or audio, or an embedded platform player (yt-dlp's
 # extractors take those addresses, and the generic one finds them in the page).
@@ -106,6 +109,7 @@ class WarcRecorder:
         self.skip: set[str] = set()  # cited URLs never to be recorded (secrets in them)
         self.failure: str | None = None  # why recording stopped (a full disk...), if it did
         self._rendered: dict[str, dict[str, str | int]] = {}  # the browser's view of cited pages
+        self._copied_pages: list[dict[str, str | int]] = []
 
     def _open(self) -> WARCWriter:
         if self._writer is None:
@@ -143,6 +147,7 @@ class WarcRecorder:
             request_headers=list(exchange.request_headers),
             remote_ip=exchange.remote_ip,
             truncated=exchange.truncated,
+            cited=exchange.cited,
         )
         link = self._links.setdefault(exchange.cited, _Link())
         if exchange.requisite:
@@ -189,12 +194,15 @@ class WarcRecorder:
         remote_ip: str | None = None,
         truncated: str | None = None,
         request_body: bytes = b"",
+        cited: str | None = None,
     ) -> tuple[str, int]:
-        """Write a response record and its request record; the response's id and offset. Raises
-        OSError when the file cannot be written."""
+        """Write a response record and its request record (for the ``cited`` link); the
+        response's id and offset. Raises OSError when the file cannot be written."""
         writer = self._open()
         assert self._stream is not None
         warc_headers = {"WARC-Date": started_at, "WARC-Payload-Digest": payload_digest(sha256)}
+        also = {CITED_HEADER: cited} if cited else {}
+        warc_headers |= also
         if remote_ip:
             warc_headers["WARC-IP-Address"] = remote_ip
         if truncated:
@@ -215,7 +223,7 @@ class WarcRecorder:
             "request",
             payload=io.BytesIO(request_body),
             length=len(request_body),
-            warc_headers_dict={"WARC-Date": started_at, "WARC-Concurrent-To": record_id},
+            warc_headers_dict={"WARC-Date": started_at, "WARC-Concurrent-To": record_id} | also,
             http_headers=StatusAndHeaders(request_line, request_headers, is_http_request=True),
         )
         writer.write_record(request)
@@ -223,7 +231,13 @@ class WarcRecorder:
         return record_id, offset
 
     def write_resource(
-        self, url: str, content_type: str, data: bytes, date: str, concurrent_to: str | None = None
+        self,
+        url: str,
+        content_type: str,
+        data: bytes,
+        date: str,
+        concurrent_to: str | None = None,
+        cited: str | None = None,
     ) -> tuple[str, int]:
         """Write a ``resource`` record (a screenshot, a rendered DOM); its id and offset."""
         writer = self._open()
@@ -234,6 +248,8 @@ class WarcRecorder:
         }
         if concurrent_to:
             warc_headers["WARC-Concurrent-To"] = concurrent_to
+        if cited:
+            warc_headers[CITED_HEADER] = cited
         record = writer.create_warc_record(
             url,
             "resource",
@@ -246,6 +262,20 @@ class WarcRecorder:
         writer.write_record(record)
         self._stream.flush()
         return str(record.rec_headers.get_header("WARC-Record-ID")), offset
+
+    def copy_member(self, member: bytes) -> int:
+        """Append one record exactly as another WARC file holds it (its gzip member: the same
+        record, id and digests, byte for byte); its offset here."""
+        self._open()
+        assert self._stream is not None
+        offset = self._stream.tell()
+        self._stream.write(member)
+        self._stream.flush()
+        return offset
+
+    def add_page(self, page: dict[str, str | int]) -> None:
+        """A cited page whose records were copied here, for this run's pages file."""
+        self._copied_pages.append(page)
 
     def last_time(self, cited: str) -> datetime | None:
         """When the check's last record of ``cited`` started, if one was written."""
@@ -272,7 +302,7 @@ class WarcRecorder:
             self._stream.close()
             self._stream = None
             self._writer = None
-        pages = [
+        pages: list[dict[str, str | int]] = [
             {
                 "url": cited,
                 "ts": link.chain[0].started_at,
@@ -284,6 +314,7 @@ class WarcRecorder:
         ]
         for page in pages:
             page.update(self._rendered.get(str(page["url"]), {}))
+        pages += self._copied_pages
         if pages:
             with self.pages_path.open("w", encoding="utf-8") as out:
                 for page in pages:
