@@ -108,11 +108,14 @@ def unsettled(store: Store) -> set[str]:
     return {r[0] for r in rows}
 
 
+STDIN_KEY = "<stdin>"  # the key, and the stored path, of a document read from standard input
+
+
 def document_key(path: Path) -> str:
     """A document's key in the store: where it is (two reports named alike in two projects are
     two documents), or the name standard input is given."""
-    if str(path) in ("-", "<stdin>"):
-        return "<stdin>"
+    if str(path) in ("-", STDIN_KEY):
+        return STDIN_KEY
     return str(path.resolve())
 
 
@@ -182,7 +185,8 @@ async def run_library(
         key = document_key(path)
         known = store.document(key)
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
-            digest = _digest(path)
+            # standard input cannot be read again: its bytes are the ones on record
+            digest = known.info.get("sha256") if key == STDIN_KEY else _digest(path)
             urls = _cited_urls(store, known.id)
             # A link another document's run worked on is not worked on again, but this
             # document's outputs are written again all the same (its state may have changed)
@@ -336,3 +340,28 @@ def write_library(store: Store, out: Path, policy: RotPolicy, chart: bool = True
     write_atomic(page, library_html(rows, changes, utc_now(), svg, gone))
     write_atomic(sheet, library_csv(rows))
     return LibraryReport(rows, changes, (page, sheet), gone)
+
+
+def stored_reading(store: Store, key: str) -> Redacted | None:
+    """A document as the store last read it (its details and citations), for one that cannot
+    be read again: standard input, gone when its run ended. Its links are re-checked as they were
+    stored (with their secrets hidden, as they were kept); None when the store has no record."""
+    from datetime import date
+
+    from kzarchive.extract import DocumentInfo, Extraction
+
+    manifest = store.manifest(key)
+    if manifest is None or not manifest.citations:
+        return None
+    info = manifest.document
+    cited_on = info.get("cited_on")
+    document = DocumentInfo(
+        path=str(info.get("path") or key),
+        sha256=str(info.get("sha256") or ""),
+        format=str(info.get("format") or "text"),
+        encoding=str(info.get("encoding") or "utf-8"),
+        cited_on=date.fromisoformat(str(cited_on)) if cited_on else None,
+        cited_on_source=info.get("cited_on_source"),
+        title=info.get("title"),
+    )
+    return Redacted(Extraction(document, tuple(manifest.citations), ()), {})
