@@ -27,6 +27,7 @@ from kzarchive.models import Rot, utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import DocumentRow, Store, parse_time
+from kzarchive.store.folder import FORGOTTEN_NAME, is_forgotten
 from kzarchive.store.rot import RotPolicy, RotState, is_due, rot_state
 
 if TYPE_CHECKING:  # the pipeline (and the evidence keeper's cryptography) only when work is due
@@ -133,7 +134,7 @@ def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
         return out
     stem = re.sub(r"[^\w.-]+", "-", document.stem).strip("-.") or "document"
     name, n = stem, 1
-    while name in taken:
+    while name in taken or is_forgotten(out / name):  # a forgotten one's folder is left alone
         n += 1
         name = f"{stem}-{n}"
     return out / name
@@ -203,6 +204,7 @@ async def run_library(
             info["lineage"] = known.info["lineage"]
         target = folder / MANIFEST_NAME
         store.put_document(info, document.citations, folder.relative_to(out).as_posix(), key=key)
+        (folder / FORGOTTEN_NAME).unlink(missing_ok=True)  # the folder's document again (".")
         exported = store.manifest(key)
         if (
             exported is not None

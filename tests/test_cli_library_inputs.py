@@ -134,3 +134,35 @@ def test_a_lone_documents_run_always_ends_with_the_count_of_links_by_state(
     assert stderr.splitlines()[-1] == (
         "0 confirmed dead, 1 dying, 1 alive, 0 could not tell (2 unique links)"
     )
+
+
+def test_a_forgotten_document_stays_forgotten(
+    servers: Servers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web, wayback, _ = servers
+    monkeypatch.chdir(tmp_path)
+    report(Path("mv/alpha.md"), web.base, "/page/1")
+    gamma = report(Path("mv/gamma.md"), web.base, "/page/2")
+    code, _, stderr = invoke(env_for(wayback), "run", "mv", "--out", "out9")
+    assert code == 0, stderr
+    gamma.rename("gamma-renamed.txt")
+    code, _, stderr = invoke({}, "library", "--out", "out9")
+    assert code == 0 and "1 document no longer there" in stderr
+    code, _, stderr = invoke({}, "library", "--out", "out9", "--forget", "mv/gamma.md")
+    assert code == 0, stderr
+    assert stderr.startswith(f"forgot {tmp_path / 'mv' / 'gamma.md'} (its folder out9/gamma is")
+    assert "no longer there" not in stderr
+    assert (tmp_path / "out9" / "gamma" / "manifest.json").is_file()  # left on disk
+    for command in (("library",), ("recheck",), ("run", "mv")):
+        code, stdout, stderr = invoke(env_for(wayback), *command, "--out", "out9")
+        assert code == 0, stderr
+        assert "gamma" not in stdout + stderr
+    code, stdout, stderr = invoke({}, "library", "--out", "out9", "--forget", "mv/gamma.md")
+    assert (code, stdout) == (2, "")
+    assert stderr == "kzarchive: error: mv/gamma.md: not a document of the library in out9\n"
+    # Back where it was, it is a new document, in a folder of its own: the kept one is left alone
+    Path("gamma-renamed.txt").rename(gamma)
+    code, _, stderr = invoke(env_for(wayback), "run", "mv", "--out", "out9")
+    assert code == 0, stderr
+    assert "2 documents (1 run, 1 up to date), " in stderr
+    assert (tmp_path / "out9" / "gamma-2" / "manifest.json").is_file()

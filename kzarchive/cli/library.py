@@ -678,7 +678,7 @@ def library_command(settings: Settings, /, **params: Any) -> None:
     library.csv into --out, the table printed. Documents no longer where they were read are
     listed apart and not counted."""
     from kzarchive.library import document_key, write_library
-    from kzarchive.store.folder import open_for
+    from kzarchive.store.folder import mark_forgotten, open_for
 
     out: Path = params["out"]
     if not has_library(out, params.get("store_path")):
@@ -689,6 +689,7 @@ def library_command(settings: Settings, /, **params: Any) -> None:
             if known is None:
                 raise KzarchiveError(f"{given}: not a document of the library in {out}")
             store.forget_document(known.path)
+            mark_forgotten(out / (known.folder or "."), known.path)
             settings.err.print(
                 f"forgot {known.path} (its folder {out / (known.folder or '.')} is left as it is)",
                 markup=False,
