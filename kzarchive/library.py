@@ -186,8 +186,9 @@ async def run_library(
         key = document_key(path)
         known = store.document(key)
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
-            # standard input cannot be read again: its bytes are the ones on record
-            digest = known.info.get("sha256") if key == STDIN_KEY else _digest(path)
+            # standard input read by an earlier run cannot be read again: its bytes are the
+            # ones on record ("-" is read now, and may have changed)
+            digest = known.info.get("sha256") if str(path) == STDIN_KEY else _digest(path)
             urls = _cited_urls(store, known.id)
             # A link another document's run worked on is not worked on again, but this
             # document's outputs are written again all the same (its state may have changed)

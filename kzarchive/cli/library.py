@@ -691,14 +691,15 @@ def library_command(settings: Settings, /, **params: Any) -> None:
             store.forget_document(known.path)
             mark_forgotten(out / (known.folder or "."), known.path)
             settings.err.print(
-                f"forgot {known.path} (its folder {out / (known.folder or '.')} is left as it is)",
+                f"forgot {shown(known.path)} (its folder {out / (known.folder or '.')} is left "
+                "as it is)",
                 markup=False,
                 highlight=False,
             )
         policy = rot_policy(settings, store, params)
         report = write_library(store, out, policy, chart=not params["no_chart"])
     if report.gone:
-        names = ", ".join(d.path for d in report.gone)
+        names = ", ".join(shown(d.path) for d in report.gone)
         settings.err.print(
             f"warning: {len(report.gone)} document{'s' if len(report.gone) != 1 else ''} no "
             f"longer there, not counted: {names} ('kzarchive library --forget DOCUMENT' drops "
