@@ -27,6 +27,7 @@ from kzarchive.models import Rot, utc_now
 from kzarchive.rot_report import LinkRow, StateChange, link_rows
 from kzarchive.scope import Redacted
 from kzarchive.store.db import DocumentRow, Store, parse_time
+from kzarchive.store.folder import FORGOTTEN_NAME, is_forgotten
 from kzarchive.store.rot import RULE_CONFIRMED, RotPolicy, RotState, is_due, rot_state
 
 if TYPE_CHECKING:  # the pipeline (and the evidence keeper's cryptography) only when work is due
@@ -111,11 +112,14 @@ def unsettled(store: Store) -> set[str]:
     return {r[0] for r in rows}
 
 
+STDIN_KEY = "<stdin>"  # the key, and the stored path, of a document read from standard input
+
+
 def document_key(path: Path) -> str:
     """A document's key in the store: where it is (two reports named alike in two projects are
     two documents), or the name standard input is given."""
-    if str(path) in ("-", "<stdin>"):
-        return "<stdin>"
+    if str(path) in ("-", STDIN_KEY):
+        return STDIN_KEY
     return str(path.resolve())
 
 
@@ -133,7 +137,7 @@ def folder_for(store: Store, document: Path, out: Path, single: bool) -> Path:
         return out
     stem = re.sub(r"[^\w.-]+", "-", document.stem).strip("-.") or "document"
     name, n = stem, 1
-    while name in taken:
+    while name in taken or is_forgotten(out / name):  # a forgotten one's folder is left alone
         n += 1
         name = f"{stem}-{n}"
     return out / name
@@ -186,7 +190,9 @@ async def run_library(
         key = document_key(path)
         known = store.document(key)
         if not everything and known is not None and (folder / MANIFEST_NAME).is_file():
-            digest = _digest(path)
+            # standard input read by an earlier run cannot be read again: its bytes are the
+            # ones on record ("-" is read now, and may have changed)
+            digest = known.info.get("sha256") if str(path) == STDIN_KEY else _digest(path)
             urls = _cited_urls(store, known.id)
             # A link another document's run worked on is not worked on again, but this
             # document's outputs are written again all the same (its state may have changed);
@@ -208,6 +214,7 @@ async def run_library(
             info["lineage"] = known.info["lineage"]
         target = folder / MANIFEST_NAME
         store.put_document(info, document.citations, folder.relative_to(out).as_posix(), key=key)
+        (folder / FORGOTTEN_NAME).unlink(missing_ok=True)  # the folder's document again (".")
         exported = store.manifest(key)
         if (
             exported is not None
@@ -364,3 +371,28 @@ def write_library(store: Store, out: Path, policy: RotPolicy, chart: bool = True
     write_atomic(page, library_html(rows, changes, utc_now(), svg, gone))
     write_atomic(sheet, library_csv(rows))
     return LibraryReport(rows, changes, (page, sheet), gone)
+
+
+def stored_reading(store: Store, key: str) -> Redacted | None:
+    """A document as the store last read it (its details and citations), for one that cannot
+    be read again: standard input, gone when its run ended. Its links are re-checked as they were
+    stored (with their secrets hidden, as they were kept); None when the store has no record."""
+    from datetime import date
+
+    from kzarchive.extract import DocumentInfo, Extraction
+
+    manifest = store.manifest(key)
+    if manifest is None or not manifest.citations:
+        return None
+    info = manifest.document
+    cited_on = info.get("cited_on")
+    document = DocumentInfo(
+        path=str(info.get("path") or key),
+        sha256=str(info.get("sha256") or ""),
+        format=str(info.get("format") or "text"),
+        encoding=str(info.get("encoding") or "utf-8"),
+        cited_on=date.fromisoformat(str(cited_on)) if cited_on else None,
+        cited_on_source=info.get("cited_on_source"),
+        title=info.get("title"),
+    )
+    return Redacted(Extraction(document, tuple(manifest.citations), ()), {})

@@ -264,7 +264,9 @@ def test_a_recheck_with_nothing_due_exits_by_the_librarys_state(
     # link), whether the archive answers or not.
     for env in (down, env_for(wayback)):
         code, _, stderr = invoke(env, "recheck", "--out", str(out))
-        assert "0 links worked on" in stderr
+        assert "0 links re-checked; outputs rewritten for 0 of 1 document (1 had nothing due)" in (
+            stderr
+        )
         assert code == 4, stderr
     assert web.server.state.requests == []
     code, _, stderr = invoke(down, "recheck", "--out", str(out), "--confirm-now")

@@ -246,28 +246,100 @@ def describe_policy(policy: RotPolicy) -> str:
     )
 
 
-def expand_documents(given: Sequence[str]) -> list[Path]:
-    """Each argument a document, a folder (its documents, by name, in order) or a glob pattern."""
+# What kzarchive writes into an output folder: passed over when a folder scan meets that folder
+OWN_FILES = frozenset(
+    ("manifest.json", "manifest.csv", "citations.md", "report.html", "library.html", "library.csv")
+)
+
+
+def is_output_folder(folder: Path) -> bool:
+    """Whether kzarchive wrote this folder: it holds a store, or a manifest kzarchive wrote."""
+    import json
+
+    from kzarchive.models import MANIFEST_NAME
+    from kzarchive.store.db import STORE_NAME
+
+    if (folder / STORE_NAME).is_file():
+        return True
+    try:
+        data = json.loads((folder / MANIFEST_NAME).read_bytes())
+    except (OSError, ValueError):
+        return False
+    tool = data.get("tool") if isinstance(data, dict) else None
+    return isinstance(tool, dict) and tool.get("name") == "kzarchive"
+
+
+def _documents_in(folder: Path, out: Path | None) -> list[Path]:
+    """The documents of a folder and its subfolders, by name, passing over ``out`` and every
+    folder kzarchive wrote (its outputs are no documents: ``run . --out archive`` from cron must
+    not read ``archive/`` the second time). A folder given that is itself an output folder (``run
+    . --out .``) keeps its documents, without kzarchive's own files and evidence."""
+    skip = out.resolve() if out is not None else None
+    top = is_output_folder(folder)
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        dirs[:] = [
+            d
+            for d in dirs
+            if (here / d).resolve() != skip
+            and not is_output_folder(here / d)
+            and not (top and here == folder and d == "evidence")
+        ]
+        found += [
+            here / name
+            for name in files
+            if Path(name).suffix.lower() in DOCUMENT_SUFFIXES
+            and not (top and here == folder and name in OWN_FILES)
+            and (here / name).is_file()
+        ]
+    return sorted(found)
+
+
+def _in_outputs(match: Path, root: Path, out: Path | None) -> bool:
+    """Whether a glob's match lies in ``out`` or a folder kzarchive wrote, below the glob's
+    literal ``root`` (``reports/**/*.md`` passes over ``reports/archive/alpha/citations.md``)."""
+    skip = out.resolve() if out is not None else None
+    for parent in match.parents:
+        if parent == root or len(parent.parts) < len(root.parts):
+            return False
+        if parent.resolve() == skip or is_output_folder(parent):
+            return True
+    return False
+
+
+def expand_documents(given: Sequence[str], out: Path | None = None) -> list[Path]:
+    """Each argument a document, a folder (its documents, by name, in order) or a glob pattern;
+    a folder or a glob passes over ``out`` and kzarchive's other output folders. A document given
+    twice (by two paths to one file, say) is kept once, as first given."""
     found: list[Path] = []
     for arg in given:
         path = Path(arg)
         if arg == "-" or path.is_file():
             found.append(path)
         elif path.is_dir():
-            inside = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES
-            )
+            inside = _documents_in(path, out)
             if not inside:
                 raise KzarchiveError(f"{arg}: no documents in this folder")
             found.extend(inside)
         elif glob.has_magic(arg):
-            matched = sorted(Path(p) for p in glob.glob(arg, recursive=True) if Path(p).is_file())
+            parts = Path(arg).parts
+            literal = next((i for i, part in enumerate(parts) if glob.has_magic(part)), len(parts))
+            root = Path(*parts[:literal]) if literal else Path()
+            matched = sorted(
+                Path(p)
+                for p in glob.glob(arg, recursive=True)
+                if Path(p).is_file() and not _in_outputs(Path(p), root, out)
+            )
             if not matched:
                 raise KzarchiveError(f"{arg}: no document matches")
             found.extend(matched)
         else:
             found.append(path)  # check_readable says, in one line, that there is no such file
-    return list(dict.fromkeys(found))
+    unique: dict[str, Path] = {}
+    for path in found:
+        unique.setdefault(str(path) if str(path) == "-" else str(path.resolve()), path)
+    return list(unique.values())
 
 
 def check_readable(documents: Sequence[Path]) -> None:
@@ -331,6 +403,10 @@ def library_job(
         return with_cited_on(found, params)
 
     def read(path: Path) -> Redacted | None:
+        from kzarchive.library import STDIN_KEY, stored_reading
+
+        if str(path) == STDIN_KEY:  # read from standard input by an earlier run: as stored
+            return stored_reading(store, STDIN_KEY)
         try:
             return extract(path)
         except KzarchiveError as exc:
@@ -430,8 +506,21 @@ def library_job(
     return run, store, policy
 
 
-def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
-    """The run's dead and dying links, by document, and the exit code they make, in this order:
+def shown(path: str | Path) -> str:
+    """A document as lines name it: relative to the current folder when it lies inside it (as
+    the store's absolute keys would be given), else as it is."""
+    text = str(path)
+    if not os.path.isabs(text):
+        return text
+    relative = os.path.relpath(text)
+    return text if relative.startswith("..") else relative
+
+
+def rot_lines(
+    run: LibraryRun, store: Store, names: dict[str, str] | None = None
+) -> tuple[list[str], ExitCode]:
+    """The run's dead and dying links, by document (named as ``names`` says: as the user gave
+    it), and the exit code they make, in this order:
     1 when a link is confirmed dead; 3 when this run was offline or could not reach the archive
     for a link it worked on; 1 when a link has no copy and was not withheld (a link an earlier
     run could not take to the archive is undecided, not missing); 4 when links are dying (and
@@ -458,7 +547,8 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
                 missing |= not undecided
             if status in ("dead", "dying") and state is not None:
                 notes = ", ".join(record.footnotes) or "-"
-                lines.append(f"{status}: {outcome.path} [{notes}] {record.url} ({state.detail})")
+                name = (names or {}).get(outcome.path) or shown(outcome.path)
+                lines.append(f"{status}: {name} [{notes}] {record.url} ({state.detail})")
     statuses = Counter(told.values())
     if statuses["dead"]:
         code = ExitCode.FINDINGS
@@ -477,20 +567,36 @@ def rot_lines(run: LibraryRun, store: Store) -> tuple[list[str], ExitCode]:
     return [*lines, summary], code
 
 
-def _report_run(settings: Settings, run: LibraryRun, store: Store, library: bool) -> ExitCode:
-    lines, code = rot_lines(run, store)
+def _report_run(
+    settings: Settings,
+    run: LibraryRun,
+    store: Store,
+    kind: str,
+    documents: Sequence[Path] = (),
+) -> ExitCode:
+    """The run's last lines on stderr: what it did (``kind``: ``run`` of one document, which
+    its summary table told, ``library``, or ``recheck``), the changes, the dead and dying links
+    by document as given, and always the count of unique links by state."""
+    from kzarchive.library import document_key
+
+    names = {document_key(p): shown(p) for p in documents}
+    lines, code = rot_lines(run, store, names)
     for change in run.changes:
         settings.err.print(f"changed: {change.url}: {change.before} → {change.after}")
-    if library:
-        ran = sum(1 for d in run.documents if d.ran)
-        skipped = f", {len(run.skipped)} skipped" if run.skipped else ""
+    ran = sum(1 for d in run.documents if d.ran)
+    skipped = f", {len(run.skipped)} skipped" if run.skipped else ""
+    if kind == "library":
         settings.err.print(
             f"{counted(len(run.documents), 'document')} ({ran} run, "
             f"{len(run.documents) - ran} up to date{skipped}), "
             f"{counted(run.checked, 'link')} worked on"
         )
-    elif len(lines) == 1:
-        return code  # nothing dead or dying: the run's summary said it all
+    elif kind == "recheck":
+        settings.err.print(
+            f"{counted(run.checked, 'link')} re-checked; outputs rewritten for {ran} of "
+            f"{counted(len(run.documents), 'document')} ({len(run.documents) - ran} had "
+            f"nothing due{skipped})"
+        )
     for line in lines:
         settings.err.print(line, markup=False, highlight=False)
     return code
@@ -518,7 +624,7 @@ def documents_argument(command: F) -> F:
 def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, Any]) -> None:
     """``kzarchive run``: one document as always (every link checked), or a library (only what
     changed or is due)."""
-    documents = expand_documents(given or ("sources.txt",))
+    documents = expand_documents(given or ("sources.txt",), params["out"])
     single = len(documents) == 1 and not any(Path(g).is_dir() or glob.has_magic(g) for g in given)
     if params.get("fmt") and not single:
         raise click.UsageError("--format is for one document (a library has library.csv)")
@@ -535,7 +641,7 @@ def run_documents(settings: Settings, given: tuple[str, ...], params: dict[str, 
                 result.manifest, result.written, result.kept, result.saved_now, result.cdx_requests
             )
             views.print_summary(sheets, lines, sys.stderr)
-        code = _report_run(settings, run, store, not single)
+        code = _report_run(settings, run, store, "run" if single else "library", documents)
     finally:
         store.close()
     sys.exit(code)
@@ -556,21 +662,26 @@ def recheck_command(settings: Settings, /, **params: Any) -> None:
     out: Path = params["out"]
     if not has_library(out, params.get("store_path")):
         raise no_library(out)
+    from kzarchive.library import is_gone
+
     with open_for(out, params.get("store_path")) as store:
-        documents = [Path(d.path) for d in store.documents()]
-    if not documents:
+        # named as run names them (relative to the current folder); standard input is never gone
+        rows = store.documents()
+    if not rows:
         raise no_library(out)
-    for path in [p for p in documents if not p.is_file()]:
+    for row in [d for d in rows if is_gone(d)]:
         settings.err.print(
-            f"warning: {path}: no longer there; its links are left as they were "
-            f"('kzarchive library --out {out} --forget {path}' drops it)"
+            f"warning: {shown(row.path)}: no longer there; its links are left as they were "
+            f"('kzarchive library --out {out} --forget {shown(row.path)}' drops it)",
+            markup=False,
+            highlight=False,
         )
-    present = [p for p in documents if p.is_file()]
+    present = [Path(shown(d.path)) for d in rows if not is_gone(d)]
     if not present:
         raise KzarchiveError(f"{out}: none of the library's documents is there any more")
     run, store, _ = library_job(settings, present, params, everything=False, report=True)
     try:
-        code = _report_run(settings, run, store, True)
+        code = _report_run(settings, run, store, "recheck", present)
     finally:
         store.close()
     sys.exit(code)
@@ -597,7 +708,7 @@ def library_command(settings: Settings, /, **params: Any) -> None:
     library.csv into --out, the table printed. Documents no longer where they were read are
     listed apart and not counted."""
     from kzarchive.library import document_key, write_library
-    from kzarchive.store.folder import open_for
+    from kzarchive.store.folder import mark_forgotten, open_for
 
     out: Path = params["out"]
     if not has_library(out, params.get("store_path")):
@@ -608,8 +719,10 @@ def library_command(settings: Settings, /, **params: Any) -> None:
             if known is None:
                 raise KzarchiveError(f"{given}: not a document of the library in {out}")
             store.forget_document(known.path)
+            mark_forgotten(out / (known.folder or "."), known.path)
             settings.err.print(
-                f"forgot {known.path} (its folder {out / (known.folder or '.')} is left as it is)",
+                f"forgot {shown(known.path)} (its folder {out / (known.folder or '.')} is left "
+                "as it is)",
                 markup=False,
                 highlight=False,
             )
@@ -626,7 +739,7 @@ def library_command(settings: Settings, /, **params: Any) -> None:
             )
         report = write_library(store, out, policy, chart=not params["no_chart"])
     if report.gone:
-        names = ", ".join(d.path for d in report.gone)
+        names = ", ".join(shown(d.path) for d in report.gone)
         settings.err.print(
             f"warning: {len(report.gone)} document{'s' if len(report.gone) != 1 else ''} no "
             f"longer there, not counted: {names} ('kzarchive library --forget DOCUMENT' drops "

@@ -3,7 +3,9 @@
 ``kzarchive run`` of an earlier release kept everything in ``archive/manifest.json`` (checks with
 their history, snapshots, judgements, evidence). Opening a store for such a folder reads that
 manifest, and any in the folder's subfolders (a library's documents), into the store, once: a
-document the store already knows is left alone, and the files are never changed.
+document the store already knows is left alone, and the files are never changed. A folder whose
+document was forgotten (``kzarchive library --forget``) holds a marker file and is never imported
+again, so that the document stays forgotten while its folder is kept.
 """
 
 from __future__ import annotations
@@ -12,6 +14,23 @@ from pathlib import Path
 
 from kzarchive.manifest import MANIFEST_NAME, load
 from kzarchive.store.db import STORE_NAME, Store
+
+# In a document's folder left on disk when the document was forgotten: not imported again
+FORGOTTEN_NAME = ".kzarchive-forgotten"
+
+
+def mark_forgotten(folder: Path, document: str) -> None:
+    """Mark a forgotten document's folder, if it is there, so that no later command imports its
+    manifest back into the store (deleting the marker undoes it)."""
+    if folder.is_dir():
+        (folder / FORGOTTEN_NAME).write_text(
+            f"kzarchive: {document} was dropped from the library (kzarchive library --forget);\n"
+            "this folder is kept as it is and not imported again. Delete this file to import it.\n"
+        )
+
+
+def is_forgotten(folder: Path) -> bool:
+    return (folder / FORGOTTEN_NAME).is_file()
 
 
 def manifests_in(folder: Path) -> list[Path]:
@@ -32,7 +51,7 @@ def import_folder(store: Store, folder: Path) -> list[str]:
     owned = {str((folder / d.folder).resolve()) for d in documents if d.folder}
     imported: list[str] = []
     for path in manifests_in(folder):
-        if str(path.parent.resolve()) in owned:
+        if str(path.parent.resolve()) in owned or is_forgotten(path.parent):
             continue
         try:
             manifest = load(path)
