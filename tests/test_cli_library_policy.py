@@ -258,7 +258,7 @@ def test_a_policy_given_to_library_reaches_the_documents_at_the_next_recheck(
     assert code == 1, stderr
     assert web.server.state.requests == []  # nothing due: nothing looked at, outputs rewritten
     assert f"{web.base}/gone404 (confirmed by 1 failed check)" in stderr
-    assert "2 documents (2 run, 0 up to date)" in stderr
+    assert "outputs rewritten for 2 of 2 documents" in stderr
     assert rot_in(out / "a") == "dead"
     assert "dead" in (out / "a" / "citations.md").read_text()
     assert "policy: in library.csv, 1 link dying → dead; each document's own outputs" in said
