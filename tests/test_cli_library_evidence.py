@@ -9,29 +9,13 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
-from kzarchive.cli import main
 from tests.servers.base import RunningServer
-from tests.servers.fake_wayback import FakeState, fake_wayback
-from tests.servers.scenario import scenario_server
-from tests.test_run import ACCESS, SECRET, env_for
+from tests.servers.fake_wayback import FakeState
+from tests.test_cli_library import invoke, servers
 
-
-@pytest.fixture
-def servers() -> Iterator[tuple[RunningServer, RunningServer, FakeState]]:
-    wayback, state = fake_wayback()
-    state.keys = {ACCESS: SECRET}
-    with scenario_server() as web, wayback:
-        yield web, wayback, state
-
-
-def invoke(wayback: RunningServer, *args: str) -> tuple[int, str, str]:
-    env = {**env_for(wayback), "KZARCHIVE_SECOND_LOOK": "0", "KZARCHIVE_TIMESTAMP": "0"}
-    result = CliRunner().invoke(main, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
+__all__ = ["servers"]  # the fixture
 
 
 def responses(wacz: Path) -> Counter[str]:
